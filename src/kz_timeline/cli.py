@@ -1,0 +1,125 @@
+"""The `kz-timeline` command: a thin layer that parses arguments, calls one library function, and reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kz_timeline.dataset import validate
+
+    print(validate(args.data_dir, args.article))
+    return EXIT_OK
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from kz_timeline.formatting import format_data
+
+    changed = format_data(args.data_dir, check=args.check)
+    if args.check:
+        for path in changed:
+            print(f"{path}: would be reformatted", file=sys.stderr)
+        print(f"{len(changed)} file(s) would be reformatted" if changed else "all files are formatted")
+        return EXIT_INVALID if changed else EXIT_OK
+    for path in changed:
+        print(f"reformatted {path}")
+    if not changed:
+        print("all files are formatted")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from kz_timeline.generated import generate
+
+    changed = generate(args.root, check=args.check)
+    verb = "is stale" if args.check else "regenerated"
+    for path in changed:
+        print(f"{path}: {verb}", file=sys.stderr if args.check else sys.stdout)
+    if not changed:
+        print("all generated files are up to date")
+    return EXIT_INVALID if args.check and changed else EXIT_OK
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="kz-timeline", description="Validate, format, chart, serve and export the kz-timeline dataset."
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check every table; print every problem as FILE:LINE: column 'x': message")
+    _add_data_dir(validate)
+    validate.add_argument(
+        "--article", type=Path, action="append", default=[], help="text of a source (matched by its SHA-256) to check quotes against"
+    )
+    validate.set_defaults(handler=_validate)
+
+    fmt = commands.add_parser("fmt", help="rewrite the CSV files canonically (derived columns, order, quoting)")
+    _add_data_dir(fmt)
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.set_defaults(handler=_fmt)
+
+    generate = commands.add_parser(
+        "generate", help="regenerate the files computed from the models and data (README data dictionary, metadata.yml, ...)"
+    )
+    generate.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current directory)")
+    generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
+    generate.set_defaults(handler=_generate)
+    return parser
+
+
+def _version() -> str:
+    from kz_timeline import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    from kz_timeline.problems import DataValidationError, KzTimelineError
+
+    try:
+        return handler(args)
+    except DataValidationError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) found", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INVALID
+    except KzTimelineError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"Error: unexpected {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def run() -> None:
+    """Entry point of the console script."""
+    sys.exit(main())

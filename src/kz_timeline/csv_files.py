@@ -1,0 +1,157 @@
+"""Read the dataset's CSV files strictly, remembering where each row came from, and write them canonically."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kz_timeline.problems import Problem
+from kz_timeline.schema import Table
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RawTable:
+    """A CSV file read as text: one string column per header name, and the line where each row starts."""
+
+    table: Table
+    file: str
+    frame: pd.DataFrame
+    row_lines: list[int]
+
+    def line_of(self, row_index: int) -> int:
+        """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
+        return self.row_lines[row_index]
+
+
+def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read `path` as `table`'s CSV; return the raw table (None when unreadable) and the structural problems."""
+    file = label or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(file, None, None, "file not found")]
+    except IsADirectoryError:
+        return None, [Problem(file, None, None, "is a directory, not a CSV file")]
+    except OSError as error:
+        return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if not data.strip():
+        expected = ",".join(table.column_names)
+        return None, [Problem(file, None, None, f"file is empty; it needs at least the header row: {expected}")]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        return None, [Problem(file, line, None, f"NUL byte at character {column}; the file is binary or corrupt")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position(data, error.start)
+        byte = data[error.start]
+        return None, [Problem(file, line, None, f"not valid UTF-8 (byte 0x{byte:02x} at character {column}); save the file as UTF-8")]
+    return _parse(text, table, file)
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and character column of byte `offset`."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    crlf = "\r\n" in text[: text.find("\n") + 1] if "\n" in text else False
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        return None, [Problem(file, 1, None, f"header row is not valid CSV: {error}")]
+    header_problems = _check_header(header, table, file)
+    if header_problems:
+        return None, header_problems
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in header]
+    row_lines: list[int] = []
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            message = str(error)
+            if "unexpected end of data" in message or "EOF" in message:
+                problems.append(Problem(file, start_line, None, "unbalanced quote: a quoted field starts in this row and never ends"))
+                break
+            problems.append(Problem(file, reader.line_num, None, f"not valid CSV: {message}"))
+            continue
+        if not record:
+            problems.append(Problem(file, start_line, None, "blank line; delete it"))
+            continue
+        if len(record) != width:
+            hint = " (a quote inside a field may be unbalanced)" if reader.line_num > start_line else ""
+            problems.append(
+                Problem(file, start_line, None, f"expected {width} fields as in the header, found {len(record)}{hint}")
+            )
+            continue
+        if crlf:
+            record = [value.replace("\r\n", "\n") for value in record]
+        for values, value in zip(columns, record, strict=True):
+            values.append(value)
+        row_lines.append(start_line)
+    if problems:
+        return None, problems
+    frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in zip(header, columns, strict=True)})
+    return RawTable(table, file, frame, row_lines), []
+
+
+def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
+    expected = table.column_names
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(file, 1, name, "duplicate column"))
+        seen.add(name)
+    unknown = [name for name in header if name not in expected]
+    for name in unknown:
+        guess = difflib.get_close_matches(name, [n for n in expected if n not in header], n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else f"; the columns are {', '.join(expected)}"
+        problems.append(Problem(file, 1, name, f"unknown column{hint}"))
+    for name in expected:
+        if name not in header:
+            problems.append(Problem(file, 1, name, "missing column"))
+    return problems
+
+
+def canonical_csv(table: Table, rows: Iterable[Sequence[str]]) -> str:
+    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(table.column_names)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` as UTF-8 so that readers see the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

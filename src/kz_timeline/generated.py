@@ -1,0 +1,50 @@
+"""Files generated from the models and the data, and the one way to (re)write or check them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kz_timeline.csv_files import write_atomically
+
+README_START = "<!-- data-dictionary:start -->"
+README_END = "<!-- data-dictionary:end -->"
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A file of the repository whose content is computed; `render` gets the file's current text (or None)."""
+
+    path: str
+    render: Callable[[str | None], str]
+
+
+def _readme(current: str | None) -> str:
+    from kz_timeline.docs import data_dictionary
+
+    if current is None or README_START not in current or README_END not in current:
+        raise ValueError(f"README.md needs the markers {README_START} and {README_END}")
+    head, rest = current.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
+
+
+#: Every generated file, relative to the repository root. Add new generated artefacts here.
+GENERATED_FILES: list[GeneratedFile] = [
+    GeneratedFile("README.md", _readme),
+]
+
+
+def generate(root: Path, *, check: bool = False) -> list[Path]:
+    """Regenerate every generated file under `root`; return those that changed (with `check`, that would)."""
+    changed: list[Path] = []
+    for generated in GENERATED_FILES:
+        path = root / generated.path
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        wanted = generated.render(current)
+        if wanted != current:
+            changed.append(path)
+            if not check:
+                write_atomically(path, wanted)
+    return changed

@@ -1,0 +1,314 @@
+"""Check the dataset: whole columns at once for types and vocabularies, then keys, references, graph and quotes.
+
+Checks run on columns of strings (vectorised by pandas), so their cost grows with the number of distinct problems,
+not with the number of rows; each failing cell is then reported with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kz_timeline.csv_files import RawTable
+from kz_timeline.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
+from kz_timeline.models import EDTF
+from kz_timeline.problems import Problem
+from kz_timeline.schema import EVENT_LINKS, EVENTS, Column
+from kz_timeline.vocabularies import ACYCLIC_RELATIONS
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The exact text of a source, against which its claims' quotes are checked."""
+
+    source_id: str
+    text: str
+    label: str
+
+
+def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
+    """Check every cell of one table against its column's type, format and vocabulary."""
+    problems: list[Problem] = []
+    for column in raw.table.columns:
+        if column.derived_from and not check_derived:
+            continue
+        problems.extend(_check_column(raw, column))
+    if check_derived and raw.table is EVENTS:
+        problems.extend(_check_derived_dates(raw))
+    return problems
+
+
+def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[str, str]) -> Iterator[Problem]:
+    """Yield a problem for every row where `mask` holds; `message` may map each value to its own message."""
+    values = raw.frame[column]
+    for index in mask.to_numpy().nonzero()[0]:
+        text = message if isinstance(message, str) else message[values.iat[index]]
+        yield Problem(raw.file, raw.line_of(int(index)), column, text)
+
+
+def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
+    values = raw.frame[column.name]
+    empty = values == ""
+    if column.required and empty.any():
+        hint = "; run `kz-timeline fmt` to fill derived columns" if column.derived_from else ""
+        yield from _report(raw, column.name, empty, f"is required but empty{hint}")
+    present = ~empty
+    if column.vocabulary is not None:
+        terms = column.vocabulary.terms()
+        bad = present & ~values.isin(list(terms))
+        if bad.any():
+            messages = {value: _vocabulary_message(value, column) for value in values[bad].unique()}
+            yield from _report(raw, column.name, bad, messages)
+        return
+    value_format = column.value_format
+    if value_format is None:
+        return
+    if value_format is EDTF:
+        yield from _check_edtf(raw, column.name, present)
+        return
+    bad = present & ~values.str.fullmatch(value_format.pattern)
+    if bad.any():
+        messages = {value: f"{value!r} {value_format.message}" for value in values[bad].unique()}
+        yield from _report(raw, column.name, bad, messages)
+    if value_format.name == "iso_date":
+        candidates = present & ~bad
+        parsed = pd.to_datetime(values.where(candidates), format="%Y-%m-%d", errors="coerce")
+        impossible = candidates & parsed.isna()
+        if impossible.any():
+            yield from _report(raw, column.name, impossible, {v: f"{v!r} is not a day of the calendar" for v in values[impossible].unique()})
+
+
+def _vocabulary_message(value: str, column: Column) -> str:
+    assert column.vocabulary is not None
+    terms = list(column.vocabulary.terms())
+    guess = difflib.get_close_matches(value, terms, n=1)
+    hint = f"did you mean {guess[0]!r}?" if guess else f"allowed: {', '.join(terms)}"
+    return f"{value!r} is not a term of the {column.vocabulary.__name__} vocabulary; {hint}"
+
+
+def derive_dates(values: pd.Series) -> dict[str, DerivedDate | EdtfError]:
+    """Derive every distinct EDTF value once; map each to its derivation or its error."""
+    derived: dict[str, DerivedDate | EdtfError] = {}
+    for value in values.unique():
+        if value == "":
+            continue
+        try:
+            derived[value] = derive_date(value)
+        except EdtfError as error:
+            derived[value] = error
+    return derived
+
+
+def _check_edtf(raw: RawTable, column: str, present: pd.Series) -> Iterator[Problem]:
+    values = raw.frame[column]
+    derived = derive_dates(values[present])
+    failures = {value: explain_rejection(value) for value, result in derived.items() if isinstance(result, EdtfError)}
+    if failures:
+        bad = values.isin(list(failures))
+        yield from _report(raw, column, bad, failures)
+
+
+def derived_date_columns(dates: pd.Series) -> dict[str, pd.Series]:
+    """Compute the text of every derived date column from a column of valid EDTF dates."""
+    derived = derive_dates(dates)
+    table: dict[str, dict[str, str]] = {name: {} for name in _DERIVED_FIELDS}
+    for value, result in derived.items():
+        if isinstance(result, EdtfError):
+            continue
+        for name, text in _derived_texts(result).items():
+            table[name][value] = text
+    return {name: dates.map(mapping).fillna("").astype("str") for name, mapping in table.items()}
+
+
+_DERIVED_FIELDS = ("date_start", "date_end", "date_precision", "date_certainty", "date_end_status")
+
+
+def _derived_texts(result: DerivedDate) -> dict[str, str]:
+    return {
+        "date_start": result.start.isoformat(),
+        "date_end": result.end.isoformat() if result.end else "",
+        "date_precision": result.precision.value,
+        "date_certainty": result.certainty.value,
+        "date_end_status": result.end_status.value,
+    }
+
+
+def _check_derived_dates(raw: RawTable) -> Iterator[Problem]:
+    dates = raw.frame["date"]
+    expected = derived_date_columns(dates)
+    valid = dates.isin([value for value, result in derive_dates(dates).items() if isinstance(result, DerivedDate)])
+    for name, wanted in expected.items():
+        actual = raw.frame[name]
+        bad = valid & (actual != wanted) & (actual != "")
+        for index in bad.to_numpy().nonzero()[0]:
+            yield Problem(
+                raw.file,
+                raw.line_of(int(index)),
+                name,
+                f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives {wanted.iat[index]!r}; "
+                "run `kz-timeline fmt` to recompute derived columns",
+            )
+
+
+def check_keys(raw: RawTable) -> list[Problem]:
+    """Check that the primary key is unique."""
+    key = list(raw.table.primary_key)
+    frame = raw.frame
+    duplicated = frame.duplicated(subset=key, keep=False)
+    if not duplicated.any():
+        return []
+    first_line: dict[tuple[str, ...], int] = {}
+    problems = []
+    for index in duplicated.to_numpy().nonzero()[0]:
+        values = tuple(frame[name].iat[index] for name in key)
+        line = raw.line_of(int(index))
+        if values not in first_line:
+            first_line[values] = line
+            continue
+        shown = values[0] if len(values) == 1 else values
+        problems.append(Problem(raw.file, line, key[0], f"duplicate key {shown!r} (first on line {first_line[values]})"))
+    return problems
+
+
+def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that every foreign key resolves and that no event links to itself."""
+    problems: list[Problem] = []
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            other = tables.get(foreign_key.other_table)
+            if other is None:
+                continue
+            values = raw.frame[foreign_key.column]
+            known = other.frame[foreign_key.other_column]
+            dangling = (values != "") & ~values.isin(known)
+            if dangling.any():
+                other_file = other.table.filename
+                messages = {
+                    value: f"{value!r} matches no {foreign_key.other_column} in {other_file}"
+                    for value in values[dangling].unique()
+                }
+                problems.extend(_report(raw, foreign_key.column, dangling, messages))
+    links = tables.get(EVENT_LINKS.name)
+    if links is not None:
+        frame = links.frame
+        self_links = frame["from_event_id"] == frame["to_event_id"]
+        problems.extend(_report(links, "to_event_id", self_links, "an event cannot link to itself"))
+        problems.extend(_check_cycles(links))
+    return problems
+
+
+def _check_cycles(links: RawTable) -> Iterator[Problem]:
+    frame = links.frame
+    for relation in sorted(ACYCLIC_RELATIONS):
+        edges = frame[(frame["relation"] == relation.value) & (frame["from_event_id"] != frame["to_event_id"])]
+        if edges.empty:
+            continue
+        successors: dict[str, list[tuple[str, int]]] = {}
+        for index, source, target in zip(edges.index, edges["from_event_id"], edges["to_event_id"], strict=True):
+            successors.setdefault(source, []).append((target, int(index)))
+        for cycle in _find_cycles(successors):
+            path = " -> ".join([*(node for node, _ in cycle), cycle[0][0]])
+            line = min(links.line_of(row) for _, row in cycle)
+            yield Problem(links.file, line, "relation", f"cycle in {relation.value!r} links: {path}")
+
+
+def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[tuple[str, int]]]:
+    """Yield cycles found by depth-first search, each as (node, row of the edge leaving it) pairs."""
+    done: set[str] = set()
+    for root in sorted(successors):
+        if root in done:
+            continue
+        nodes = [root]  # the current path
+        rows: list[int] = []  # rows[i] is the edge from nodes[i] to nodes[i + 1]
+        on_path = {root}
+        iterators = [iter(successors.get(root, []))]
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                finished = nodes.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                iterators.pop()
+                if rows:
+                    rows.pop()
+                continue
+            child, row = step
+            if child in on_path:
+                start = nodes.index(child)
+                yield list(zip(nodes[start:], [*rows[start:], row], strict=True))
+            elif child not in done:
+                nodes.append(child)
+                rows.append(row)
+                on_path.add(child)
+                iterators.append(iter(successors.get(child, [])))
+
+
+def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that every event and every actor is backed by at least one claim."""
+    claims = tables.get("claims")
+    if claims is None:
+        return []
+    problems: list[Problem] = []
+    events = tables.get("events")
+    if events is not None:
+        unbacked = ~events.frame["event_id"].isin(claims.frame["event_id"])
+        problems.extend(_report(events, "event_id", unbacked, "no claim backs this event (no claims.event_id refers to it)"))
+    actors = tables.get("actors")
+    if actors is not None:
+        mentioned = pd.concat([claims.frame["actor_id"], claims.frame["claimant_id"]])
+        unbacked = ~actors.frame["actor_id"].isin(mentioned)
+        problems.extend(
+            _report(actors, "actor_id", unbacked, "no claim backs this actor (no claims.actor_id or claimant_id refers to it)")
+        )
+    return problems
+
+
+def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """Check quote offsets, and every quote against its source's text where that text is given."""
+    frame = claims.frame
+    problems: list[Problem] = []
+    numeric = frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")
+    for index in numeric.to_numpy().nonzero()[0]:
+        start, end = int(frame["quote_start"].iat[index]), int(frame["quote_end"].iat[index])
+        line = claims.line_of(int(index))
+        if end <= start:
+            problems.append(Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}"))
+            continue
+        source = texts.get(frame["source_id"].iat[index])
+        if source is None:
+            continue
+        quote = frame["quote"].iat[index]
+        if end > len(source.text):
+            problems.append(
+                Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
+            )
+            continue
+        found = source.text[start:end]
+        if found != quote:
+            elsewhere = source.text.find(quote) if quote else -1
+            hint = f"; the quote occurs at {elsewhere}:{elsewhere + len(quote)}" if elsewhere >= 0 else "; the quote occurs nowhere in it"
+            problems.append(
+                Problem(claims.file, line, "quote", f"differs from {source.label}[{start}:{end}], which reads {_shorten(found)!r}{hint}")
+            )
+    return problems
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_dataset(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Problem]:
+    """Run every check over tables that were read without structural problems."""
+    problems: list[Problem] = []
+    for raw in tables.values():
+        problems.extend(check_columns(raw, check_derived=check_derived))
+        problems.extend(check_keys(raw))
+    problems.extend(check_references(tables))
+    problems.extend(check_backing(tables))
+    claims = tables.get("claims")
+    if claims is not None:
+        problems.extend(check_quotes(claims, texts))
+    return problems
