@@ -112,7 +112,7 @@ def _certainty(qualifiers: set[str]) -> DateCertainty:
 def derive_date(value: str) -> DerivedDate:
     """Parse `value` as EDTF of the supported subset and derive its columns; raise EdtfError if it is not."""
     if value != value.strip():
-        raise EdtfError(f"{value!r} has spaces around it")
+        raise EdtfError(f"{value!r} has spaces around it", impossible=True)
     if value.count("/") > 1:
         raise EdtfError(f"{value!r} has more than one '/'")
     if "/" not in value:

@@ -1,0 +1,63 @@
+"""load() gives typed DataFrames and validated Pydantic models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kz_timeline
+from kz_timeline.models import Actor, Claim, Event
+from kz_timeline.schema import TABLES
+
+
+def test_frames_have_analysis_dtypes(minimal_dir: Path) -> None:
+    data = kz_timeline.load(minimal_dir)
+    events = data.events
+    assert events["date_start"].dtype.kind == "M"
+    assert events["date_end"].dtype.kind == "M"
+    assert isinstance(events["event_type"].dtype, pd.CategoricalDtype)
+    assert list(events["date_precision"].cat.categories) == ["day", "month", "year", "decade", "century"]
+    assert events["is_key_event"].dtype == bool
+    assert pd.api.types.is_string_dtype(events["title"])
+    assert data.claims["quote_start"].dtype == "int64"
+    assert events.loc[events["event_id"] == "editor_sentenced", "date_end"].iloc[0] == pd.Timestamp("2017-09-30")
+
+
+def test_empty_optional_cells_are_missing_not_empty_strings(minimal_dir: Path) -> None:
+    data = kz_timeline.load(minimal_dir)
+    assert data.events["date_note"].isna().all()
+    assert data.actors.set_index("actor_id").loc["president", "aliases"] is pd.NA or pd.isna(
+        data.actors.set_index("actor_id").loc["president", "aliases"]
+    )
+
+
+@pytest.mark.parametrize("table", [table.name for table in TABLES])
+def test_every_table_has_its_columns_in_model_order(minimal_dir: Path, table: str) -> None:
+    data = kz_timeline.load(minimal_dir)
+    assert list(data[table].columns) == list(kz_timeline.TABLES[[t.name for t in TABLES].index(table)].column_names)
+
+
+def test_models_are_validated_pydantic_rows(minimal_dir: Path) -> None:
+    models = kz_timeline.load(minimal_dir).models
+    event = next(e for e in models.events if e.event_id == "editor_sentenced")
+    assert isinstance(event, Event)
+    assert event.date_start == dt.date(2017, 9, 1) and event.date_end == dt.date(2017, 9, 30)
+    editor = next(a for a in models.actors if a.actor_id == "editor")
+    assert isinstance(editor, Actor)
+    assert editor.aliases == ("Редактор", "Editor X")
+    assert all(isinstance(claim, Claim) for claim in models.claims)
+
+
+def test_per_table_loaders_match_load(minimal_dir: Path) -> None:
+    pd.testing.assert_frame_equal(kz_timeline.load_events(minimal_dir), kz_timeline.load(minimal_dir).events)
+    pd.testing.assert_frame_equal(kz_timeline.load_evidence(minimal_dir), kz_timeline.load(minimal_dir).evidence)
+
+
+def test_load_of_invalid_data_raises_with_every_problem(minimal_dir: Path) -> None:
+    (minimal_dir / "events.csv").write_text("event_id\n", encoding="utf-8")
+    with pytest.raises(kz_timeline.DataValidationError) as caught:
+        kz_timeline.load(minimal_dir)
+    assert len(caught.value.problems) == 14  # every missing column of events.csv

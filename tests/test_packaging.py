@@ -1,0 +1,56 @@
+"""The wheel carries the data and py.typed: installed elsewhere, load() works from any directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kz_timeline.schema import TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("kz_timeline-*.whl")
+    return built
+
+
+def test_wheel_contains_every_table_and_py_typed(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "kz_timeline/py.typed" in names
+    for table in TABLES:
+        assert f"kz_timeline/data/{table.filename}" in names
+        assert (ROOT / "data" / table.filename).read_bytes() == zipfile.ZipFile(wheel).read(f"kz_timeline/data/{table.filename}")
+
+
+def test_installed_wheel_loads_its_data_from_any_directory(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import kz_timeline; d = kz_timeline.load(); "
+        "print(kz_timeline.__file__); print(d.data_dir); print(len(d.events) > 0, len(d.claims) > 0)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    module_file, data_dir, counts = result.stdout.splitlines()
+    assert module_file.startswith(str(target))
+    assert data_dir == str(target / "kz_timeline" / "data")
+    assert counts == "True True"
