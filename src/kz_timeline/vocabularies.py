@@ -27,9 +27,11 @@ class EventType(Vocabulary):
     """What kind of thing happened."""
 
     UNREST = "unrest", "Mass protests, riots or civil unrest."
+    PROTEST = "protest", "A peaceful demonstration, rally or vigil, authorised or not."
     MILITARY_ACTION = "military_action", "A war, invasion or armed deployment."
     ARREST = "arrest", "An arrest, detention or house arrest."
     CHARGE = "charge", "A criminal or administrative charge brought or changed."
+    LAWSUIT = "lawsuit", "A civil claim filed in court."
     TRIAL = "trial", "The opening or a hearing of a trial."
     VERDICT = "verdict", "A criminal court's verdict or sentence."
     COURT_RULING = "court_ruling", "A ruling other than a criminal verdict: civil judgment, appeal, extradition or asylum decision."
