@@ -146,11 +146,28 @@ def canonical_csv(table: Table, rows: Iterable[Sequence[str]]) -> str:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` as UTF-8 so that readers see the old file or the new one, never half of it."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def _default_mode() -> int:
+    """Return the permissions a plain `open()` would give a new file (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half of it.
+
+    The new file keeps the mode of the file it replaces, or gets the umask's default mode (mkstemp alone gives 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
