@@ -516,10 +516,15 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
 _CHARTS = {"timeline": timeline_chart, "actors": actors_chart, "claims": claims_chart}
 
 
-def make_chart(dataset: Dataset, kind: str = "timeline") -> alt.TopLevelMixin:
-    """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind."""
-    try:
-        draw = _CHARTS[kind]
-    except KeyError:
-        raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}") from None
-    return draw(dataset)
+def make_chart(dataset: Dataset, kind: str = "timeline", *, lane: LaneField = "theme") -> alt.TopLevelMixin:
+    """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
+
+    `lane` picks the timeline's lanes: "theme" (coloured by event type) or "event_type" (coloured by theme).
+    """
+    if kind not in _CHARTS:
+        raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
+    if lane not in ("theme", "event_type"):
+        raise ChartError(f"unknown lane {lane!r}; choose theme or event_type")
+    if kind == "timeline":
+        return timeline_chart(dataset, lane)
+    return _CHARTS[kind](dataset)

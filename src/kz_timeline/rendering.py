@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import altair as alt
 
+from kz_timeline.csv_files import write_bytes_atomically
 from kz_timeline.problems import KzTimelineError
 
 #: The output formats `render_chart` writes, in the order the CLI lists them.
@@ -42,6 +44,13 @@ def script_safe_json(value: Any) -> str:
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
     return text
+
+
+def spec_fingerprint(spec: dict[str, Any]) -> str:
+    """Return the SHA-256 of the spec's canonical JSON: equal specs draw equal charts."""
+    import hashlib
+
+    return hashlib.sha256(spec_json(spec).encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=2)
@@ -142,3 +151,22 @@ def render_chart(chart: alt.TopLevelMixin, fmt: str) -> bytes:
         return png
     except ValueError as error:
         raise RenderError(f"vl-convert could not render the chart: {error}") from error
+
+
+def format_for(path: str | Path | None, fmt: str | None) -> str:
+    """Return the output format: `fmt` when given, else the suffix of `path` when it is a known format, else html."""
+    if fmt is not None:
+        return fmt
+    suffix = Path(path).suffix.lstrip(".").lower() if path is not None and str(path) != "-" else ""
+    return suffix if suffix in FORMATS else "html"
+
+
+def write_chart(chart: alt.TopLevelMixin, fmt: str, path: str | Path) -> int:
+    """Render `chart` and write it to `path` atomically (never half a file); return the number of bytes written."""
+    data = render_chart(chart, fmt)
+    target = Path(path)
+    try:
+        write_bytes_atomically(target, data)
+    except OSError as error:
+        raise RenderError(f"{target}: cannot write the chart: {error.strerror or error}") from error
+    return len(data)
