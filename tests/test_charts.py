@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -16,6 +20,8 @@ from kz_timeline.chart_data import MAX_ROWS, timeline_frame
 from kz_timeline.charts import CHART_KINDS, LABEL_LEVELS, ChartError, make_chart
 from kz_timeline.dataset import Dataset, load
 from kz_timeline.rendering import FORMATS, RenderError, render_chart, script_safe_json
+from tests.conftest import REPO_ROOT
+from tests.helpers import replace_in
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +328,114 @@ def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
     frame = timeline_frame(dataset)
     assert set(frame["lane"]) <= {"Ukraine war and diplomacy", "Sanctions", "January 2022 unrest", "Domestic reform", "Mamai case", "Ablyazov cases", "The op-ed"}
     assert "Court ruling" in set(frame["group"])
+
+
+# --- the README image ---------------------------------------------------------------------------------------------------
+
+
+def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
+    from kz_timeline.generated import GENERATED_FILES
+
+    assert "docs/timeline.svg" in [generated.path for generated in GENERATED_FILES]
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/timeline.svg)" in readme.split("## Charts")[1].split("\n## ")[0]
+
+
+def test_readme_image_is_stale_when_the_chart_changes_and_regenerated_to_the_current_spec(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    from kz_timeline.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
+    from kz_timeline.rendering import chart_spec, spec_fingerprint
+
+    image = next(generated for generated in GENERATED_FILES if generated.path == "docs/timeline.svg")
+    current = (REPO_ROOT / "docs" / "timeline.svg").read_text(encoding="utf-8")
+    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(chart_spec(make_chart(dataset, "timeline"))))
+    assert current.startswith(stamp + "\n"), "docs/timeline.svg is stale: run `kz-timeline generate`"
+    stale = TIMELINE_IMAGE_STAMP.format("0" * 64) + "\n<svg></svg>\n"
+    fresh = image.render(stale)
+    assert fresh != stale and fresh.startswith(stamp + "\n<svg")
+    assert "Constitutional referendum" in html.unescape(fresh)
+
+
+# --- the command line ---------------------------------------------------------------------------------------------------
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, check=False, cwd=cwd, env=env)
+
+
+def test_cli_chart_json_goes_to_stdout_and_equals_the_library_spec(minimal_dir: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--kind", "actors", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == make_chart(load(minimal_dir), "actors").to_dict()
+    assert result.stderr == b""
+
+
+def test_cli_chart_writes_kind_dot_format_in_the_current_directory_by_default(minimal_dir: Path, tmp_path: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "timeline.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert result.stdout.decode() == f"wrote timeline.html ({len(page.encode()):,} bytes)\n"
+
+
+def test_cli_chart_takes_the_format_from_the_out_suffix(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "charts" / "claims.svg"
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--kind", "claims", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("<svg")
+    assert [path.name for path in out.parent.iterdir()] == ["claims.svg"]
+
+
+def test_cli_chart_png_to_stdout(minimal_dir: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--format", "png", "--out", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "gantt"], "argument --kind: invalid choice: 'gantt'"),
+        (["--format", "gif"], "argument --format: invalid choice: 'gif'"),
+        (["--lane", "actor"], "argument --lane: invalid choice: 'actor'"),
+    ],
+)
+def test_cli_chart_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = run_cli("chart", *args)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert result.stdout == b""
+
+
+def test_cli_chart_invalid_data_exits_1_naming_file_and_line(minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / "t.html"))
+    assert result.returncode == 1
+    assert f"{minimal_dir}/events.csv:2: column 'event_type'" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_cli_chart_missing_data_dir_exits_1(tmp_path: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert result.stderr.decode() == f"Error: {tmp_path / 'nope'}: data directory not found\n"
+
+
+def test_cli_chart_unwritable_out_exits_1_and_leaves_nothing(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / "a-file" / "t.html"))
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith(f"Error: {tmp_path / 'a-file' / 't.html'}: cannot write the chart")
+    assert "Traceback" not in result.stderr.decode()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "minimal"]
+
+
+def test_cli_chart_replaces_an_existing_file_whole(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    out.write_text("old" * 100_000, encoding="utf-8")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
