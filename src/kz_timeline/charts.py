@@ -245,7 +245,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
             color=alt.Color("group:N", scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"), legend=None),
             opacity=faded,
         )
-        .properties(width=WIDTH, height=OVERVIEW_HEIGHT)
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
         .add_params(brush)
     )
     chart = alt.vconcat(main, overview, spacing=12).properties(
@@ -293,7 +293,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
             y=alt.Y("sum(events):Q", title=None, axis=None),
             opacity=faded,
         )
-        .properties(width=WIDTH, height=OVERVIEW_HEIGHT)
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
         .add_params(brush)
     )
     total = int(counts["events"].sum())
@@ -363,7 +363,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
         alt.Chart(participations)
         .mark_tick(thickness=1, size=14, color="#777")
         .encode(x=_utc_x("time", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]))
-        .properties(width=WIDTH, height=OVERVIEW_HEIGHT - 18)
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT - 18)
         .add_params(brush)
     )
     chart = alt.vconcat(main, overview, spacing=12).properties(

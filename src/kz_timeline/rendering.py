@@ -83,7 +83,7 @@ _HTML = """<!DOCTYPE html>
 <script>
   const spec = {spec};
   vegaEmbed("#vis", spec, {{renderer: "svg", actions: {{export: true, source: false, compiled: false, editor: false}},
-    tooltip: {{theme: "light"}}}}).catch((error) => {{
+    tooltip: {{theme: "light"}}}}).then((result) => {{ window.vegaView = result.view; }}).catch((error) => {{
       document.getElementById("vis").textContent = "The chart could not be drawn: " + error;
       console.error(error);
     }});
