@@ -141,8 +141,20 @@ def test_timeline_places_a_day_on_its_utc_day_and_labels_years_at_utc_new_year(v
 def test_timeline_legend_picks_out_one_event_type(visit: Any) -> None:
     opened = visit("timeline")
     before = opened.item("event_id", "spief_plenary_2022", "symbol")["opacity"]
-    legend_entry = opened.page.locator("#vis svg .role-legend-label text", has_text="Military action")
-    legend_entry.first.click()
+    symbol = opened.page.evaluate(
+        """() => {
+          for (const element of document.querySelectorAll("#vis svg .role-legend-symbol path")) {
+            const item = element.__data__;
+            if (item && item.datum && item.datum.value === "Military action") {
+              const box = element.getBoundingClientRect();
+              return {x: box.x + box.width / 2, y: box.y + box.height / 2};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert symbol is not None, "no legend entry for Military action"
+    opened.page.mouse.click(symbol["x"], symbol["y"])
     opened.page.wait_for_timeout(300)
     spief_after = opened.item("event_id", "spief_plenary_2022", "symbol")["opacity"]
     invasion_after = opened.item("event_id", "russia_invades_ukraine_2022", "symbol")["opacity"]

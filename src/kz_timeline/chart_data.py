@@ -194,6 +194,29 @@ def participation_frame(dataset: Dataset) -> pd.DataFrame:
     return frame.sort_values(["time", "event_id", "actor_id"], kind="stable").reset_index(drop=True)
 
 
+def participation_counts(dataset: Dataset, limit: int = 60) -> pd.DataFrame:
+    """Return parts played per actor and year for the `limit` busiest actors: the actors chart of a big dataset.
+
+    Columns: actor, year, parts, start and end (UTC, end exclusive); actors busiest first.
+    """
+    participants = dataset.participants
+    events = dataset.events
+    starts = pd.Series(events["date_start"].dt.year.to_numpy(), index=events["event_id"].astype(object))
+    actor_ids = participants["actor_id"].astype(object)
+    busiest = actor_ids.value_counts().head(limit)
+    kept = participants[actor_ids.isin(busiest.index)]
+    years = kept["event_id"].astype(object).map(starts)
+    sizes = pd.DataFrame({"actor_id": kept["actor_id"].astype(object), "year": years}).groupby(["actor_id", "year"]).size()
+    counts: pd.DataFrame = sizes.rename("parts").reset_index()
+    names = dataset.actors.set_index("actor_id")["name"].astype(object)
+    counts["actor"] = counts["actor_id"].map(names)
+    counts["rank"] = counts["actor_id"].map({actor: rank for rank, actor in enumerate(busiest.index)})
+    counts["start"] = pd.to_datetime(counts["year"].astype(str), format="%Y").dt.tz_localize("UTC")
+    counts["end"] = pd.to_datetime((counts["year"] + 1).astype(str), format="%Y").dt.tz_localize("UTC")
+    counts["year"] = counts["year"].astype(str)
+    return counts.sort_values(["rank", "year"]).drop(columns=["actor_id", "rank"]).reset_index(drop=True)
+
+
 def actor_order(participations: pd.DataFrame) -> list[str]:
     """Order actors by their first event, then by how often they take part (busiest first), then by name."""
     stats = participations.groupby("actor", sort=False).agg(first=("time", "min"), count=("event_id", "size"))

@@ -134,6 +134,13 @@ def _place_labels(labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp
     return placed
 
 
+def _whole_years(domain: tuple[pd.Timestamp, pd.Timestamp], x_domain: Any) -> alt.Chart:
+    """Return an invisible layer spanning `domain`, so the unzoomed view runs over whole years and no mark is cut."""
+    ends = pd.DataFrame({"time": list(domain)})
+    layer: alt.Chart = alt.Chart(ends).mark_rule(opacity=0).encode(x=_utc_x("time", None, x_domain))
+    return layer
+
+
 def _key_events(frame: pd.DataFrame) -> pd.DataFrame:
     key = frame[frame["is_key"]]
     key = key.sort_values(["claims", "start", "event_id"], ascending=[False, True, True], kind="stable").head(MAX_LABELS)
@@ -233,7 +240,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
         align="right", dx=4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
     )
 
-    main = alt.layer(bars, caps, cap_ends, open_lines, arrows, filled_points, hollow_points, left_labels, right_labels).properties(
+    main = alt.layer(bars, caps, cap_ends, open_lines, arrows, filled_points, hollow_points, left_labels, right_labels, _whole_years(domain, x_domain)).properties(
         width=WIDTH, height=alt.Step(LANE_STEP)
     ).add_params(pick)
     overview = (
@@ -308,11 +315,11 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
 
 def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     """Draw a lane per actor and a mark per participation coloured by role; a rule joins the actors of one event."""
-    participations = chart_data.participation_frame(dataset)
-    if participations.empty:
+    if dataset.participants.empty:
         raise ChartError("there are no participations to chart")
-    if len(participations) > MAX_ROWS:
-        return _actors_counts_chart(participations)
+    if len(dataset.participants) > MAX_ROWS:
+        return _actors_counts_chart(dataset)
+    participations = chart_data.participation_frame(dataset)
     order = chart_data.actor_order(participations)
     position = {name: index for index, name in enumerate(order)}
     participations["position"] = participations["actor"].map(position)
@@ -325,18 +332,18 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     spans["top"] = [order[i] for i in spans["first"]]
     spans["bottom"] = [order[i] for i in spans["last"]]
     roles = [name for name in vocabulary_labels(Role) if name in set(participations["role"])]
-    domain = _full_domain(participations["time"], participations["time"])
+    domain = _full_domain(participations["time"], participations["time"] + pd.Timedelta(days=1))
     brush = alt.selection_interval(name="brush", encodings=["x"])
     pick = alt.selection_point(name="pick", fields=["role"], bind="legend")
     faded = alt.when(pick).then(alt.value(0.95)).otherwise(alt.value(0.08))
     x_domain = {"param": "brush", "encoding": "x"}
-    y = alt.Y("actor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, grid=True, gridColor="#f0f0f0"))
+    y = alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360, grid=True, gridColor="#f0f0f0"))
     joins = (
         alt.Chart(spans)
         .mark_rule(color="#9a9a9a", strokeWidth=1.2, opacity=0.55, clip=True)
         .encode(
             x=_utc_x("time", None, x_domain),
-            y=alt.Y("top:N", sort=order, title=None),
+            y=alt.Y("top:N", sort=order, scale=alt.Scale(domain=order), title=None),
             y2="bottom:N",
             tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("actors:Q", title="Actors")],
         )
@@ -358,7 +365,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             ],
         )
     )
-    main = alt.layer(joins, marks).properties(width=WIDTH, height=alt.Step(ACTOR_STEP)).add_params(pick)
+    main = alt.layer(joins, marks.add_params(pick), _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(ACTOR_STEP))
     overview = (
         alt.Chart(participations)
         .mark_tick(thickness=1, size=14, color="#777")
@@ -378,23 +385,16 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     return _config(chart)
 
 
-def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.TopLevelMixin:
-    busiest = participations["actor"].value_counts().head(limit).index
-    kept = participations[participations["actor"].isin(busiest)]
-    years = kept["time"].dt.tz_localize(None).dt.to_period("Y")
-    counts = kept.assign(period=years).groupby(["actor", "period"], observed=True).size().rename("parts").reset_index()
-    counts["start"] = counts["period"].dt.start_time.dt.tz_localize("UTC")
-    counts["end"] = (counts["period"] + 1).dt.start_time.dt.tz_localize("UTC")
-    counts["year"] = counts["period"].dt.year.astype(str)
-    counts = counts.drop(columns="period")
-    order = list(busiest)
+def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin:
+    counts = chart_data.participation_counts(dataset, limit)
+    order = list(dict.fromkeys(counts["actor"]))
     chart = (
         alt.Chart(counts)
         .mark_rect()
         .encode(
             x=_utc_x("start", None),
             x2="end:T",
-            y=alt.Y("actor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
             tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("year:N", title="Year"), alt.Tooltip("parts:Q", title="Parts", format=",")],
         )
@@ -403,7 +403,8 @@ def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.T
             height=alt.Step(ACTOR_STEP),
             title=alt.Title(
                 "Who took part: parts played per actor and year",
-                subtitle=f"{len(participations):,} participations, too many to draw one by one: the {len(order)} busiest actors, counted per year.",
+                subtitle=f"{len(dataset.participants):,} participations, too many to draw one by one (more than {MAX_ROWS:,}): "
+                f"the {len(order)} busiest actors, counted per year, UTC.",
             ),
         )
     )
@@ -413,10 +414,22 @@ def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.T
 _OP_ED_SAYS = re.compile(r"^The op-ed says (?:that )?")
 
 
-def _claim_label(statement: str, limit: int = 92) -> str:
+_SET_AGAINST = " Here it is set against: "
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
+def _claim_label(statement: str, limit: int = 100) -> str:
+    """Shorten a claim's statement for an axis label, keeping what tells claims on one subject apart."""
     text = _OP_ED_SAYS.sub("", statement)
     text = text[:1].upper() + text[1:]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if _SET_AGAINST in text:
+        claim, record = text.split(_SET_AGAINST, 1)
+        record = record.rstrip(".")
+        return _clip(f"{_clip(claim.rstrip('.'), max(24, limit - len(record) - 6))} vs. {record}", limit)
+    return _clip(text, limit)
 
 
 def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
@@ -458,7 +471,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         sort=order,
         title=None,
         scale=alt.Scale(domain=order),
-        axis=alt.Axis(labelLimit=560, labelExpr="split(datum.label, '\u2009#')[0]", labelFontSize=11),
+        axis=alt.Axis(labelLimit=620, labelExpr="split(datum.label, '\u2009#')[0]", labelFontSize=11),
     )
     bar_rows = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=None)
     claim_tooltip = [
