@@ -198,7 +198,7 @@ def test_actors_chart_has_a_mark_per_participation_coloured_by_role_and_rules_jo
     points = dataset_of(spec, by_mark["point"])
     assert len(points) == len(dataset.participants)
     assert by_mark["point"]["encoding"]["color"]["field"] == "role"
-    joins = dataset_of(spec, by_mark["rule"])
+    joins = dataset_of(spec, next(view for view in views(spec) if "y2" in view.get("encoding", {})))
     spief = next(row for row in joins if row["event_id"] == "spief_plenary_2022")
     assert spief["top"] != spief["bottom"] and spief["actors"] >= 2
 
