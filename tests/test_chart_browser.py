@@ -193,3 +193,36 @@ def test_each_chart_renders_offline_without_errors_and_shows_tooltips(
     text = opened.hover(key, value, marktype)
     assert expected in text
     assert opened.requests == [] and opened.errors == []
+
+
+@pytest.mark.parametrize("timezone_id", TIME_ZONES)
+def test_timeline_key_event_labels_neither_overlap_nor_leave_the_plot(visit: Any, timezone_id: str) -> None:
+    opened = visit("timeline", timezone_id)
+    boxes = opened.page.evaluate(
+        """() => {
+          const plot = document.querySelector("#vis svg .concat_0_group > g > path.background").getBoundingClientRect();
+          const labels = [];
+          for (const element of document.querySelectorAll("#vis svg text")) {
+            const item = element.__data__;
+            if (item && item.datum && item.datum.align && item.mark.marktype === "text") {
+              const box = element.getBoundingClientRect();
+              labels.push({title: element.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom});
+            }
+          }
+          return {plot: {left: plot.left, right: plot.right, top: plot.top, bottom: plot.bottom}, labels};
+        }"""
+    )
+    plot, labels = boxes["plot"], boxes["labels"]
+    assert len(labels) == int(load().events["is_key_event"].sum())
+    for label in labels:
+        assert plot["left"] <= label["left"] and label["right"] <= plot["right"], label["title"]
+        assert plot["top"] <= label["top"] and label["bottom"] <= plot["bottom"], label["title"]
+    for n, first in enumerate(labels):
+        for second in labels[n + 1 :]:
+            apart = (
+                first["right"] <= second["left"]
+                or second["right"] <= first["left"]
+                or first["bottom"] <= second["top"]
+                or second["bottom"] <= first["top"]
+            )
+            assert apart, (first["title"], second["title"])

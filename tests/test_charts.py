@@ -442,3 +442,24 @@ def test_cli_chart_replaces_an_existing_file_whole(minimal_dir: Path, tmp_path: 
     result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+
+
+RENDER_EVERY_KIND = """
+import hashlib, sys
+from kz_timeline import load, make_chart, render_chart
+data = load()
+svgs = {kind: render_chart(make_chart(data, kind), "svg") for kind in ("timeline", "actors", "claims")}
+assert b">2022</text>" in svgs["timeline"]
+print(" ".join(hashlib.sha256(svg).hexdigest() for svg in svgs.values()))
+"""
+
+
+def test_svgs_are_the_same_whatever_the_machines_time_zone() -> None:
+    """vl-convert renders in the machine's time zone (axis labels, accessible descriptions); all-UTC charts must not care."""
+    outputs = []
+    for zone in ("America/Los_Angeles", "Asia/Almaty"):
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src"), "TZ": zone}
+        result = subprocess.run([sys.executable, "-c", RENDER_EVERY_KIND], capture_output=True, text=True, env=env, check=False)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]

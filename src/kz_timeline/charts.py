@@ -137,7 +137,7 @@ def _place_labels(labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp
 def _whole_years(domain: tuple[pd.Timestamp, pd.Timestamp], x_domain: Any) -> alt.Chart:
     """Return an invisible layer spanning `domain`, so the unzoomed view runs over whole years and no mark is cut."""
     ends = pd.DataFrame({"time": list(domain)})
-    layer: alt.Chart = alt.Chart(ends).mark_rule(opacity=0).encode(x=_utc_x("time", None, x_domain))
+    layer: alt.Chart = alt.Chart(ends).mark_rule(opacity=0, aria=False).encode(x=_utc_x("time", None, x_domain))
     return layer
 
 
@@ -197,7 +197,10 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
         scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"),
         legend=alt.Legend(symbolType="circle", columns=1),
     )
-    base = alt.Chart(frame).encode(y=y, yOffset=y_offset, opacity=faded, tooltip=TOOLTIP)
+    # Screen readers get the date as written ("17 June 2022"): Vega's own descriptions would use local time.
+    description = alt.Description("description:N")
+    frame["description"] = frame["title"] + ", " + frame["date_text"] + " (" + frame["type"] + ")"
+    base = alt.Chart(frame).encode(y=y, yOffset=y_offset, opacity=faded, tooltip=TOOLTIP, description=description)
 
     bars = base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed'").mark_bar(
         height=7, cornerRadius=2, clip=True
@@ -232,6 +235,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
         text="title:N",
         opacity=faded,
         tooltip=TOOLTIP,
+        description=description,
     )
     left_labels = label_base.transform_filter("datum.align === 'left'").mark_text(
         align="left", dx=-4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
@@ -245,7 +249,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
     ).add_params(pick)
     overview = (
         alt.Chart(frame)
-        .mark_tick(thickness=1.5, size=12)
+        .mark_tick(thickness=1.5, size=12, aria=False)
         .encode(
             x=_utc_x("middle", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
             y=alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), axis=None),
@@ -272,6 +276,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
     counts = chart_data.timeline_counts(dataset, lane)
     lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
     period = "month" if (counts["end"] - counts["start"]).max() < pd.Timedelta(days=40) else "year"
+    counts["description"] = counts["lane"] + ", " + counts["period_text"] + ": " + counts["events"].astype(str) + " events"
     brush = alt.selection_interval(name="brush", encodings=["x"])
     pick = alt.selection_point(name="pick", fields=["lane"], bind="legend")
     faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
@@ -289,12 +294,13 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
             y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
             color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
             tooltip=tooltip,
+            description=alt.Description("description:N"),
         )
         .properties(width=WIDTH, height=alt.Step(28))
     )
     overview = (
         alt.Chart(counts)
-        .mark_area(interpolate="step-after", color="#4c78a8")
+        .mark_area(interpolate="step-after", color="#4c78a8", aria=False)
         .encode(
             x=_utc_x("start", "Overview: drag to zoom, drag the box to pan, double-click to reset"),
             y=alt.Y("sum(events):Q", title=None, axis=None),
@@ -329,6 +335,10 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .reset_index()
     )
     spans = spans[spans["actors"] > 1].copy()
+    spans["description"] = spans["title"] + ", " + spans["date_text"] + ": " + spans["actors"].astype(str) + " actors"
+    participations["description"] = (
+        participations["actor"] + ", " + participations["role"].str.lower() + ", in " + participations["title"] + ", " + participations["date_text"]
+    )
     spans["top"] = [order[i] for i in spans["first"]]
     spans["bottom"] = [order[i] for i in spans["last"]]
     roles = [name for name in vocabulary_labels(Role) if name in set(participations["role"])]
@@ -346,6 +356,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             y=alt.Y("top:N", sort=order, scale=alt.Scale(domain=order), title=None),
             y2="bottom:N",
             tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("actors:Q", title="Actors")],
+            description=alt.Description("description:N"),
         )
     )
     marks = (
@@ -356,6 +367,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             y=y,
             color=alt.Color("role:N", title="Role (click to pick out)", scale=alt.Scale(domain=roles, scheme="category20"), legend=alt.Legend(symbolType="circle")),
             opacity=faded,
+            description=alt.Description("description:N"),
             tooltip=[
                 alt.Tooltip("actor:N", title="Actor"),
                 alt.Tooltip("role:N", title="Role"),
@@ -368,7 +380,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     main = alt.layer(joins, marks.add_params(pick), _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(ACTOR_STEP))
     overview = (
         alt.Chart(participations)
-        .mark_tick(thickness=1, size=14, color="#777")
+        .mark_tick(thickness=1, size=14, color="#777", aria=False)
         .encode(x=_utc_x("time", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]))
         .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT - 18)
         .add_params(brush)
@@ -387,6 +399,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
 
 def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin:
     counts = chart_data.participation_counts(dataset, limit)
+    counts["description"] = counts["actor"] + ", " + counts["year"] + ": " + counts["parts"].astype(str) + " parts"
     order = list(dict.fromkeys(counts["actor"]))
     chart = (
         alt.Chart(counts)
@@ -397,6 +410,7 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
             y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
             tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("year:N", title="Year"), alt.Tooltip("parts:Q", title="Parts", format=",")],
+            description=alt.Description("description:N"),
         )
         .properties(
             width=WIDTH,
