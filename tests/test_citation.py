@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helpers import replace_in
+from tests.helpers import replace_in
 from kz_timeline import __version__
 from kz_timeline.citation import citation, citation_cff
 from kz_timeline.generated import generate

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from helpers import replace_in
+from tests.helpers import replace_in
 from kz_timeline.datapackage import datapackage_json, package_descriptor
 from kz_timeline.generated import generate
 from kz_timeline.schema import TABLES

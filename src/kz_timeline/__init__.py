@@ -27,6 +27,9 @@ _EXPORTS = {
     "KzTimelineError": "kz_timeline.problems",
     "Problem": "kz_timeline.problems",
     "TABLES": "kz_timeline.schema",
+    "graph": "kz_timeline.network",
+    "export": "kz_timeline.exports",
+    "ExportError": "kz_timeline.exports",
 }
 
 if TYPE_CHECKING:
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
     from kz_timeline.formatting import format_data
     from kz_timeline.problems import DataDirectoryError, DataValidationError, KzTimelineError, Problem
     from kz_timeline.schema import TABLES
+    from kz_timeline.exports import ExportError, export
+    from kz_timeline.network import graph
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -46,6 +46,13 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if args.check and changed else EXIT_OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    from kz_timeline.exports import export
+
+    print(f"wrote {export(args.format, args.out, args.data_dir)}")
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -77,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current directory)")
     generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
     generate.set_defaults(handler=_generate)
+
+    from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
+
+    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
+    export.add_argument(
+        "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    _add_data_dir(export)
+    export.set_defaults(handler=_export)
     return parser
 
 
