@@ -56,7 +56,16 @@ def test_frictionless_cli_exits_zero_on_the_shipped_package() -> None:
 
 def test_a_foreign_key_to_a_missing_actor_is_invalid(package_copy: Path) -> None:
     replace_in(package_copy / "data" / "participants.csv", "ablyazov_arrested_france_2013,ablyazov,", "ablyazov_arrested_france_2013,no_such_actor,")
-    assert ("participants", "foreign-key") in _errors(package_copy / "datapackage.json")
+    assert _errors(package_copy / "datapackage.json") == [("participants", "foreign-key")]
+    result = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+        cwd=package_copy,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["valid"] is False
 
 
 def test_a_value_outside_its_vocabulary_is_invalid(package_copy: Path) -> None:

@@ -49,7 +49,6 @@ def field_descriptor(column: Column, table: Table) -> dict[str, Any]:
             field["format"] = "default"
         elif field["type"] == "integer":
             constraints["minimum"] = 0
-            field["bareNumber"] = True
         else:
             field["trueValues"], field["falseValues"] = ["true"], ["false"]
     elif value_format is not None and value_format.name == "alias_list":

@@ -8,8 +8,7 @@ from typing import Any
 import networkx as nx
 
 from kz_timeline.dataset import Dataset, load
-from kz_timeline.models import Actor, Claim, Event
-from kz_timeline.models import ALIAS_SEPARATOR
+from kz_timeline.models import ALIAS_SEPARATOR, Actor, Claim, Event
 
 
 def event_node(event_id: str) -> str:
@@ -42,6 +41,7 @@ def _event_attributes(event: Event) -> dict[str, Any]:
             "end": event.date_end.isoformat() if event.date_end else None,
             "date_precision": event.date_precision.value,
             "date_certainty": event.date_certainty.value,
+            "date_end_status": event.date_end_status.value,
             "event_type": event.event_type.value,
             "theme": event.theme.value,
             "is_key_event": event.is_key_event,
