@@ -10,15 +10,15 @@ import networkx as nx
 import pytest
 
 import kz_timeline
-from kz_timeline.dataset import load
+from kz_timeline.dataset import Dataset, load
 
 
 @pytest.fixture(scope="module")
-def shipped() -> kz_timeline.Dataset:
+def shipped() -> Dataset:
     return load()
 
 
-def test_graph_has_a_node_per_actor_and_event_and_an_edge_per_participation_and_link(shipped: kz_timeline.Dataset) -> None:
+def test_graph_has_a_node_per_actor_and_event_and_an_edge_per_participation_and_link(shipped: Dataset) -> None:
     network = kz_timeline.graph(shipped)
     assert isinstance(network, nx.MultiDiGraph)
     kinds = nx.get_node_attributes(network, "kind")
@@ -52,7 +52,7 @@ def test_graph_with_claims_adds_claim_nodes_and_their_edges(minimal_dir: Path) -
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_exported_graph_reads_back_with_every_node_edge_and_attribute(fmt: str, tmp_path: Path, shipped: kz_timeline.Dataset) -> None:
+def test_exported_graph_reads_back_with_every_node_edge_and_attribute(fmt: str, tmp_path: Path, shipped: Dataset) -> None:
     out = tmp_path / f"kz.{fmt}"
     result = subprocess.run([sys.executable, "-m", "kz_timeline", "export", fmt, "--out", str(out)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

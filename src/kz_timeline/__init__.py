@@ -51,8 +51,9 @@ if TYPE_CHECKING:
     from kz_timeline.formatting import format_data
     from kz_timeline.problems import DataDirectoryError, DataValidationError, KzTimelineError, Problem
     from kz_timeline.schema import TABLES
-    from kz_timeline.exports import ExportError, export
-    from kz_timeline.network import graph
+    from kz_timeline.exports import ExportError as ExportError
+    from kz_timeline.exports import export as export
+    from kz_timeline.network import graph as graph
 
 __all__ = ["__version__", *_EXPORTS]
 
