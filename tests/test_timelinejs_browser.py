@@ -121,6 +121,13 @@ def test_timelinejs_shows_a_slide_and_a_marker_for_every_event(browser: Any, ser
         assert "Kazakhstan’s progress faces many headwinds" in page.locator(".tl-slide-titleslide").inner_text()
         headlines = page.locator(".tl-timemarker .tl-headline").all_inner_texts()
         assert sorted(headline.strip() for headline in headlines) == sorted(dataset.events["title"].str.strip())
+        dates = [text.strip() for text in page.locator(".tl-slide .tl-headline-date").all_inner_texts()]
+        assert dates[0] == ""  # the title slide
+        assert dates[1:3] == ["February 2009", "perhaps March 2009"]  # month precision: no day is invented
+        assert "6 to 19 January 2022" in dates
+        quoted = int(dataset.claims["event_id"].notna().sum())
+        assert page.locator(".tl-slide blockquote.kz-quote").count() == quoted
+        assert page.locator(".tl-slide .kz-verification strong").count() == quoted
         groups = {text.strip() for text in page.locator(".tl-timegroup-message").all_inner_texts()}
         assert "Verdict" in groups and "Statement" in groups
         assert errors == []
