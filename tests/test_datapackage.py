@@ -13,7 +13,7 @@ from frictionless import validate
 
 from tests.helpers import replace_in
 from kz_timeline.datapackage import datapackage_json, package_descriptor
-from kz_timeline.generated import generate
+from kz_timeline.generated import GENERATED_FILES, generate
 from kz_timeline.schema import TABLES
 from kz_timeline.vocabularies import EventType
 
@@ -26,6 +26,14 @@ def package_copy(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "datapackage.json", tmp_path / "datapackage.json")
     shutil.copytree(ROOT / "data", tmp_path / "data")
     return tmp_path
+
+
+def _copy_generated_files(root: Path) -> None:
+    """Copy every generated file of the repository (all up to date) under `root`."""
+    for generated in GENERATED_FILES:
+        if (ROOT / generated.path).is_file():
+            (root / generated.path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / generated.path, root / generated.path)
 
 
 def _errors(descriptor: Path) -> list[tuple[str, str]]:
@@ -135,11 +143,20 @@ def test_descriptor_reads_the_sources_of_the_data_it_is_given(minimal_dir: Path)
 
 def test_generate_check_reports_a_drifted_datapackage(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
-    for name in ("README.md", "CITATION.cff"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    _copy_generated_files(tmp_path)
     stale = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     stale["resources"][0]["schema"]["fields"][1]["description"] = "An old description."
     (tmp_path / "datapackage.json").write_text(json.dumps(stale, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     assert generate(tmp_path, check=True) == [tmp_path / "datapackage.json"]
     generate(tmp_path)
     assert (tmp_path / "datapackage.json").read_text(encoding="utf-8") == (ROOT / "datapackage.json").read_text(encoding="utf-8")
+
+
+def test_generate_check_cli_exits_1_naming_the_drifted_file(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    _copy_generated_files(tmp_path)
+    replace_in(tmp_path / "datapackage.json", '"version": ', '"version": "0.0.0", "old": ')
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "generate", "--check", "--root", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (1, f"{tmp_path / 'datapackage.json'}: is stale\n")
