@@ -75,4 +75,5 @@ def test_gexf_dates_events_as_time_spells_for_gephi(tmp_path: Path, minimal_dir:
     out = kz_timeline.export("gexf", tmp_path / "kz.gexf", minimal_dir)
     text = out.read_text(encoding="utf-8")
     assert 'mode="dynamic"' in text and 'timeformat="date"' in text
+    assert "<creator>kz-timeline " in text and "lastmodifieddate" not in text
     assert 'id="event:editor_sentenced" label="Editor sentenced" start="2017-09-01" end="2017-09-30"' in text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from xml.etree.ElementTree import SubElement
 from typing import Any
 
 import networkx as nx
@@ -129,5 +131,22 @@ def graphml_bytes(network: nx.MultiDiGraph) -> bytes:
 
 
 def gexf_bytes(network: nx.MultiDiGraph) -> bytes:
-    """Return the graph as GEXF 1.2 (for Gephi); events' start/end become time spells, so Gephi can play the timeline."""
-    return "\n".join(nx.generate_gexf(network, encoding="utf-8", prettyprint=True, version="1.2draft")).encode("utf-8") + b"\n"
+    """Return the graph as GEXF 1.2 (for Gephi); events' start/end become time spells, so Gephi can play the timeline.
+
+    The file is reproducible: networkx's date of writing is left out and the creator is this package.
+    """
+    from networkx.readwrite.gexf import GEXFWriter
+
+    from kz_timeline import __version__
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+        for creator in meta.iter("creator"):
+            creator.text = f"kz-timeline {__version__}"
+        SubElement(meta, "description").text = "Actors and events of one op-ed on Kazakhstan, with participation and event links."
+    writer.add_graph(network)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue() + b"\n"
