@@ -46,6 +46,13 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if args.check and changed else EXIT_OK
 
 
+def _build(args: argparse.Namespace) -> int:
+    from kz_timeline.database import build_database
+
+    print(build_database(args.data_dir, args.db))
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -77,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current directory)")
     generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
     generate.set_defaults(handler=_generate)
+
+    build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
+    _add_data_dir(build)
+    build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
+    build.set_defaults(handler=_build)
     return parser
 
 
