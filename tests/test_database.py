@@ -165,9 +165,20 @@ def test_full_text_search_on_claims_finds_quotes(conn: sqlite3.Connection) -> No
     assert ("amnesty_act_of_retribution",) in hits
 
 
+def test_sorting_events_by_date_pages_through_an_index(conn: sqlite3.Connection) -> None:
+    sql = "SELECT * FROM events ORDER BY date_start, event_id LIMIT 101"
+    plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "USING INDEX idx_events_date_start_sort" in plan and "TEMP B-TREE" not in plan
+
+
+def test_counting_the_timeline_view_does_not_run_its_subqueries(conn: sqlite3.Connection) -> None:
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM timeline"))
+    assert "CORRELATED" not in plan and "participants" not in plan
+
+
 def test_timeline_view_lists_every_event_in_date_order_with_actors_and_verification(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
-    rows = conn.execute("SELECT * FROM timeline").fetchall()
+    rows = conn.execute("SELECT * FROM timeline ORDER BY date_start, event_id").fetchall()
     assert [row["event_id"] for row in rows] == [
         row[0] for row in conn.execute("SELECT event_id FROM events ORDER BY date_start, event_id")
     ]

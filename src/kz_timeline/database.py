@@ -37,7 +37,7 @@ FACET_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": ("verification",),
     "evidence": ("relation",),
 }
-#: Columns Datasette sorts by default; each gets an index so that paging a large table stays fast.
+#: Columns Datasette sorts by default; each gets an index, with the primary key as tie-breaker (as Datasette pages).
 SORT_COLUMNS: dict[str, str] = {"events": "date_start"}
 #: Columns the database adds to a table, after the named column, with their description.
 EXTRA_COLUMNS: dict[str, tuple[str, str, str, str]] = {
@@ -73,8 +73,7 @@ SELECT
   (SELECT group_concat(verification || ' ' || n, '; ') FROM (
      SELECT c.verification, count(*) AS n FROM claims c
      WHERE c.event_id = e.event_id GROUP BY c.verification ORDER BY n DESC, c.verification)) AS verification
-FROM events e
-ORDER BY e.date_start, e.event_id""",
+FROM events e""",
     "claims_named": """
 SELECT
   c.claim_id,
@@ -93,9 +92,29 @@ FROM claims c
 JOIN actors claimant ON claimant.actor_id = c.claimant_id
 JOIN sources s ON s.source_id = c.source_id
 LEFT JOIN events e ON e.event_id = c.event_id
-LEFT JOIN actors about ON about.actor_id = c.actor_id
-ORDER BY c.claim_id""",
+LEFT JOIN actors about ON about.actor_id = c.actor_id""",
 }
+# No ORDER BY in the views: it would stop SQLite from flattening them, and counts and facets would then compute
+# every correlated subquery of a million rows. Datasette sorts them (metadata `sort`) through the events indexes.
+#: Descriptions of the view columns that are not copied from a table column of the same name.
+VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "timeline": {
+        "actors": "The actors taking part in the event, each with its role: 'Name (role); ...'.",
+        "claims": "How many claims are about the event.",
+        "verification": "How the claims about the event stand against the record: 'verification count; ...'.",
+    },
+    "claims_named": {
+        "claimant": "Who asserts the claim (actors.name of claimant_id).",
+        "source": "Where it is asserted (sources.title of source_id).",
+        "publisher": "Who published that source (sources.publisher).",
+        "event": "The event the claim is about (events.title of event_id).",
+        "event_date": "When that event happened, in EDTF (events.date).",
+        "about_actor": "The actor the claim is about (actors.name of actor_id).",
+        "evidence": "How many public sources bear on the claim (rows in evidence).",
+    },
+}
+#: The table whose columns the other columns of each view copy.
+VIEW_BASE_TABLES: dict[str, str] = {"timeline": "events", "claims_named": "claims"}
 VIEW_DESCRIPTIONS: dict[str, str] = {
     "timeline": "Every event in date order, with the actors taking part (and their roles), the number of claims about "
     "it and how those claims stand against the record.",
@@ -273,6 +292,21 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
         connection.close()
 
 
+def view_columns() -> dict[str, list[str]]:
+    """Return the result columns of every view, read from an empty database with the same layout."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        db = sqlite_utils.Database(connection)
+        _create_lookups(db)
+        for table in TABLES:
+            _create_table(db, table)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        return {name: [row[1] for row in connection.execute(f"PRAGMA table_info([{name}])")] for name in VIEWS}
+    finally:
+        connection.close()
+
+
 def _create_lookups(db: sqlite_utils.Database) -> None:
     for name, vocabulary in VOCABULARIES.items():
         db.create_table(name, {"value": str, "label": str, "description": str}, pk="value", not_null=set(LOOKUP_COLUMNS))
@@ -336,8 +370,6 @@ def index_columns(table: Table) -> list[str]:
     wanted = [fk.column for fk in table.foreign_keys]
     wanted += [column for column, _, _ in vocabulary_foreign_keys(table)]
     wanted += list(FACET_COLUMNS.get(table.name, ()))
-    if table.name in SORT_COLUMNS:
-        wanted.append(SORT_COLUMNS[table.name])
     # The primary key's own index already serves lookups on its first column.
     return [column for column in dict.fromkeys(wanted) if column != table.primary_key[0]]
 
@@ -346,6 +378,9 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
     for table in TABLES:
         for column in index_columns(table):
             db.table(table.name).create_index([column], index_name=f"idx_{table.name}_{column}")
+        if table.name in SORT_COLUMNS:
+            column = SORT_COLUMNS[table.name]
+            db.table(table.name).create_index([column, *table.primary_key], index_name=f"idx_{table.name}_{column}_sort")
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:

@@ -30,9 +30,16 @@ def _readme(current: str | None) -> str:
     return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
 
 
+def _metadata(current: str | None) -> str:
+    from kz_timeline.site_metadata import render_metadata
+
+    return render_metadata(current)
+
+
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
+    GeneratedFile("metadata.yml", _metadata),
 ]
 
 
