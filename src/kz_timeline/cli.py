@@ -53,6 +53,13 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from kz_timeline.server import serve
+
+    serve(args.data_dir, args.db, args.host, args.port)
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -89,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(build)
     build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
     build.set_defaults(handler=_build)
+
+    serve = commands.add_parser(
+        "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
+    )
+    _add_data_dir(serve)
+    serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
