@@ -32,12 +32,14 @@ def test_metadata_yml_is_what_the_models_give() -> None:
     assert on_disk == site_metadata()
 
 
-def test_a_drifted_metadata_yml_is_reported_stale(tmp_path: Path) -> None:
-    (tmp_path / "README.md").write_text((REPO_ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+def test_a_drifted_metadata_yml_is_reported_stale_and_regenerated(tmp_path: Path) -> None:
     text = (REPO_ROOT / "metadata.yml").read_text(encoding="utf-8")
     drifted = text.replace("Short neutral title of the event.", "A title.")
     assert drifted != text
     (tmp_path / "metadata.yml").write_text(drifted, encoding="utf-8")
+    (tmp_path / "README.md").write_text((REPO_ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "timeline.svg").write_bytes((REPO_ROOT / "docs" / "timeline.svg").read_bytes())
     assert [path.name for path in generate(tmp_path, check=True)] == ["metadata.yml"]
     generate(tmp_path)
     assert (tmp_path / "metadata.yml").read_text(encoding="utf-8") == text

@@ -22,14 +22,11 @@ CACHE = "max-age=86400"
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
 def _vega_bundle() -> str:
     """Return Vega, Vega-Lite and vega-embed as one script, for the Vega-Lite version Altair writes (no CDN)."""
-    import altair
-    import vl_convert
+    from kz_timeline.rendering import javascript_bundle
 
-    major_minor = ".".join(altair.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return str(vl_convert.javascript_bundle(vl_version=major_minor))
+    return javascript_bundle()
 
 
 @lru_cache(maxsize=4)
@@ -42,9 +39,10 @@ def _dataset(data_dir: str) -> Any:
 @lru_cache(maxsize=32)
 def _spec(data_dir: str, kind: str) -> str:
     from kz_timeline.charts import make_chart
+    from kz_timeline.rendering import chart_spec
 
-    with _lock:  # pandas and Altair are not meant to build the same charts from several threads at once
-        spec = make_chart(_dataset(data_dir), kind).to_dict()
+    with _lock:  # Altair's data transformer settings are global: build one chart at a time
+        spec = chart_spec(make_chart(_dataset(data_dir), kind))
     return json.dumps(spec, ensure_ascii=False)
 
 
