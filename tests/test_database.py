@@ -125,8 +125,9 @@ def test_the_facet_query_on_event_type_uses_an_index(conn: sqlite3.Connection) -
 
 @pytest.mark.parametrize("name", list(VOCABULARIES))
 def test_each_vocabulary_has_a_lookup_table_with_value_label_description(conn: sqlite3.Connection, name: str) -> None:
-    rows = conn.execute(f"SELECT value, label, description FROM [{name}] ORDER BY rowid").fetchall()
-    assert rows == [(value, term_label(value), text) for value, text in VOCABULARIES[name].terms().items()]
+    rows = conn.execute(f"SELECT value, label, description, position FROM [{name}] ORDER BY position").fetchall()
+    terms = VOCABULARIES[name].terms().items()
+    assert rows == [(value, term_label(value), text, n) for n, (value, text) in enumerate(terms, start=1)]
 
 
 def test_term_labels_read_well() -> None:

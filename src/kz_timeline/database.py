@@ -47,6 +47,7 @@ LOOKUP_COLUMNS: dict[str, str] = {
     "value": "The value as it appears in the data.",
     "label": "The value as people read it.",
     "description": "What the value means.",
+    "position": "Where the value comes in the vocabulary's order (1 comes first).",
 }
 _LABEL_OVERRIDES = {"ngo": "NGO", "op_ed": "Op-ed"}
 #: Modules whose code decides what the database holds; a change to any of them makes a new fingerprint.
@@ -309,9 +310,11 @@ def view_columns() -> dict[str, list[str]]:
 
 def _create_lookups(db: sqlite_utils.Database) -> None:
     for name, vocabulary in VOCABULARIES.items():
-        db.create_table(name, {"value": str, "label": str, "description": str}, pk="value", not_null=set(LOOKUP_COLUMNS))
-        rows = [(value, term_label(value), description) for value, description in vocabulary.terms().items()]
-        db.conn.executemany(f"INSERT INTO [{name}] (value, label, description) VALUES (?, ?, ?)", rows)
+        columns = {"value": str, "label": str, "description": str, "position": int}
+        db.create_table(name, columns, pk="value", not_null=set(LOOKUP_COLUMNS))
+        terms = vocabulary.terms().items()
+        rows = [(value, term_label(value), text, position) for position, (value, text) in enumerate(terms, start=1)]
+        db.conn.executemany(f"INSERT INTO [{name}] (value, label, description, position) VALUES (?, ?, ?, ?)", rows)
 
 
 def _create_table(db: sqlite_utils.Database, table: Table) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import yaml
@@ -189,6 +190,7 @@ def _table_entries() -> dict[str, dict[str, Any]]:
         tables[name] = {
             "description": f"Lookup table of the {vocabulary.__name__} vocabulary: {(vocabulary.__doc__ or '').strip()}",
             "label_column": "label",
+            "sort": "position",
             "columns": dict(LOOKUP_COLUMNS),
         }
     tables[BUILD_INFO_TABLE] = {
@@ -215,7 +217,8 @@ def site_metadata() -> dict[str, Any]:
             DATABASE_NAME: {
                 "description": DESCRIPTION,
                 "tables": _table_entries(),
-                "queries": QUERIES,
+                # A copy: Datasette writes into the query dicts it is given.
+                "queries": copy.deepcopy(QUERIES),
             }
         },
     }

@@ -83,13 +83,13 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     ]
     html = await datasette.render_template(
         "kz-timeline-charts.html",
-        {"charts": charts, "vega_url": datasette.urls.path(VEGA_PATH), "database": DATABASE},
+        {"charts": charts, "vega_url": datasette.urls.path(VEGA_PATH), "database": DATABASE, "title": datasette.metadata("title")},
         request=request,
     )
     return Response.html(html)
 
 
-@hookimpl
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/timeline$", timeline_page),
@@ -98,7 +98,22 @@ def register_routes() -> list[tuple[str, Any]]:
     ]
 
 
-@hookimpl
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
+def startup(datasette: Any) -> None:
+    """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick."""
+    data_dir = (datasette.plugin_config(PLUGIN) or {}).get("data_dir")
+    if not data_dir:
+        return
+
+    def warm() -> None:
+        _vega_bundle()
+        for kind in chart_kinds():
+            _spec(str(data_dir), kind)
+
+    threading.Thread(target=warm, name="kz-timeline-warm", daemon=True).start()
+
+
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     return [{"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"}]
 
@@ -128,7 +143,7 @@ where l.to_event_id = :event_id
 order by 1 desc, 2, 5"""
 
 
-@hookimpl
+@hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
     if view_name != "row" or database != DATABASE or table != "events" or request is None:
         return {}
@@ -137,9 +152,9 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
         event_id = tilde_decode(request.url_vars["pks"])
         db = datasette.get_database(DATABASE)
         params = {"event_id": event_id}
-        participants = (await db.execute(EVENT_PARTICIPANTS, params)).dicts()
-        claims = (await db.execute(EVENT_CLAIMS, params)).dicts()
-        links = (await db.execute(EVENT_LINKS, params)).dicts()
+        participants = [dict(row) for row in await db.execute(EVENT_PARTICIPANTS, params)]
+        claims = [dict(row) for row in await db.execute(EVENT_CLAIMS, params)]
+        links = [dict(row) for row in await db.execute(EVENT_LINKS, params)]
         return {"kz_event": {"participants": participants, "claims": claims, "links": links}}
 
     return event_context
