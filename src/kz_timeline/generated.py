@@ -40,6 +40,12 @@ def _readme(current: str | None) -> str:
     return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
 
 
+def _metadata(current: str | None) -> str:
+    from kz_timeline.site_metadata import render_metadata
+
+    return render_metadata(current)
+
+
 TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
 
 
@@ -78,6 +84,7 @@ def _citation_at(root: Path | None, current: str | None) -> str:
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
+    GeneratedFile("metadata.yml", _metadata),
     GeneratedFile("docs/timeline.svg", _timeline_svg),
     GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),
     GeneratedFile("CITATION.cff", partial(_citation_at, None), _citation_at),
