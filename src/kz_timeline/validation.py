@@ -44,9 +44,9 @@ def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]
 def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[str, str]) -> Iterator[Problem]:
     """Yield a problem for every row where `mask` holds; `message` may map each value to its own message."""
     values = raw.frame[column]
-    for index in mask.to_numpy().nonzero()[0]:
-        text = message if isinstance(message, str) else message[values.iat[index]]
-        yield Problem(raw.file, raw.line_of(int(index)), column, text)
+    for index in mask.to_numpy().nonzero()[0].tolist():
+        text = message if isinstance(message, str) else message[str(values.iat[index])]
+        yield Problem(raw.file, raw.line_of(index), column, text)
 
 
 def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
@@ -143,10 +143,10 @@ def _check_derived_dates(raw: RawTable) -> Iterator[Problem]:
     for name, wanted in expected.items():
         actual = raw.frame[name]
         bad = valid & (actual != wanted) & (actual != "")
-        for index in bad.to_numpy().nonzero()[0]:
+        for index in bad.to_numpy().nonzero()[0].tolist():
             yield Problem(
                 raw.file,
-                raw.line_of(int(index)),
+                raw.line_of(index),
                 name,
                 f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives {wanted.iat[index]!r}; "
                 "run `kz-timeline fmt` to recompute derived columns",
@@ -162,9 +162,9 @@ def check_keys(raw: RawTable) -> list[Problem]:
         return []
     first_line: dict[tuple[str, ...], int] = {}
     problems = []
-    for index in duplicated.to_numpy().nonzero()[0]:
-        values = tuple(frame[name].iat[index] for name in key)
-        line = raw.line_of(int(index))
+    for index in duplicated.to_numpy().nonzero()[0].tolist():
+        values = tuple(str(frame[name].iat[index]) for name in key)
+        line = raw.line_of(index)
         if values not in first_line:
             first_line[values] = line
             continue
@@ -271,16 +271,16 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
     frame = claims.frame
     problems: list[Problem] = []
     numeric = frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")
-    for index in numeric.to_numpy().nonzero()[0]:
-        start, end = int(frame["quote_start"].iat[index]), int(frame["quote_end"].iat[index])
-        line = claims.line_of(int(index))
+    for index in numeric.to_numpy().nonzero()[0].tolist():
+        start, end = int(str(frame["quote_start"].iat[index])), int(str(frame["quote_end"].iat[index]))
+        line = claims.line_of(index)
         if end <= start:
             problems.append(Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}"))
             continue
-        source = texts.get(frame["source_id"].iat[index])
+        source = texts.get(str(frame["source_id"].iat[index]))
         if source is None:
             continue
-        quote = frame["quote"].iat[index]
+        quote = str(frame["quote"].iat[index])
         if end > len(source.text):
             problems.append(
                 Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
