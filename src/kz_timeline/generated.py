@@ -49,13 +49,15 @@ def _metadata(current: str | None) -> str:
 TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
 
 
-def _timeline_svg(current: str | None) -> str:
-    """Render the README's timeline image, unless `current` was rendered from the same spec (fonts may differ)."""
+def _timeline_svg_at(root: Path | None, current: str | None) -> str:
+    """Render the README's timeline image of the data under `root` (or the shipped data), unless `current` was
+    rendered from the same spec: the spec's hash decides staleness, so machines with other fonts agree.
+    """
     from kz_timeline.charts import make_chart
     from kz_timeline.dataset import load
     from kz_timeline.rendering import chart_spec, spec_fingerprint, spec_svg
 
-    spec = chart_spec(make_chart(load(), "timeline"))
+    spec = chart_spec(make_chart(load(_data_under(root)), "timeline"))
     stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))
     if current is not None and current.startswith(stamp + "\n"):
         return current
@@ -85,7 +87,7 @@ def _citation_at(root: Path | None, current: str | None) -> str:
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
     GeneratedFile("metadata.yml", _metadata),
-    GeneratedFile("docs/timeline.svg", _timeline_svg),
+    GeneratedFile("docs/timeline.svg", partial(_timeline_svg_at, None), _timeline_svg_at),
     GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),
     GeneratedFile("CITATION.cff", partial(_citation_at, None), _citation_at),
 ]
