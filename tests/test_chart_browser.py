@@ -226,3 +226,44 @@ def test_timeline_key_event_labels_neither_overlap_nor_leave_the_plot(visit: Any
                 or second["bottom"] <= first["top"]
             )
             assert apart, (first["title"], second["title"])
+
+
+#: The legend symbol of `value` in page coordinates.
+LEGEND_SYMBOL = """(value) => {
+  for (const element of document.querySelectorAll("#vis svg .role-legend-symbol path")) {
+    const item = element.__data__;
+    if (item && item.datum && item.datum.value === value) {
+      const box = element.getBoundingClientRect();
+      return {x: box.x + box.width / 2, y: box.y + box.height / 2};
+    }
+  }
+  return null;
+}"""
+
+#: [value of `field`, opacity] of every symbol whose datum has `field`.
+SYMBOL_OPACITIES = """(field) => {
+  const found = [];
+  for (const element of document.querySelectorAll("#vis svg .mark-symbol path")) {
+    const item = element.__data__;
+    if (item && item.datum && item.datum[field] !== undefined) found.push([item.datum[field], item.opacity]);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [("timeline", "group", "Court ruling"), ("actors", "role", "Speaker"), ("claims", "verification", "Contradicted")],
+)
+def test_clicking_a_legend_entry_picks_out_its_marks_in_every_chart(visit: Any, kind: str, field: str, value: str) -> None:
+    opened = visit(kind)
+    symbol = opened.page.evaluate(LEGEND_SYMBOL, value)
+    assert symbol is not None, f"no legend entry {value!r}"
+    opened.page.mouse.click(symbol["x"], symbol["y"])
+    opened.page.wait_for_timeout(300)
+    opacities = opened.page.evaluate(SYMBOL_OPACITIES, field)
+    picked = [opacity for name, opacity in opacities if name == value]
+    others = [opacity for name, opacity in opacities if name != value]
+    assert picked and others
+    assert min(picked) > 0.9 and max(others) < 0.2
+    assert opened.errors == []
