@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from kz_timeline.chart_data import MAX_ROWS
 from kz_timeline.charts import CHART_KINDS, make_chart
 from kz_timeline.dataset import load
 from kz_timeline.rendering import write_chart
+from tests.test_charts import synthetic
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +43,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         path = directory / f"{kind}.html"
         write_chart(make_chart(dataset, kind), "html", path)
         written[kind] = path
+    big = synthetic(dataset, MAX_ROWS * 2)
+    for kind in ("timeline", "actors"):
+        path = directory / f"{kind}-counted.html"
+        write_chart(make_chart(big, kind), "html", path)
+        written[f"{kind}-counted"] = path
     return written
 
 
@@ -267,3 +274,26 @@ def test_clicking_a_legend_entry_picks_out_its_marks_in_every_chart(visit: Any, 
     assert picked and others
     assert min(picked) > 0.9 and max(others) < 0.2
     assert opened.errors == []
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("timeline-counted", "Events"), ("actors-counted", "Parts")])
+def test_counted_charts_of_big_data_render_without_errors_and_show_counts(visit: Any, kind: str, expected: str) -> None:
+    opened = visit(kind, "America/Los_Angeles")
+    box = opened.page.evaluate(
+        """() => {
+          for (const element of document.querySelectorAll("#vis svg .mark-rect path")) {
+            const item = element.__data__;
+            if (item && item.datum && item.datum.description) {
+              const box = element.getBoundingClientRect();
+              return {x: box.x + box.width / 2, y: box.y + box.height / 2};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert box is not None
+    opened.page.mouse.move(box["x"], box["y"])
+    tooltip = opened.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert expected in tooltip.inner_text()
+    assert opened.requests == [] and opened.errors == []

@@ -310,6 +310,9 @@ def test_timeline_of_more_than_max_rows_events_counts_them_per_lane_and_month(da
     assert sum(row["events"] for row in rows) == MAX_ROWS + 1
     assert len(rows) < MAX_ROWS
     assert all(row["start"].endswith("+00:00") for row in rows)
+    texts = [view for view in views(spec) if mark_type(view) == "text"]
+    labelled = [row for row in dataset_of(spec, texts[0]) if row.get("align")]
+    assert labelled and len(labelled) <= 20
 
 
 def test_actors_of_more_than_max_rows_participations_are_counted_per_year(dataset: Dataset) -> None:

@@ -166,6 +166,33 @@ def timeline_counts(dataset: Dataset, lane: LaneField = "theme", freq: str | Non
     return counts.drop(columns="period").sort_values(["start", "lane"], kind="stable").reset_index(drop=True)
 
 
+def key_events(dataset: Dataset, limit: int) -> pd.DataFrame:
+    """Return at most `limit` key events (is_key_event), those with most op-ed claims first, then the earliest.
+
+    Works on the events table alone (no per-event text beyond the title and date), so it stays fast for big data.
+    Columns: event_id, title, start, middle (noon of the first day), date_text, claims, description.
+    """
+    events = dataset.events
+    key = events[events["is_key_event"].astype(bool)]
+    claims = dataset.claims
+    op_ed = claims[claims["source_id"].isin(_op_ed_sources(dataset))]
+    per_event = op_ed["event_id"].astype(object).value_counts()
+    frame = pd.DataFrame(
+        {
+            "event_id": key["event_id"].astype(object),
+            "title": key["title"].astype(object),
+            "start": _utc(key["date_start"]),
+            "date": key["date"].astype(object),
+        }
+    )
+    frame["claims"] = frame["event_id"].map(per_event).fillna(0).astype(int)
+    frame = frame.sort_values(["claims", "start", "event_id"], ascending=[False, True, True], kind="stable").head(limit)
+    frame["date_text"] = frame["date"].map(format_human)
+    frame["middle"] = frame["start"] + pd.Timedelta(hours=12)
+    frame["description"] = frame["title"] + ", " + frame["date_text"]
+    return frame.drop(columns="date").sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
+
+
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
     """Return one row per participation: event, actor, role, the event's time and date text, and tooltip text.
 

@@ -111,26 +111,32 @@ def _pack_rows(frame: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp]) -
     return rows
 
 
-def _place_labels(labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
-    """Choose, per key event, a level above its lane and a side (left or right of its mark) so no labels overlap."""
+def _place_labels(
+    labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp], levels: int = LABEL_LEVELS, base: float = LABEL_BASE
+) -> pd.DataFrame:
+    """Choose, per key event, a level above its lane and a side (left or right of its mark) so no labels overlap.
+
+    A label is written rightwards from its mark, or leftwards when it would run past the plot's right edge; it goes
+    on the lowest level where it overlaps no other label of its lane. A label with no free level is left out (the
+    event keeps its mark and tooltip) rather than drawn over another.
+    """
     placed = labels.copy()
     x = _to_px(placed["start"], domain)
     width = placed["title"].str.len() * CHAR_WIDTH
     placed["align"] = (x + width > WIDTH).map({True: "right", False: "left"})
-    placed["level"] = 0
+    placed["level"] = -1
     for _, lane in placed.groupby("lane", sort=False):
-        taken: list[list[tuple[float, float]]] = [[] for _ in range(LABEL_LEVELS)]
+        taken: list[list[tuple[float, float]]] = [[] for _ in range(levels)]
         for index in lane.sort_values("start").index:
             right_aligned = placed.at[index, "align"] == "right"
             left = x[index] - width[index] if right_aligned else x[index]
             span = (left - 4, left + width[index] + 4)
-            level = next(
-                (n for n, spans in enumerate(taken) if all(span[1] <= a or span[0] >= b for a, b in spans)),
-                min(range(LABEL_LEVELS), key=lambda n: len(taken[n])),
-            )
-            taken[level].append(span)
+            level = next((n for n, spans in enumerate(taken) if all(span[1] <= a or span[0] >= b for a, b in spans)), -1)
+            if level >= 0:
+                taken[level].append(span)
             placed.at[index, "level"] = level
-    placed["label_offset"] = LABEL_BASE - placed["level"] * LABEL_GAP
+    placed = placed[placed["level"] >= 0].copy()
+    placed["label_offset"] = base - placed["level"] * LABEL_GAP
     return placed
 
 
@@ -277,43 +283,67 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
     lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
     period = "month" if (counts["end"] - counts["start"]).max() < pd.Timedelta(days=40) else "year"
     counts["description"] = counts["lane"] + ", " + counts["period_text"] + ": " + counts["events"].astype(str) + " events"
+    domain = _full_domain(counts["start"], counts["end"])
+    x_domain = {"param": "brush", "encoding": "x"}
     brush = alt.selection_interval(name="brush", encodings=["x"])
-    pick = alt.selection_point(name="pick", fields=["lane"], bind="legend")
-    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
     tooltip = [
         alt.Tooltip("lane:N", title="Theme" if lane == "theme" else "Event type"),
         alt.Tooltip("period_text:N", title=period.capitalize()),
         alt.Tooltip("events:Q", title="Events", format=","),
     ]
-    main = (
+    heat = (
         alt.Chart(counts)
         .mark_rect(clip=True)
         .encode(
-            x=_utc_x("start", None, {"param": "brush", "encoding": "x"}),
+            x=_utc_x("start", None, x_domain),
             x2="end:T",
-            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
+            y=alt.Y("lane:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes), axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
             color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
             tooltip=tooltip,
             description=alt.Description("description:N"),
         )
-        .properties(width=WIDTH, height=alt.Step(28))
     )
+    main = alt.layer(heat, _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(28))
+    views: list[Any] = [main]
+    key = chart_data.key_events(dataset, MAX_LABELS)
+    if not key.empty:
+        key["lane"] = "Key events"
+        placed = _place_labels(key, domain, levels=6, base=6 * LABEL_GAP)
+        key = key.merge(placed[["event_id", "align", "label_offset"]], on="event_id", how="left")
+        key["row_offset"] = 6 * LABEL_GAP + 14
+        key_tooltip = [alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date")]
+        key_y = alt.Y("lane:N", title=None, axis=alt.Axis(labelFontWeight="bold", domain=False, ticks=False))
+        key_base = alt.Chart(key).encode(x=_utc_x("middle", None, x_domain), y=key_y, tooltip=key_tooltip)
+        marks = key_base.mark_point(filled=True, size=60, color="#333", clip=True).encode(
+            yOffset=alt.YOffset("row_offset:Q", scale=None), description=alt.Description("description:N")
+        )
+        text = key_base.encode(yOffset=alt.YOffset("label_offset:Q", scale=None), text="title:N")
+        style: dict[str, Any] = {"fontSize": LABEL_FONT_SIZE, "fontWeight": "bold", "color": "#222", "baseline": "middle", "clip": True}
+        left = text.transform_filter("datum.align === 'left'").mark_text(align="left", dx=-4, **style)
+        right = text.transform_filter("datum.align === 'right'").mark_text(align="right", dx=4, **style)
+        strip = alt.layer(marks, left, right, _whole_years(domain, x_domain)).properties(
+            width=WIDTH, height=alt.Step(6 * LABEL_GAP + 24)
+        )
+        views.insert(0, strip)
     overview = (
         alt.Chart(counts)
-        .mark_area(interpolate="step-after", color="#4c78a8", aria=False)
+        .mark_bar(color="#4c78a8", aria=False)
         .encode(
-            x=_utc_x("start", "Overview: drag to zoom, drag the box to pan, double-click to reset"),
+            x=_utc_x("start", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
+            x2="end:T",
             y=alt.Y("sum(events):Q", title=None, axis=None),
-            opacity=faded,
         )
         .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
         .add_params(brush)
     )
     total = int(counts["events"].sum())
-    chart = alt.vconcat(main.add_params(pick), overview, spacing=12).properties(
+    chart = alt.vconcat(*views, overview, spacing=8).properties(
         title=alt.Title(
             "What happened when: events per lane and " + period,
-            subtitle=f"{total:,} events, too many to draw one by one (more than {MAX_ROWS:,}): counted per {period}, UTC.",
+            subtitle=[
+                f"{total:,} events, too many to draw one by one (more than {MAX_ROWS:,}): counted per {period}, UTC.",
+                f"Labelled: up to {MAX_LABELS} key events, those with most op-ed claims first.",
+            ],
         )
     )
     return _config(chart)
