@@ -210,7 +210,13 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
 
     bars = base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed'").mark_bar(
         height=7, cornerRadius=2, clip=True
-    ).encode(x=_utc_x("start", None, x_domain), x2="end:T", color=colour)
+    ).encode(
+        x=_utc_x("start", None, x_domain),
+        x2="end:T",
+        color=colour,
+        stroke=alt.when("datum.is_key").then(alt.value("#111")).otherwise(alt.value(None)),
+        strokeWidth=alt.value(1.2),
+    )
     caps = base.transform_filter(
         "datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'"
     ).mark_tick(thickness=2, size=11, clip=True).encode(x=_utc_x("start", None, x_domain), color=colour)
@@ -223,9 +229,12 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
     arrows = base.transform_filter("datum.end_status === 'open'").mark_point(
         shape="triangle-right", filled=True, size=70, clip=True
     ).encode(x=_utc_x("open_until", None, x_domain), color=colour)
-    filled_points = base.transform_filter("datum.mark === 'point' || (datum.end_status !== 'closed' && !datum.hollow)").mark_point(
-        filled=True, size=70, stroke="white", strokeWidth=0.8, clip=True
-    ).encode(x=_utc_x("middle", None, x_domain), color=colour)
+    # Key events (the labelled ones) get a dark outline, so a label's mark stands out in a crowded lane.
+    outline = alt.when("datum.is_key").then(alt.value("#111")).otherwise(alt.value("white"))
+    outline_width = alt.when("datum.is_key").then(alt.value(1.6)).otherwise(alt.value(0.8))
+    filled_points = base.transform_filter("!datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')").mark_point(
+        filled=True, size=70, clip=True
+    ).encode(x=_utc_x("middle", None, x_domain), color=colour, stroke=outline, strokeWidth=outline_width)
     hollow_points = base.transform_filter("datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')").mark_point(
         filled=False, size=70, strokeWidth=2, clip=True
     ).encode(x=_utc_x("middle", None, x_domain), color=colour)
@@ -271,7 +280,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
             subtitle=[
                 f"{len(frame)} events, {domain[0].year}–{domain[1].year - 1}, UTC dates. Points: a day; bars: a month, a year "
                 "or a range of days; hollow: uncertain or approximate date; dashed: end open (arrow) or unknown.",
-                f"Labelled: the key events the op-ed's argument turns on. Lanes: {'theme' if lane == 'theme' else 'event type'}.",
+                f"Labelled and outlined: the key events the op-ed's argument turns on. Lanes: {'theme' if lane == 'theme' else 'event type'}.",
             ],
         )
     )
