@@ -168,8 +168,8 @@ def test_timeline_legend_picks_out_one_event_type(visit: Any) -> None:
     assert before == 1 and spief_after < 0.5 and invasion_after == 1
 
 
-def test_timeline_overview_brush_zooms_the_main_view(visit: Any) -> None:
-    opened = visit("timeline")
+def test_timeline_overview_brush_zooms_the_main_view_with_finer_utc_ticks(visit: Any) -> None:
+    opened = visit("timeline", "America/Los_Angeles")
     page = opened.page
     before = page.evaluate("window.vegaView.scale('concat_0_x').domain().map(Number)")
     strip = page.locator("#vis svg .overview_group").first.bounding_box()
@@ -182,6 +182,13 @@ def test_timeline_overview_brush_zooms_the_main_view(visit: Any) -> None:
     after = page.evaluate("window.vegaView.scale('concat_0_x').domain().map(Number)")
     assert after[0] > before[0] and after[1] < before[1]
     assert (after[1] - after[0]) < (before[1] - before[0]) / 5
+    ticks = page.evaluate(
+        """() => [...document.querySelectorAll("#vis svg .concat_0_group text")]
+          .filter((element) => element.__data__ && element.__data__.datum && element.__data__.datum.value instanceof Date)
+          .map((element) => [element.textContent, element.__data__.datum.value.toISOString()])"""
+    )
+    assert ticks and all(iso.endswith("T00:00:00.000Z") for _, iso in ticks), ticks
+    assert any(not text.isdigit() for text, _ in ticks), ticks  # months or days once zoomed in
     assert opened.errors == []
 
 

@@ -68,7 +68,8 @@ def _utc_x(field: str, title: str | None, domain: Any = None, *, axis: bool = Tr
         f"{field}:T",
         title=title,
         scale=scale,
-        axis=alt.Axis(format="%Y", formatType="utc", labelFlush=False, grid=True, tickCount="year") if axis else None,
+        # No fixed format: on a UTC scale Vega labels ticks in UTC, years when unzoomed, months and days when zoomed.
+        axis=alt.Axis(formatType="utc", labelFlush=False, grid=True) if axis else None,
     )
 
 
