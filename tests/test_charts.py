@@ -466,3 +466,22 @@ def test_svgs_are_the_same_whatever_the_machines_time_zone() -> None:
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_claims_of_more_than_max_rows_keep_only_the_summary_bar(dataset: Dataset) -> None:
+    tables = dict(dataset.text_tables)
+    claims = tables["claims"]
+    copies = pd.concat([claims] * (MAX_ROWS // len(claims) + 1), ignore_index=True)
+    copies["claim_id"] = [f"{claim_id}-{n}" for n, claim_id in enumerate(copies["claim_id"])]
+    tables["claims"] = copies
+    spec = make_chart(Dataset(dataset.data_dir, tables), "claims").to_dict()
+    assert [mark_type(view) for view in views(spec)] == ["bar"]
+    assert spec["title"] == f"{len(copies):,} claims of the op-ed by verification"
+
+
+@pytest.mark.parametrize(("kind", "table", "message"), [("timeline", "events", "there are no events to chart"), ("actors", "participants", "there are no participations to chart")])
+def test_a_chart_with_nothing_to_draw_raises_chart_error(dataset: Dataset, kind: str, table: str, message: str) -> None:
+    tables = dict(dataset.text_tables)
+    tables[table] = tables[table].iloc[0:0]
+    with pytest.raises(ChartError, match=message):
+        make_chart(Dataset(dataset.data_dir, tables), kind)
