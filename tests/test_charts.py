@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from kz_timeline.chart_data import MAX_ROWS, timeline_frame
-from kz_timeline.charts import CHART_KINDS, LABEL_LEVELS, ChartError, make_chart
+from kz_timeline.chart_layout import LABEL_LEVELS
+from kz_timeline.charts import CHART_KINDS, ChartError, make_chart
 from kz_timeline.dataset import Dataset, load
 from kz_timeline.rendering import FORMATS, RenderError, render_chart, script_safe_json
 from tests.conftest import REPO_ROOT

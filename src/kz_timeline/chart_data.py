@@ -6,7 +6,6 @@ own. Times are UTC midnights (tz-aware), so a day-precise event is the same day 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -293,8 +292,3 @@ def evidence_frame(claims: pd.DataFrame) -> pd.DataFrame:
     long["relation"] = long["relation"].map(label)
     return long.reset_index(drop=True)
 
-
-def category_counts(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
-    """Count rows of `frame` by the given columns (renamed by `columns`) for the aggregated view of a big dataset."""
-    counts = frame.groupby(list(columns), observed=True, sort=True).size().rename("count").reset_index()
-    return counts.rename(columns=dict(columns))

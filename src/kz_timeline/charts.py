@@ -19,6 +19,20 @@ import pandas as pd
 
 from kz_timeline import chart_data
 from kz_timeline.chart_data import MAX_ROWS, LaneField, label, vocabulary_labels
+from kz_timeline.chart_layout import (
+    ACTOR_STEP,
+    LABEL_FONT_SIZE,
+    LABEL_GAP,
+    LANE_STEP,
+    MAX_LABELS,
+    OVERVIEW_HEIGHT,
+    ROW_BASE,
+    ROW_GAP,
+    WIDTH,
+    full_domain,
+    pack_rows,
+    place_labels,
+)
 from kz_timeline.problems import KzTimelineError
 from kz_timeline.vocabularies import EventType, Role, Theme, Verification
 
@@ -27,23 +41,6 @@ if TYPE_CHECKING:
 
 #: The kinds of chart `make_chart` draws, in the order the CLI lists them.
 CHART_KINDS: Final = ("timeline", "actors", "claims")
-
-WIDTH = 960
-LANE_STEP = 84
-ACTOR_STEP = 20
-OVERVIEW_HEIGHT = 44
-LABEL_FONT_SIZE = 11
-#: Width of one character of an 11 px sans-serif label, generously estimated, for placing labels apart.
-CHAR_WIDTH = 6.4
-#: At most this many key events are labelled (those with most op-ed claims first, then the earliest).
-MAX_LABELS = 20
-# Within a lane's band (offsets from its top, in pixels): up to three levels of labels, then up to four rows of marks.
-LABEL_LEVELS = 3
-LABEL_GAP = 13
-LABEL_BASE = 38
-MARK_ROWS = 4
-ROW_GAP = 9
-ROW_BASE = 50
 
 VERIFICATION_COLOURS = {
     "corroborated": "#1a9850",
@@ -82,63 +79,6 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_title(fontSize=16, anchor="start", subtitleFontSize=12, subtitleColor="#555")
     )
     return configured
-
-
-def _full_domain(start: pd.Series, end: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return whole years around every date, so open ends have an axis end to run to."""
-    first = pd.Timestamp(year=start.min().year, month=1, day=1, tz="UTC")
-    last = pd.Timestamp(year=(end.max() - pd.Timedelta(days=1)).year + 1, month=1, day=1, tz="UTC")
-    return first, last
-
-
-def _to_px(times: pd.Series, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
-    span = (domain[1] - domain[0]).total_seconds()
-    return (times - domain[0]).dt.total_seconds() / span * WIDTH
-
-
-def _pack_rows(frame: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
-    """Give each event a row within its lane so that marks overlap as little as the initial view allows."""
-    x0 = _to_px(frame["start"], domain)
-    x1 = _to_px(frame["end"], domain).where(frame["end_status"] == "closed", WIDTH)
-    rows = pd.Series(0, index=frame.index)
-    for _, lane in frame.groupby("lane", sort=False):
-        ends = [-1e9] * MARK_ROWS
-        for index in lane.sort_values(["start", "end"]).index:
-            left, right = x0[index] - 5, max(x1[index], x0[index] + 5)
-            free = [row for row in range(MARK_ROWS) if ends[row] < left]
-            row = free[0] if free else min(range(MARK_ROWS), key=lambda r: ends[r])
-            ends[row] = right + 2
-            rows[index] = row
-    return rows
-
-
-def _place_labels(
-    labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp], levels: int = LABEL_LEVELS, base: float = LABEL_BASE
-) -> pd.DataFrame:
-    """Choose, per key event, a level above its lane and a side (left or right of its mark) so no labels overlap.
-
-    A label is written rightwards from its mark, or leftwards when it would run past the plot's right edge; it goes
-    on the lowest level where it overlaps no other label of its lane. A label with no free level is left out (the
-    event keeps its mark and tooltip) rather than drawn over another.
-    """
-    placed = labels.copy()
-    x = _to_px(placed["start"], domain)
-    width = placed["title"].str.len() * CHAR_WIDTH
-    placed["align"] = (x + width > WIDTH).map({True: "right", False: "left"})
-    placed["level"] = -1
-    for _, lane in placed.groupby("lane", sort=False):
-        taken: list[list[tuple[float, float]]] = [[] for _ in range(levels)]
-        for index in lane.sort_values("start").index:
-            right_aligned = placed.at[index, "align"] == "right"
-            left = x[index] - width[index] if right_aligned else x[index]
-            span = (left - 4, left + width[index] + 4)
-            level = next((n for n, spans in enumerate(taken) if all(span[1] <= a or span[0] >= b for a, b in spans)), -1)
-            if level >= 0:
-                taken[level].append(span)
-            placed.at[index, "level"] = level
-    placed = placed[placed["level"] >= 0].copy()
-    placed["label_offset"] = base - placed["level"] * LABEL_GAP
-    return placed
 
 
 def _whole_years(domain: tuple[pd.Timestamp, pd.Timestamp], x_domain: Any) -> alt.Chart:
@@ -182,14 +122,14 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
     lanes = vocabulary_labels(Theme if lane == "theme" else EventType)
     lanes = [name for name in lanes if name in set(frame["lane"])]
     groups = [name for name in vocabulary_labels(EventType if other == "event_type" else Theme) if name in set(frame["group"])]
-    domain = _full_domain(frame["start"], frame["end"])
-    frame["row"] = _pack_rows(frame, domain)
+    domain = full_domain(frame["start"], frame["end"])
+    frame["row"] = pack_rows(frame, domain)
     frame["row_offset"] = ROW_BASE + frame["row"] * ROW_GAP
     frame["open_until"] = domain[1]
     frame["middle"] = frame["start"] + pd.Timedelta(hours=12)
     frame["type"], frame["theme"] = (frame["group"], frame["lane"]) if lane == "theme" else (frame["lane"], frame["group"])
     frame["hollow"] = frame["certainty"] != "exact"
-    labels = _place_labels(_key_events(frame), domain)
+    labels = place_labels(_key_events(frame), domain)
     frame = frame.merge(labels[["event_id", "align", "label_offset"]], on="event_id", how="left")
 
     brush = alt.selection_interval(name="brush", encodings=["x"])
@@ -293,7 +233,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
     lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
     period = "month" if (counts["end"] - counts["start"]).max() < pd.Timedelta(days=40) else "year"
     counts["description"] = counts["lane"] + ", " + counts["period_text"] + ": " + counts["events"].astype(str) + " events"
-    domain = _full_domain(counts["start"], counts["end"])
+    domain = full_domain(counts["start"], counts["end"])
     x_domain = {"param": "brush", "encoding": "x"}
     brush = alt.selection_interval(name="brush", encodings=["x"])
     tooltip = [
@@ -318,7 +258,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
     key = chart_data.key_events(dataset, MAX_LABELS)
     if not key.empty:
         key["lane"] = "Key events"
-        placed = _place_labels(key, domain, levels=6, base=6 * LABEL_GAP)
+        placed = place_labels(key, domain, levels=6, base=6 * LABEL_GAP)
         key = key.merge(placed[["event_id", "align", "label_offset"]], on="event_id", how="left")
         key["row_offset"] = 6 * LABEL_GAP + 14
         key_tooltip = [alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date")]
@@ -382,7 +322,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     spans["top"] = [order[i] for i in spans["first"]]
     spans["bottom"] = [order[i] for i in spans["last"]]
     roles = [name for name in vocabulary_labels(Role) if name in set(participations["role"])]
-    domain = _full_domain(participations["time"], participations["time"] + pd.Timedelta(days=1))
+    domain = full_domain(participations["time"], participations["time"] + pd.Timedelta(days=1))
     brush = alt.selection_interval(name="brush", encodings=["x"])
     pick = alt.selection_point(name="pick", fields=["role"], bind="legend")
     faded = alt.when(pick).then(alt.value(0.95)).otherwise(alt.value(0.08))
