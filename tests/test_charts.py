@@ -257,6 +257,11 @@ def test_html_is_self_contained_without_network(dataset: Dataset) -> None:
     assert len(page) < 3_000_000
 
 
+def test_html_is_reproducible(dataset: Dataset) -> None:
+    chart = make_chart(dataset, "actors")
+    assert render_chart(chart, "html") == render_chart(make_chart(dataset, "actors"), "html")
+
+
 def test_html_escapes_data_that_would_end_the_script_element() -> None:
     hostile = "</script><script>alert('x')</script><!--"
     chart = alt.Chart(pd.DataFrame({"a": [1]}), title=hostile).mark_point().encode(x="a:Q")
