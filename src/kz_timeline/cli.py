@@ -53,6 +53,23 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _chart(args: argparse.Namespace) -> int:
+    from kz_timeline.charts import make_chart
+    from kz_timeline.dataset import load
+    from kz_timeline.rendering import format_for, render_chart, write_chart
+
+    fmt = format_for(args.out, args.format)
+    out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
+    chart = make_chart(load(args.data_dir), args.kind, lane=args.lane)
+    if str(out) == "-":
+        sys.stdout.buffer.write(render_chart(chart, fmt))
+        sys.stdout.flush()
+        return EXIT_OK
+    size = write_chart(chart, fmt, out)
+    print(f"wrote {out} ({size:,} bytes)")
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -94,6 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
     _add_data_dir(export)
     export.set_defaults(handler=_export)
+
+    chart = commands.add_parser(
+        "chart",
+        help="draw the timeline, actors or claims chart as self-contained HTML, PNG, SVG or Vega-Lite JSON",
+        description="Draw a chart of the dataset. HTML is self-contained (no network); PNG and SVG are rendered by "
+        "vl-convert; JSON is the Vega-Lite spec. Without --out, JSON goes to standard output and the other formats to "
+        "KIND.FORMAT in the current directory.",
+    )
+    _add_data_dir(chart)
+    chart.add_argument("--kind", choices=("timeline", "actors", "claims"), default="timeline", help="which chart (default: timeline)")
+    chart.add_argument(
+        "--format", choices=("html", "png", "svg", "json"), default=None, help="output format (default: from --out's suffix, else html)"
+    )
+    chart.add_argument("--out", default=None, metavar="PATH", help="file to write, written atomically; '-' for standard output")
+    chart.add_argument(
+        "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
+    )
+    chart.set_defaults(handler=_chart)
     return parser
 
 

@@ -59,11 +59,28 @@ def _citation_at(root: Path | None, current: str | None) -> str:
     return citation_cff(_data_under(root))
 
 
+TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
+
+
+def _timeline_svg(current: str | None) -> str:
+    """Render the README's timeline image, unless `current` was rendered from the same spec (fonts may differ)."""
+    from kz_timeline.charts import make_chart
+    from kz_timeline.dataset import load
+    from kz_timeline.rendering import chart_spec, spec_fingerprint, spec_svg
+
+    spec = chart_spec(make_chart(load(), "timeline"))
+    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))
+    if current is not None and current.startswith(stamp + "\n"):
+        return current
+    return f"{stamp}\n{spec_svg(spec)}"
+
+
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
     GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),
     GeneratedFile("CITATION.cff", partial(_citation_at, None), _citation_at),
+    GeneratedFile("docs/timeline.svg", _timeline_svg),
 ]
 
 
