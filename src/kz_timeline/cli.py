@@ -47,8 +47,12 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kz_timeline.exports import export
+    from kz_timeline.exports import export, render_export
 
+    if args.out == "-":
+        sys.stdout.buffer.write(render_export(args.format, args.data_dir))
+        sys.stdout.flush()
+        return EXIT_OK
     print(f"wrote {export(args.format, args.out, args.data_dir)}")
     return EXIT_OK
 
@@ -108,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
     )
-    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    export.add_argument("--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output")
     _add_data_dir(export)
     export.set_defaults(handler=_export)
 
