@@ -40,6 +40,28 @@ def _readme(current: str | None) -> str:
     return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
 
 
+def _metadata(current: str | None) -> str:
+    from kz_timeline.site_metadata import render_metadata
+
+    return render_metadata(current)
+
+
+TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
+
+
+def _timeline_svg(current: str | None) -> str:
+    """Render the README's timeline image, unless `current` was rendered from the same spec (fonts may differ)."""
+    from kz_timeline.charts import make_chart
+    from kz_timeline.dataset import load
+    from kz_timeline.rendering import chart_spec, spec_fingerprint, spec_svg
+
+    spec = chart_spec(make_chart(load(), "timeline"))
+    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))
+    if current is not None and current.startswith(stamp + "\n"):
+        return current
+    return f"{stamp}\n{spec_svg(spec)}"
+
+
 def _data_under(root: Path | None) -> Path | None:
     """Return `root/data`, or None (the shipped data) when there is no root or it has no data directory."""
     if root is None or not (root / "data").is_dir():
@@ -59,28 +81,13 @@ def _citation_at(root: Path | None, current: str | None) -> str:
     return citation_cff(_data_under(root))
 
 
-TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
-
-
-def _timeline_svg(current: str | None) -> str:
-    """Render the README's timeline image, unless `current` was rendered from the same spec (fonts may differ)."""
-    from kz_timeline.charts import make_chart
-    from kz_timeline.dataset import load
-    from kz_timeline.rendering import chart_spec, spec_fingerprint, spec_svg
-
-    spec = chart_spec(make_chart(load(), "timeline"))
-    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))
-    if current is not None and current.startswith(stamp + "\n"):
-        return current
-    return f"{stamp}\n{spec_svg(spec)}"
-
-
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
+    GeneratedFile("metadata.yml", _metadata),
+    GeneratedFile("docs/timeline.svg", _timeline_svg),
     GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),
     GeneratedFile("CITATION.cff", partial(_citation_at, None), _citation_at),
-    GeneratedFile("docs/timeline.svg", _timeline_svg),
 ]
 
 
