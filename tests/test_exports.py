@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kz_timeline
-from kz_timeline.exports import FORMATS, ExportError, export
+from kz_timeline.exports import FORMATS, ExportError, export, render_export
 from tests.helpers import replace_in
 
 
@@ -25,6 +25,16 @@ def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: st
     again = kz_timeline.export(name, tmp_path / "again", minimal_dir)
     assert out.read_bytes() == again.read_bytes()
     assert not [path.name for path in out.parent.iterdir() if path.name.startswith(".")], "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_out_dash_writes_the_export_to_standard_output(name: str, minimal_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir)], capture_output=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == render_export(name, minimal_dir)
+    assert not Path("-").exists()
 
 
 def test_unknown_format_is_a_usage_error() -> None:

@@ -78,8 +78,12 @@ def _chart(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kz_timeline.exports import export
+    from kz_timeline.exports import export, render_export
 
+    if args.out == "-":
+        sys.stdout.buffer.write(render_export(args.format, args.data_dir))
+        sys.stdout.flush()
+        return EXIT_OK
     print(f"wrote {export(args.format, args.out, args.data_dir)}")
     return EXIT_OK
 
@@ -147,13 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
     )
     chart.set_defaults(handler=_chart)
+
     from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
 
     export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
     export.add_argument(
         "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
     )
-    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    export.add_argument("--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output")
     _add_data_dir(export)
     export.set_defaults(handler=_export)
     return parser

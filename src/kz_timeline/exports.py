@@ -63,23 +63,35 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
+def _format(format_name: str) -> ExportFormat:
+    chosen = FORMATS.get(format_name)
+    if chosen is None:
+        raise ExportError(f"unknown export format {format_name!r}; the formats are {', '.join(FORMATS)}")
+    return chosen
+
+
+def render_export(format_name: str, data_dir: str | Path | None = None) -> bytes:
+    """Return the dataset in `data_dir` (the shipped data by default) exported as `format_name`."""
+    from kz_timeline.dataset import load
+
+    chosen = _format(format_name)
+    return chosen.render(load(data_dir))
+
+
 def export(format_name: str, out: str | Path, data_dir: str | Path | None = None) -> Path:
     """Export the dataset in `data_dir` (the shipped data by default) as `format_name` to `out`; return the path.
 
     The file is written atomically: on any error the previous file, if any, is left as it was.
     """
     from kz_timeline.csv_files import write_bytes_atomically
-    from kz_timeline.dataset import load
 
-    chosen = FORMATS.get(format_name)
-    if chosen is None:
-        raise ExportError(f"unknown export format {format_name!r}; the formats are {', '.join(FORMATS)}")
+    _format(format_name)
     path = Path(out)
     if path.is_dir():
         raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
     if path.parent.exists() and not path.parent.is_dir():
         raise ExportError(f"{path.parent}: is not a directory")
-    data = chosen.render(load(data_dir))
+    data = render_export(format_name, data_dir)
     try:
         write_bytes_atomically(path, data)
     except OSError as error:
