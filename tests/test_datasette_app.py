@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import csv
 import json
 import shutil
@@ -88,6 +89,13 @@ def test_every_table_and_view_page_renders_with_its_description(datasette: Any, 
 def test_every_data_table_serves_every_csv_row(datasette: Any, name: str) -> None:
     page = get(datasette, f"{DB}/{name}.json?_size=1")
     assert page.json()["filtered_table_rows_count"] == len(csv_rows(name))
+
+
+@pytest.mark.parametrize("name", ["events", "claims", "timeline", "event_types"])
+def test_table_pages_list_every_column_description(datasette: Any, name: str) -> None:
+    page = get(datasette, f"{DB}/{name}")
+    for column, description in META_TABLES[name]["columns"].items():
+        assert f"<dt>{column}</dt><dd>{html.escape(description, quote=True).replace('&#x27;', '&#39;')}</dd>" in page.text
 
 
 def test_metadata_json_carries_column_descriptions_and_canned_queries(datasette: Any) -> None:

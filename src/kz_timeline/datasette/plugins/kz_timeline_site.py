@@ -53,39 +53,59 @@ def chart_kinds() -> list[str]:
     return list(CHART_KINDS)
 
 
-def _data_dir(datasette: Any) -> str:
-    config = datasette.plugin_config(PLUGIN) or {}
-    data_dir = config.get("data_dir")
+def _config(datasette: Any) -> dict[str, Any]:
+    config: dict[str, Any] = datasette.plugin_config(PLUGIN) or {}
+    return config
+
+
+def _live_data_dir(datasette: Any) -> str:
+    """Return the data directory the charts are drawn from (set by `kz-timeline serve`); 404 on a published copy."""
+    data_dir = _config(datasette).get("data_dir")
     if not data_dir:
-        raise RuntimeError(f"the {PLUGIN} plugin needs its data_dir setting (kz-timeline serve sets it)")
+        raise NotFound("charts are drawn live only by `kz-timeline serve`; a published copy serves them as static files")
     return str(data_dir)
 
 
 async def vega_js(datasette: Any, request: Any) -> Response:
+    _live_data_dir(datasette)
     bundle = await asyncio.to_thread(_vega_bundle)
     return Response(bundle, content_type="text/javascript; charset=utf-8", headers={"cache-control": CACHE})
 
 
 async def chart_spec(datasette: Any, request: Any) -> Response:
+    data_dir = _live_data_dir(datasette)
     kind = request.url_vars["kind"]
     if kind not in chart_kinds():
         raise NotFound(f"no chart {kind!r}; the charts are {', '.join(chart_kinds())}")
-    body = await asyncio.to_thread(_spec, _data_dir(datasette), kind)
+    body = await asyncio.to_thread(_spec, data_dir, kind)
     return Response(body, content_type="application/json; charset=utf-8", headers={"cache-control": CACHE})
 
 
-async def timeline_page(datasette: Any, request: Any) -> Response:
+def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
+    """Return the charts to show (kind, title, URL of the spec) and the URL of the Vega bundle."""
+    published = _config(datasette).get("static_charts")
+    if published:
+        # A published copy (kz-timeline publish-files): specs and bundle are static files; kz_timeline is not installed.
+        base = published["base"].rstrip("/")
+        charts = [
+            {"kind": kind, "title": title, "spec_url": datasette.urls.path(f"{base}/charts/{kind}.json")}
+            for kind, title in published["charts"].items()
+        ]
+        return charts, datasette.urls.path(f"{base}/vega.js")
+    _live_data_dir(datasette)
     from kz_timeline.database import term_label
 
     charts = [
         {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind))}
         for kind in chart_kinds()
     ]
-    html = await datasette.render_template(
-        "kz-timeline-charts.html",
-        {"charts": charts, "vega_url": datasette.urls.path(VEGA_PATH), "database": DATABASE, "title": datasette.metadata("title")},
-        request=request,
-    )
+    return charts, datasette.urls.path(VEGA_PATH)
+
+
+async def timeline_page(datasette: Any, request: Any) -> Response:
+    charts, vega_url = _charts(datasette)
+    context = {"charts": charts, "vega_url": vega_url, "database": DATABASE, "title": datasette.metadata("title")}
+    html = await datasette.render_template("kz-timeline-charts.html", context, request=request)
     return Response.html(html)
 
 
@@ -101,7 +121,7 @@ def register_routes() -> list[tuple[str, Any]]:
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def startup(datasette: Any) -> None:
     """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick."""
-    data_dir = (datasette.plugin_config(PLUGIN) or {}).get("data_dir")
+    data_dir = _config(datasette).get("data_dir")
     if not data_dir:
         return
 
