@@ -84,6 +84,13 @@ def _chart(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    from kz_timeline.exports import export
+
+    print(f"wrote {export(args.format, args.out, args.data_dir)}")
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -156,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
     )
     chart.set_defaults(handler=_chart)
+    from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
+
+    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
+    export.add_argument(
+        "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    _add_data_dir(export)
+    export.set_defaults(handler=_export)
     return parser
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from kz_timeline.problems import Problem
@@ -26,11 +28,11 @@ class RawTable:
     table: Table
     file: str
     frame: pd.DataFrame
-    row_lines: list[int]
+    row_lines: Sequence[int] | npt.NDArray[np.int64]
 
     def line_of(self, row_index: int) -> int:
         """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
-        return self.row_lines[row_index]
+        return int(self.row_lines[row_index])
 
 
 def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
@@ -46,13 +48,16 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
     if data.startswith(BOM):
         data = data[len(BOM) :]
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(), which would copy a large file
         expected = ",".join(table.column_names)
         return None, [Problem(file, None, None, f"file is empty; it needs at least the header row: {expected}")]
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _position(data, nul)
         return None, [Problem(file, line, None, f"NUL byte at character {column}; the file is binary or corrupt")]
+    fast = _parse_fast(data, table, file)
+    if fast is not None:
+        return fast, []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -114,6 +119,31 @@ def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Pr
         return None, problems
     frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in zip(header, columns, strict=True)})
     return RawTable(table, file, frame, row_lines), []
+
+
+def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
+    """Parse a clean file with pyarrow (multi-threaded, C++); return None whenever the exact path must decide.
+
+    Clean means: no carriage returns, a valid header, no blank lines, and quotes used only RFC 4180's strict way (a
+    field that holds a quote is quoted whole, inner quotes doubled). Anything else, or any pyarrow error (invalid
+    UTF-8, a wrong number of fields, an unbalanced quote), goes to `_parse`, which finds and words the problem.
+    """
+    from kz_timeline.arrow_csv import read_clean_csv
+
+    header_end = data.find(b"\n")
+    if header_end < 0 or b"\r" in data:
+        return None
+    try:
+        header = next(csv.reader([data[:header_end].decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if _check_header(header, table, file):
+        return None
+    parsed = read_clean_csv(data, header)
+    if parsed is None:
+        return None
+    frame, row_lines = parsed
+    return RawTable(table, file, frame, row_lines)
 
 
 def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
