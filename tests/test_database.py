@@ -178,6 +178,25 @@ def test_counting_a_view_reads_only_its_base_table(conn: sqlite3.Connection, vie
     assert len(plan) == 1 and plan[0].split()[:2] in (["SCAN", table], ["SCAN", table[0]]), plan
 
 
+def test_the_span_index_holds_each_events_days_open_ends_to_the_end_of_time(conn: sqlite3.Connection) -> None:
+    import datetime as dt
+
+    rows = conn.execute(
+        "SELECT e.date_start, e.date_end, e.date_end_status, s.first_day, s.last_day "
+        "FROM events e JOIN events_span s ON s.event_rowid = e.rowid"
+    ).fetchall()
+    assert len(rows) == conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    statuses = set()
+    for start, end, status, first, last in rows:
+        statuses.add(status)
+        assert first == dt.date.fromisoformat(start).toordinal()
+        if end is not None:
+            assert last == dt.date.fromisoformat(end).toordinal()
+        else:
+            assert last == (database.OPEN_END_DAY if status == "open" else first)
+    assert {"closed", "unknown"} <= statuses
+
+
 def test_timeline_view_lists_every_event_in_date_order_with_actors_and_verification(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     rows = conn.execute("SELECT * FROM timeline ORDER BY date_start, event_id").fetchall()

@@ -43,6 +43,12 @@ SORT_COLUMNS: dict[str, str] = {"events": "date_start"}
 EXTRA_COLUMNS: dict[str, tuple[str, str, str, str]] = {
     "events": ("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
 }
+#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
+SPAN_TABLE = "events_span"
+#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
+OPEN_END_DAY = 2**31 - 1
+#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
+DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 LOOKUP_COLUMNS: dict[str, str] = {
     "value": "The value as it appears in the data.",
     "label": "The value as people read it.",
@@ -276,6 +282,7 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name])
         _create_indexes(db)
+        _create_span_index(connection)
         connection.execute("COMMIT")
         for name, columns in FTS_COLUMNS.items():
             db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
@@ -382,6 +389,20 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         if table.name in SORT_COLUMNS:
             column = SORT_COLUMNS[table.name]
             db.table(table.name).create_index([column, *table.primary_key], index_name=f"idx_{table.name}_{column}_sort")
+
+
+def _create_span_index(connection: sqlite3.Connection) -> None:
+    first = DAY_NUMBER.format("date_start")
+    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
+    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
+    # order keeps the tree's nodes compact.
+    connection.execute(
+        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
+        SELECT rowid, {first},
+          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
+               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
+        FROM events ORDER BY date_start"""
+    )
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:
