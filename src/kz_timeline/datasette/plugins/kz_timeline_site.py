@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
@@ -19,7 +20,14 @@ SPEC_PATH = "/-/kz-timeline/charts/{kind}.json"
 #: Browsers may keep the bundle and the specs for a day: they change only when the package or the data does.
 CACHE = "max-age=86400"
 
+#: Data up to this size (all CSV files together) is loaded for the charts at startup rather than on the first visit.
+WARM_LIMIT_BYTES = 20_000_000
+
 _lock = threading.Lock()
+
+
+def _csv_bytes(data_dir: str) -> int:
+    return sum(path.stat().st_size for path in Path(data_dir).glob("*.csv"))
 
 
 def _vega_bundle() -> str:
@@ -120,9 +128,12 @@ def register_routes() -> list[tuple[str, Any]]:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def startup(datasette: Any) -> None:
-    """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick."""
+    """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick.
+
+    Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
+    """
     data_dir = _config(datasette).get("data_dir")
-    if not data_dir:
+    if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
         return
 
     def warm() -> None:
