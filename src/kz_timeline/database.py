@@ -183,15 +183,19 @@ def vocabulary_foreign_keys(table: Table) -> list[tuple[str, str, str]]:
 
 def data_fingerprint(data_dir: str | Path | None = None) -> str:
     """Return the SHA-256 of the CSV files, the package version and the code that lays out the database."""
-    from kz_timeline import __version__
     from kz_timeline.dataset import resolve_data_dir
 
-    directory = resolve_data_dir(data_dir)
+    return _fingerprint(_file_digests(resolve_data_dir(data_dir)))
+
+
+def _fingerprint(file_digests: dict[str, str]) -> str:
+    from kz_timeline import __version__
+
     digest = hashlib.sha256(f"kz-timeline {__version__}\n".encode())
     package = Path(__file__).parent
     for module in _LAYOUT_MODULES:
         digest.update(f"{module} {hashlib.sha256((package / module).read_bytes()).hexdigest()}\n".encode())
-    for name, file_digest in _file_digests(directory).items():
+    for name, file_digest in file_digests.items():
         digest.update(f"{name} {file_digest}\n".encode())
     return digest.hexdigest()
 
@@ -199,9 +203,9 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 def _file_digests(directory: Path) -> dict[str, str]:
     digests: dict[str, str] = {}
     for table in TABLES:
-        path = directory / table.filename
         try:
-            digests[table.filename] = hashlib.sha256(path.read_bytes()).hexdigest()
+            with (directory / table.filename).open("rb") as stream:
+                digests[table.filename] = hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError:
             digests[table.filename] = "unreadable"
     return digests
@@ -235,12 +239,12 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
     """
     from kz_timeline.dataset import read_valid_tables, resolve_data_dir
 
-    directory = resolve_data_dir(data_dir)
-    fingerprint = data_fingerprint(directory)
-    tables = read_valid_tables(directory)
     path = Path(db_path)
     if path.is_dir():
         raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
+    directory = resolve_data_dir(data_dir)
+    digests = _file_digests(directory)
+    tables = read_valid_tables(directory)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
@@ -249,13 +253,13 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
         raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
     os.close(handle)
     try:
-        _build(Path(temporary), tables, fingerprint, _file_digests(directory))
+        _build(Path(temporary), tables, _fingerprint(digests), digests)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return BuildResult(path, fingerprint, {table.name: len(tables[table.name].frame) for table in TABLES})
+    return BuildResult(path, _fingerprint(digests), {table.name: len(tables[table.name].frame) for table in TABLES})
 
 
 def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult | None:
