@@ -68,6 +68,15 @@ def test_the_database_is_served_immutable_as_kz_timeline_with_the_settings(datas
     assert datasette.setting("sql_time_limit_ms") == 3000 and datasette.setting("suggest_facets") is False
 
 
+def test_row_counts_come_from_inspect_data_counted_once_at_start(datasette: Any) -> None:
+    tables = datasette.inspect_data[DATABASE_NAME]["tables"]
+    assert tables["events"]["count"] == len(csv_rows("events"))
+    assert tables["claims"]["count"] == len(csv_rows("claims"))
+    page = get(datasette, "/")
+    total = sum(entry["count"] for name, entry in tables.items() if not name.startswith(("events_fts", "claims_fts", "events_span", "sqlite_")))
+    assert f"{total:,} rows in" in page.text
+
+
 def test_home_page_shows_title_description_licence_source_and_links_to_the_charts(datasette: Any) -> None:
     page = get(datasette, "/")
     assert page.status == 200
