@@ -146,14 +146,20 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
 
 
 def test_default_facets_count_every_event(datasette: Any) -> None:
-    data = get(datasette, f"{DB}/events.json?_size=0").json()
-    facets = data["facet_results"]
-    assert set(facets) == set(FACETS["events"])
     events = csv_rows("events")
+    facets = get(datasette, f"{DB}/events.json?_size=0").json()["facet_results"]
+    assert set(facets) == set(FACETS["events"]) == {"event_type"}
+    assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
+    facets = get(datasette, f"{DB}/timeline.json?_size=0").json()["facet_results"]
+    assert set(facets) == set(FACETS["timeline"]) == {"year", "date_precision"}
     years = {str(year["value"]): year["count"] for year in facets["year"]["results"]}
     for year in {row["date_start"][:4] for row in events}:
         assert years[year] == sum(1 for row in events if row["date_start"].startswith(year))
-    assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
+
+
+def test_faceting_by_year_on_demand_works_on_events(datasette: Any) -> None:
+    facets = get(datasette, f"{DB}/events.json?_size=0&_facet=year").json()["facet_results"]
+    assert sum(value["count"] for value in facets["year"]["results"]) == len(csv_rows("events"))
 
 
 @pytest.mark.parametrize(("table", "column"), [(t, c) for t, columns in FACETS.items() for c in columns])

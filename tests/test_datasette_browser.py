@@ -72,7 +72,7 @@ def test_events_table_lists_events_in_date_order_with_facets(visit: Visit, serve
     starts = visit.page.locator("td.col-date_start").all_inner_texts()
     assert len(starts) > 50 and starts == sorted(starts)
     facets = visit.page.locator(".facet-info")
-    assert facets.count() == 2
+    assert facets.count() == 1
     visit.check_clean()
 
 
