@@ -145,6 +145,21 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
     assert f"{len(claims)} rows</a>\n                from event_id in claims" in page.text
 
 
+def test_actor_row_page_lists_the_actors_events_in_date_order_and_its_claims(datasette: Any) -> None:
+    page = get(datasette, f"{DB}/actors/mamai")
+    assert page.status == 200
+    assert "<h2>Events this actor takes part in</h2>" in page.text
+    starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
+    events = sorted((starts[row["event_id"]], row["event_id"]) for row in csv_rows("participants") if row["actor_id"] == "mamai")
+    section = page.text.split('id="events"')[1].split("</section>")[0]
+    positions = [section.index(f'href="/kz-timeline/events/{event_id}"') for _, event_id in events]
+    assert positions == sorted(positions)
+    claims = [row for row in csv_rows("claims") if "mamai" in (row["claimant_id"], row["actor_id"])]
+    assert claims
+    for claim in claims:
+        assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
+
+
 def test_default_facets_count_every_event(datasette: Any) -> None:
     events = csv_rows("events")
     facets = get(datasette, f"{DB}/events.json?_size=0").json()["facet_results"]

@@ -100,6 +100,8 @@ def test_event_row_page_lists_participants_claims_and_linked_events(visit: Visit
     assert visit.page.locator("#links li").count() >= 1
     visit.page.locator("#participants a", has_text="Zhanbolat Mamai").click()
     visit.page.wait_for_url("**/kz-timeline/actors/mamai")
+    assert visit.page.locator("#events tbody tr").count() >= 10
+    assert "Mamai convicted of money laundering" in visit.page.locator("#events").inner_text()
     visit.check_clean()
 
 

@@ -174,18 +174,54 @@ where l.to_event_id = :event_id
 order by 1 desc, 2, 5"""
 
 
+#: An actor's page lists at most this many events and claims of each kind, and links to the full lists.
+ACTOR_LIST_LIMIT = 200
+ACTOR_EVENTS = """
+select e.event_id, e.title, e.date, e.event_type, p.role, p.note
+from participants p join events e on e.event_id = p.event_id
+where p.actor_id = :actor_id
+order by e.date_start, e.event_id, p.role
+limit :limit"""
+ACTOR_CLAIMS = """
+select c.claim_id, c.statement, c.quote, c.verification, c.source_id, s.title as source,
+       c.claimant_id = :actor_id as asserts, c.actor_id = :actor_id as about
+from claims c join sources s on s.source_id = c.source_id
+where c.claim_id in (
+  select claim_id from claims where claimant_id = :actor_id
+  union select claim_id from claims where actor_id = :actor_id
+)
+order by c.claim_id
+limit :limit"""
+
+
+async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in await datasette.get_database(DATABASE).execute(sql, params)]
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
-    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+    if view_name != "row" or database != DATABASE or table not in ("events", "actors") or request is None:
         return {}
+    key = tilde_decode(request.url_vars["pks"])
 
     async def event_context() -> dict[str, Any]:
-        event_id = tilde_decode(request.url_vars["pks"])
-        db = datasette.get_database(DATABASE)
-        params = {"event_id": event_id}
-        participants = [dict(row) for row in await db.execute(EVENT_PARTICIPANTS, params)]
-        claims = [dict(row) for row in await db.execute(EVENT_CLAIMS, params)]
-        links = [dict(row) for row in await db.execute(EVENT_LINKS, params)]
-        return {"kz_event": {"participants": participants, "claims": claims, "links": links}}
+        params = {"event_id": key}
+        return {
+            "kz_event": {
+                "participants": await _rows(datasette, EVENT_PARTICIPANTS, params),
+                "claims": await _rows(datasette, EVENT_CLAIMS, params),
+                "links": await _rows(datasette, EVENT_LINKS, params),
+            }
+        }
 
-    return event_context
+    async def actor_context() -> dict[str, Any]:
+        params = {"actor_id": key, "limit": ACTOR_LIST_LIMIT}
+        return {
+            "kz_actor": {
+                "events": await _rows(datasette, ACTOR_EVENTS, params),
+                "claims": await _rows(datasette, ACTOR_CLAIMS, params),
+                "limit": ACTOR_LIST_LIMIT,
+            }
+        }
+
+    return event_context if table == "events" else actor_context
