@@ -170,3 +170,14 @@ def test_published_charts_page_draws_every_chart_in_chromium(browser: Any, bare_
         assert views.nth(index).get_attribute("data-drawn") == "true"
     context.close()
     assert outside == [] and errors == []
+
+
+def test_cli_publish_files_into_a_file_is_one_error_line(minimal_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a directory", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "publish-files", str(target), "--data-dir", str(minimal_dir)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {target}: is not a directory\n"
