@@ -114,7 +114,9 @@ def test_cli_publish_files_prints_the_files_and_the_command(minimal_dir: Path, t
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"wrote 11 files to {out}:"
+    written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
+    assert lines[0] == f"wrote {len(written)} files to {out}:"
+    assert lines[1 : 1 + len(written)] == [f"  {name}" for name in written]
     assert "  static/charts/timeline.json" in lines
     assert lines[-2] == "publish them with:"
     assert lines[-1].startswith(f"  datasette publish cloudrun {out}/kz-timeline.db --service kz-timeline ")
