@@ -91,6 +91,16 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -134,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(serve)
     serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
     serve.set_defaults(handler=_serve)
 
     publish = commands.add_parser(
