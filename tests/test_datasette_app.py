@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.database import DATABASE_NAME, build_database
+from kz_timeline.database import DATABASE_NAME, build_database, stored_fingerprint
 from kz_timeline.server import SETTINGS, ServeError, make_datasette
 from kz_timeline.site_metadata import FACETS, QUERIES, site_metadata
 from kz_timeline.vocabularies import VOCABULARIES
@@ -281,9 +281,12 @@ def test_lookup_tables_list_every_term(datasette: Any, name: str) -> None:
 def test_charts_page_lists_the_timeline_and_actors_charts_with_a_local_vega(datasette: Any) -> None:
     page = get(datasette, "/timeline")
     assert page.status == 200
-    assert '<script src="/-/kz-timeline/vega.js"></script>' in page.text
-    assert 'data-spec-url="/-/kz-timeline/charts/timeline.json"' in page.text
-    assert 'data-spec-url="/-/kz-timeline/charts/actors.json"' in page.text
+    # The URLs carry the build fingerprint, so that a browser's cached copy goes stale exactly when the data does.
+    version = datasette.get_database(DATABASE_NAME).hash[:16]
+    assert version == stored_fingerprint(datasette.get_database(DATABASE_NAME).path)[:16]
+    assert f'<script src="/-/kz-timeline/vega.js?v={version}"></script>' in page.text
+    assert f'data-spec-url="/-/kz-timeline/charts/timeline.json?v={version}"' in page.text
+    assert f'data-spec-url="/-/kz-timeline/charts/actors.json?v={version}"' in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text.split("<footer")[0].split("</nav>")[1]
 
 

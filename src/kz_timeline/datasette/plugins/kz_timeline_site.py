@@ -17,7 +17,8 @@ PLUGIN = "kz-timeline"
 DATABASE = "kz-timeline"
 VEGA_PATH = "/-/kz-timeline/vega.js"
 SPEC_PATH = "/-/kz-timeline/charts/{kind}.json"
-#: Browsers may keep the bundle and the specs for a day: they change only when the package or the data does.
+#: Browsers may keep the bundle and the specs for a day: their URLs carry the build fingerprint (`?v=`), which
+#: changes whenever the package or the data does.
 CACHE = "max-age=86400"
 
 #: Data up to this size (all CSV files together) is loaded for the charts at startup rather than on the first visit.
@@ -103,11 +104,12 @@ def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
     _live_data_dir(datasette)
     from kz_timeline.database import term_label
 
+    version = f"?v={(datasette.get_database(DATABASE).hash or '')[:16]}"
     charts = [
-        {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind))}
+        {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind)) + version}
         for kind in chart_kinds()
     ]
-    return charts, datasette.urls.path(VEGA_PATH)
+    return charts, datasette.urls.path(VEGA_PATH) + version
 
 
 async def timeline_page(datasette: Any, request: Any) -> Response:
