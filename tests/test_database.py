@@ -78,7 +78,9 @@ def test_every_table_holds_every_csv_row(conn: sqlite3.Connection, table: Table)
 
 
 def test_values_are_converted_empty_to_null_integers_and_booleans(conn: sqlite3.Connection) -> None:
-    claim = conn.execute("SELECT quote_start, quote_end, typeof(quote_start) FROM claims WHERE claim_id = ?", ("amnesty_act_of_retribution",))
+    claim = conn.execute(
+        "SELECT quote_start, quote_end, typeof(quote_start) FROM claims WHERE claim_id = ?", ("amnesty_act_of_retribution",)
+    )
     assert claim.fetchone() == (4018, 4036, "integer")
     assert conn.execute("SELECT count(*) FROM events WHERE date_end = ''").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM events WHERE date_end IS NULL").fetchone()[0] == sum(
@@ -119,7 +121,8 @@ def test_every_foreign_key_and_facet_column_leads_an_index(conn: sqlite3.Connect
 
 
 def test_the_facet_query_on_event_type_uses_an_index(conn: sqlite3.Connection) -> None:
-    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN SELECT event_type, count(*) FROM events GROUP BY event_type"))
+    sql = "SELECT event_type, count(*) FROM events GROUP BY event_type"
+    plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
     assert "COVERING INDEX idx_events_event_type" in plan
 
 
@@ -216,7 +219,8 @@ def test_claims_named_view_shows_names_instead_of_ids(conn: sqlite3.Connection) 
     assert row["claimant"] == "Amnesty International"
     assert "headwinds" in row["source"]
     assert row["about_actor"] == conn.execute("SELECT name FROM actors WHERE actor_id = 'kazakh_government'").fetchone()[0]
-    assert row["evidence"] == conn.execute("SELECT count(*) FROM evidence WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()[0]
+    evidence = conn.execute("SELECT count(*) FROM evidence WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()[0]
+    assert row["evidence"] == evidence
     assert conn.execute("SELECT count(*) FROM claims_named").fetchone() == conn.execute("SELECT count(*) FROM claims").fetchone()
 
 

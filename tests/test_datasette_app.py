@@ -73,7 +73,8 @@ def test_row_counts_come_from_inspect_data_counted_once_at_start(datasette: Any)
     assert tables["events"]["count"] == len(csv_rows("events"))
     assert tables["claims"]["count"] == len(csv_rows("claims"))
     page = get(datasette, "/")
-    total = sum(entry["count"] for name, entry in tables.items() if not name.startswith(("events_fts", "claims_fts", "events_span", "sqlite_")))
+    hidden = ("events_fts", "claims_fts", "events_span", "sqlite_")
+    total = sum(entry["count"] for name, entry in tables.items() if not name.startswith(hidden))
     assert f"{total:,} rows in" in page.text
 
 
@@ -238,7 +239,11 @@ def overlaps(event: dict[str, str], start: str, end: str) -> bool:
 
 @pytest.mark.parametrize(
     ("start", "end", "first", "last"),
-    [("2022-01", "2022-01", "2022-01-01", "2022-01-31"), ("2017", "2017", "2017-01-01", "2017-12-31"), ("2023-04-10", "2023-04-10", "2023-04-10", "2023-04-10")],
+    [
+        ("2022-01", "2022-01", "2022-01-01", "2022-01-31"),
+        ("2017", "2017", "2017-01-01", "2017-12-31"),
+        ("2023-04-10", "2023-04-10", "2023-04-10", "2023-04-10"),
+    ],
 )
 def test_events_between_returns_the_events_overlapping_the_range(
     datasette: Any, start: str, end: str, first: str, last: str

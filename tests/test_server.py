@@ -83,6 +83,7 @@ def test_serve_help_names_its_options() -> None:
 
 
 def test_serve_with_an_impossible_port_is_a_usage_error() -> None:
-    result = subprocess.run([sys.executable, "-m", "kz_timeline", "serve", "--port", "70000"], capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "kz_timeline", "serve", "--port", "70000"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "argument --port: 70000 is not a port number (0 to 65535)" in result.stderr

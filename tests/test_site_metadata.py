@@ -62,7 +62,8 @@ def test_every_table_and_view_of_the_database_and_every_column_is_described(buil
     names = [
         row[0]
         for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE '%_fts%' AND name NOT LIKE 'sqlite_%' "
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE '%_fts%' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'events_span_%'"
         )
     ]

@@ -96,6 +96,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
             "static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}
         }
     }
-    write_atomically(out / "metadata.yml", PUBLISHED_HEADER + yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120))
+    text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120)
+    write_atomically(out / "metadata.yml", PUBLISHED_HEADER + text)
     files = tuple(sorted(path for path in out.rglob("*") if path.is_file() and "__pycache__" not in path.parts))
     return PublishFiles(out, files)
