@@ -334,3 +334,16 @@ def test_cli_build_into_a_directory_is_one_error_line(minimal_dir: Path, tmp_pat
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(tmp_path))
     assert result.returncode == 1
     assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of the database file\n"
+
+
+def test_rows_inserted_in_many_small_batches_are_the_same_rows(
+    shipped_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BATCH_SIZE", 7)
+    small = tmp_path / "small-batches.db"
+    build_database(DATA_DIR, small)
+    for table in TABLES:
+        order = ", ".join(table.primary_key)
+        sql = f"SELECT * FROM [{table.name}] ORDER BY {order}"
+        expected, got = (sqlite3.connect(path).execute(sql).fetchall() for path in (shipped_db, small))
+        assert got == expected, table.name
