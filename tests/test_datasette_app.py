@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import csv
 import json
 import shutil
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.database import DATABASE_NAME, build_database
+from kz_timeline.database import DATABASE_NAME, build_database, stored_fingerprint
 from kz_timeline.server import SETTINGS, ServeError, make_datasette
 from kz_timeline.site_metadata import FACETS, QUERIES, site_metadata
 from kz_timeline.vocabularies import VOCABULARIES
@@ -67,6 +68,16 @@ def test_the_database_is_served_immutable_as_kz_timeline_with_the_settings(datas
     assert datasette.setting("sql_time_limit_ms") == 3000 and datasette.setting("suggest_facets") is False
 
 
+def test_row_counts_come_from_inspect_data_counted_once_at_start(datasette: Any) -> None:
+    tables = datasette.inspect_data[DATABASE_NAME]["tables"]
+    assert tables["events"]["count"] == len(csv_rows("events"))
+    assert tables["claims"]["count"] == len(csv_rows("claims"))
+    page = get(datasette, "/")
+    hidden = ("events_fts", "claims_fts", "events_span", "sqlite_")
+    total = sum(entry["count"] for name, entry in tables.items() if not name.startswith(hidden))
+    assert f"{total:,} rows in" in page.text
+
+
 def test_home_page_shows_title_description_licence_source_and_links_to_the_charts(datasette: Any) -> None:
     page = get(datasette, "/")
     assert page.status == 200
@@ -88,6 +99,13 @@ def test_every_table_and_view_page_renders_with_its_description(datasette: Any, 
 def test_every_data_table_serves_every_csv_row(datasette: Any, name: str) -> None:
     page = get(datasette, f"{DB}/{name}.json?_size=1")
     assert page.json()["filtered_table_rows_count"] == len(csv_rows(name))
+
+
+@pytest.mark.parametrize("name", ["events", "claims", "timeline", "event_types"])
+def test_table_pages_list_every_column_description(datasette: Any, name: str) -> None:
+    page = get(datasette, f"{DB}/{name}")
+    for column, description in META_TABLES[name]["columns"].items():
+        assert f"<dt>{column}</dt><dd>{html.escape(description, quote=True).replace('&#x27;', '&#39;')}</dd>" in page.text
 
 
 def test_metadata_json_carries_column_descriptions_and_canned_queries(datasette: Any) -> None:
@@ -128,15 +146,36 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
     assert f"{len(claims)} rows</a>\n                from event_id in claims" in page.text
 
 
+def test_actor_row_page_lists_the_actors_events_in_date_order_and_its_claims(datasette: Any) -> None:
+    page = get(datasette, f"{DB}/actors/mamai")
+    assert page.status == 200
+    assert "<h2>Events this actor takes part in</h2>" in page.text
+    starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
+    events = sorted((starts[row["event_id"]], row["event_id"]) for row in csv_rows("participants") if row["actor_id"] == "mamai")
+    section = page.text.split('id="events"')[1].split("</section>")[0]
+    positions = [section.index(f'href="/kz-timeline/events/{event_id}"') for _, event_id in events]
+    assert positions == sorted(positions)
+    claims = [row for row in csv_rows("claims") if "mamai" in (row["claimant_id"], row["actor_id"])]
+    assert claims
+    for claim in claims:
+        assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
+
+
 def test_default_facets_count_every_event(datasette: Any) -> None:
-    data = get(datasette, f"{DB}/events.json?_size=0").json()
-    facets = data["facet_results"]
-    assert set(facets) == set(FACETS["events"])
     events = csv_rows("events")
+    facets = get(datasette, f"{DB}/events.json?_size=0").json()["facet_results"]
+    assert set(facets) == set(FACETS["events"]) == {"event_type"}
+    assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
+    facets = get(datasette, f"{DB}/timeline.json?_size=0").json()["facet_results"]
+    assert set(facets) == set(FACETS["timeline"]) == {"year", "date_precision"}
     years = {str(year["value"]): year["count"] for year in facets["year"]["results"]}
     for year in {row["date_start"][:4] for row in events}:
         assert years[year] == sum(1 for row in events if row["date_start"].startswith(year))
-    assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
+
+
+def test_faceting_by_year_on_demand_works_on_events(datasette: Any) -> None:
+    facets = get(datasette, f"{DB}/events.json?_size=0&_facet=year").json()["facet_results"]
+    assert sum(value["count"] for value in facets["year"]["results"]) == len(csv_rows("events"))
 
 
 @pytest.mark.parametrize(("table", "column"), [(t, c) for t, columns in FACETS.items() for c in columns])
@@ -200,7 +239,11 @@ def overlaps(event: dict[str, str], start: str, end: str) -> bool:
 
 @pytest.mark.parametrize(
     ("start", "end", "first", "last"),
-    [("2022-01", "2022-01", "2022-01-01", "2022-01-31"), ("2017", "2017", "2017-01-01", "2017-12-31"), ("2023-04-10", "2023-04-10", "2023-04-10", "2023-04-10")],
+    [
+        ("2022-01", "2022-01", "2022-01-01", "2022-01-31"),
+        ("2017", "2017", "2017-01-01", "2017-12-31"),
+        ("2023-04-10", "2023-04-10", "2023-04-10", "2023-04-10"),
+    ],
 )
 def test_events_between_returns_the_events_overlapping_the_range(
     datasette: Any, start: str, end: str, first: str, last: str
@@ -243,9 +286,12 @@ def test_lookup_tables_list_every_term(datasette: Any, name: str) -> None:
 def test_charts_page_lists_the_timeline_and_actors_charts_with_a_local_vega(datasette: Any) -> None:
     page = get(datasette, "/timeline")
     assert page.status == 200
-    assert '<script src="/-/kz-timeline/vega.js"></script>' in page.text
-    assert 'data-spec-url="/-/kz-timeline/charts/timeline.json"' in page.text
-    assert 'data-spec-url="/-/kz-timeline/charts/actors.json"' in page.text
+    # The URLs carry the build fingerprint, so that a browser's cached copy goes stale exactly when the data does.
+    version = datasette.get_database(DATABASE_NAME).hash[:16]
+    assert version == stored_fingerprint(datasette.get_database(DATABASE_NAME).path)[:16]
+    assert f'<script src="/-/kz-timeline/vega.js?v={version}"></script>' in page.text
+    assert f'data-spec-url="/-/kz-timeline/charts/timeline.json?v={version}"' in page.text
+    assert f'data-spec-url="/-/kz-timeline/charts/actors.json?v={version}"' in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text.split("<footer")[0].split("</nav>")[1]
 
 

@@ -54,3 +54,44 @@ def test_installed_wheel_loads_its_data_from_any_directory(wheel: Path, tmp_path
     assert module_file.startswith(str(target))
     assert data_dir == str(target / "kz_timeline" / "data")
     assert counts == "True True"
+
+
+def test_wheel_carries_the_datasette_templates_plugin_and_static_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    site = ROOT / "src" / "kz_timeline" / "datasette"
+    shipped = sorted(str(path.relative_to(ROOT / "src")) for path in site.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    assert shipped and set(shipped) <= names
+    assert "kz_timeline/datasette/templates/row-kz-timeline-events.html" in names
+    assert "kz_timeline/datasette/plugins/kz_timeline_site.py" in names
+
+
+def test_installed_wheel_serves_its_pages_from_any_directory(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = """
+import asyncio
+from kz_timeline.database import build_database
+from kz_timeline.server import make_datasette
+build_database(None, "kz-timeline.db")
+ds = make_datasette("kz-timeline.db")
+async def main():
+    for path in ["/", "/timeline", "/kz-timeline/events/mamai_convicted_2023", "/kz-timeline-static/kz-timeline.css"]:
+        response = await ds.client.get(path)
+        print(path, response.status_code, "kz-" in response.text)
+asyncio.run(main())
+"""
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "/ 200 True",
+        "/timeline 200 True",
+        "/kz-timeline/events/mamai_convicted_2023 200 True",
+        "/kz-timeline-static/kz-timeline.css 200 True",
+    ]

@@ -38,6 +38,9 @@ _EXPORTS = {
     "graph": "kz_timeline.network",
     "export": "kz_timeline.exports",
     "ExportError": "kz_timeline.exports",
+    "build_database": "kz_timeline.database",
+    "make_datasette": "kz_timeline.server",
+    "serve": "kz_timeline.server",
 }
 
 if TYPE_CHECKING:
@@ -64,6 +67,9 @@ if TYPE_CHECKING:
     from kz_timeline.exports import ExportError as ExportError
     from kz_timeline.exports import export as export
     from kz_timeline.network import graph as graph
+    from kz_timeline.database import build_database as build_database
+    from kz_timeline.server import make_datasette as make_datasette
+    from kz_timeline.server import serve as serve
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -60,6 +60,13 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _publish_files(args: argparse.Namespace) -> int:
+    from kz_timeline.publishing import write_publish_files
+
+    print(write_publish_files(args.directory, args.data_dir))
+    return EXIT_OK
+
+
 def _chart(args: argparse.Namespace) -> int:
     from kz_timeline.charts import make_chart
     from kz_timeline.dataset import load
@@ -86,6 +93,16 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"wrote {export(args.format, args.out, args.data_dir)}")
     return EXIT_OK
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -131,8 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(serve)
     serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
     serve.set_defaults(handler=_serve)
+
+    publish = commands.add_parser(
+        "publish-files",
+        help="write the database, metadata, templates, plugin and static charts that `datasette publish` sends, "
+        "and print the command",
+    )
+    publish.add_argument("directory", type=Path, help="directory to write into (created if missing)")
+    _add_data_dir(publish)
+    publish.set_defaults(handler=_publish_files)
 
     chart = commands.add_parser(
         "chart",

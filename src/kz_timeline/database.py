@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,12 @@ SORT_COLUMNS: dict[str, str] = {"events": "date_start"}
 EXTRA_COLUMNS: dict[str, tuple[str, str, str, str]] = {
     "events": ("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
 }
+#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
+SPAN_TABLE = "events_span"
+#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
+OPEN_END_DAY = 2**31 - 1
+#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
+DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 LOOKUP_COLUMNS: dict[str, str] = {
     "value": "The value as it appears in the data.",
     "label": "The value as people read it.",
@@ -79,24 +84,22 @@ FROM events e""",
 SELECT
   c.claim_id,
   c.statement,
-  claimant.name AS claimant,
-  s.title AS source,
-  s.publisher AS publisher,
+  (SELECT name FROM actors WHERE actor_id = c.claimant_id) AS claimant,
+  (SELECT title FROM sources WHERE source_id = c.source_id) AS source,
+  (SELECT publisher FROM sources WHERE source_id = c.source_id) AS publisher,
   c.quote,
-  e.title AS event,
-  e.date AS event_date,
-  about.name AS about_actor,
+  (SELECT title FROM events WHERE event_id = c.event_id) AS event,
+  (SELECT date FROM events WHERE event_id = c.event_id) AS event_date,
+  (SELECT name FROM actors WHERE actor_id = c.actor_id) AS about_actor,
   c.verification,
   c.verification_note,
   (SELECT count(*) FROM evidence v WHERE v.claim_id = c.claim_id) AS evidence
-FROM claims c
-JOIN actors claimant ON claimant.actor_id = c.claimant_id
-JOIN sources s ON s.source_id = c.source_id
-LEFT JOIN events e ON e.event_id = c.event_id
-LEFT JOIN actors about ON about.actor_id = c.actor_id""",
+FROM claims c""",
 }
 # No ORDER BY in the views: it would stop SQLite from flattening them, and counts and facets would then compute
-# every correlated subquery of a million rows. Datasette sorts them (metadata `sort`) through the events indexes.
+# every correlated subquery of a million rows. Datasette sorts them (metadata `sort`) through the tables' indexes.
+# Names come from scalar subqueries, not joins: SQLite drops a subquery whose column the outer query does not use,
+# so counting or faceting a view costs no more than its base table (a join would be run for every row).
 #: Descriptions of the view columns that are not copied from a table column of the same name.
 VIEW_COLUMNS: dict[str, dict[str, str]] = {
     "timeline": {
@@ -179,15 +182,19 @@ def vocabulary_foreign_keys(table: Table) -> list[tuple[str, str, str]]:
 
 def data_fingerprint(data_dir: str | Path | None = None) -> str:
     """Return the SHA-256 of the CSV files, the package version and the code that lays out the database."""
-    from kz_timeline import __version__
     from kz_timeline.dataset import resolve_data_dir
 
-    directory = resolve_data_dir(data_dir)
+    return _fingerprint(_file_digests(resolve_data_dir(data_dir)))
+
+
+def _fingerprint(file_digests: dict[str, str]) -> str:
+    from kz_timeline import __version__
+
     digest = hashlib.sha256(f"kz-timeline {__version__}\n".encode())
     package = Path(__file__).parent
     for module in _LAYOUT_MODULES:
         digest.update(f"{module} {hashlib.sha256((package / module).read_bytes()).hexdigest()}\n".encode())
-    for name, file_digest in _file_digests(directory).items():
+    for name, file_digest in file_digests.items():
         digest.update(f"{name} {file_digest}\n".encode())
     return digest.hexdigest()
 
@@ -195,9 +202,9 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 def _file_digests(directory: Path) -> dict[str, str]:
     digests: dict[str, str] = {}
     for table in TABLES:
-        path = directory / table.filename
         try:
-            digests[table.filename] = hashlib.sha256(path.read_bytes()).hexdigest()
+            with (directory / table.filename).open("rb") as stream:
+                digests[table.filename] = hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError:
             digests[table.filename] = "unreadable"
     return digests
@@ -231,12 +238,12 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
     """
     from kz_timeline.dataset import read_valid_tables, resolve_data_dir
 
-    directory = resolve_data_dir(data_dir)
-    fingerprint = data_fingerprint(directory)
-    tables = read_valid_tables(directory)
     path = Path(db_path)
     if path.is_dir():
         raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
+    directory = resolve_data_dir(data_dir)
+    digests = _file_digests(directory)
+    tables = read_valid_tables(directory)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
@@ -245,13 +252,13 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
         raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
     os.close(handle)
     try:
-        _build(Path(temporary), tables, fingerprint, _file_digests(directory))
+        _build(Path(temporary), tables, _fingerprint(digests), digests)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return BuildResult(path, fingerprint, {table.name: len(tables[table.name].frame) for table in TABLES})
+    return BuildResult(path, _fingerprint(digests), {table.name: len(tables[table.name].frame) for table in TABLES})
 
 
 def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult | None:
@@ -278,6 +285,7 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name])
         _create_indexes(db)
+        _create_span_index(connection)
         connection.execute("COMMIT")
         for name, columns in FTS_COLUMNS.items():
             db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
@@ -340,32 +348,28 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return lambda value: value if value else None
 
 
-def _column_values(table: Table, raw: RawTable) -> list[list[Any]]:
-    """Return the values of each database column of `table`, converted to their SQLite types."""
+def _column_values(table: Table, frame: Any) -> list[list[Any]]:
+    """Return the values of each database column of `table` in `frame`, converted to their SQLite types."""
     values: dict[str, list[Any]] = {}
     for column in table.columns:
-        texts: list[str] = raw.frame[column.name].tolist()
+        texts: list[str] = frame[column.name].tolist()
         if column.python_type in (int, bool):
             convert = _converter(column)
             values[column.name] = [convert(text) for text in texts]
         else:
             values[column.name] = [text if text else None for text in texts]
     if table.name == "events":
-        values["year"] = [int(start[:4]) for start in raw.frame["date_start"].tolist()]
+        values["year"] = [int(start[:4]) for start in frame["date_start"].tolist()]
     return [values[name] for name, _ in database_columns(table)]
-
-
-def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable) -> None:
     names = [name for name, _ in database_columns(table)]
     sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-    for batch in _batches(zip(*_column_values(table, raw), strict=True), BATCH_SIZE):
-        connection.executemany(sql, batch)
+    # Batch by batch, so that only one batch of rows exists as Python objects at a time.
+    for start in range(0, len(raw.frame), BATCH_SIZE):
+        batch = raw.frame.iloc[start : start + BATCH_SIZE]
+        connection.executemany(sql, zip(*_column_values(table, batch), strict=True))
 
 
 def index_columns(table: Table) -> list[str]:
@@ -384,6 +388,20 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         if table.name in SORT_COLUMNS:
             column = SORT_COLUMNS[table.name]
             db.table(table.name).create_index([column, *table.primary_key], index_name=f"idx_{table.name}_{column}_sort")
+
+
+def _create_span_index(connection: sqlite3.Connection) -> None:
+    first = DAY_NUMBER.format("date_start")
+    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
+    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
+    # order keeps the tree's nodes compact.
+    connection.execute(
+        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
+        SELECT rowid, {first},
+          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
+               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
+        FROM events ORDER BY date_start"""
+    )
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:

@@ -38,6 +38,33 @@ def datasette_metadata(data_dir: str | Path | None = None) -> dict[str, Any]:
     return metadata
 
 
+def inspect_data(db_path: str | Path) -> dict[str, Any]:
+    """Return what `datasette inspect` would record of the database: row counts of every table, size, a hash.
+
+    Given to Datasette, it spares counting big tables on every unfiltered table page and hashing the whole file at
+    start-up; the build fingerprint serves as the hash (it changes exactly when the database does).
+    """
+    import sqlite3
+
+    from kz_timeline.database import stored_fingerprint
+
+    path = Path(db_path)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        counts = {name: connection.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0] for name in names}
+    finally:
+        connection.close()
+    return {
+        DATABASE_NAME: {
+            "hash": stored_fingerprint(path),
+            "size": path.stat().st_size,
+            "file": path.name,
+            "tables": {name: {"count": count} for name, count in counts.items()},
+        }
+    }
+
+
 def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Path | None = None) -> Any:
     """Return a Datasette serving `db_path` immutably as `kz-timeline`, with the package's metadata, templates and plugins.
 
@@ -55,6 +82,7 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         plugins_dir=str(PLUGINS_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
         settings=SETTINGS,
+        inspect_data=inspect_data(path),
     )
     # Datasette names a database after its file; metadata, templates and links use the one name.
     (database,) = [db for db in datasette.databases.values() if db.path is not None]

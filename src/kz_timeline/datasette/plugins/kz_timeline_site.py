@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
@@ -16,10 +17,18 @@ PLUGIN = "kz-timeline"
 DATABASE = "kz-timeline"
 VEGA_PATH = "/-/kz-timeline/vega.js"
 SPEC_PATH = "/-/kz-timeline/charts/{kind}.json"
-#: Browsers may keep the bundle and the specs for a day: they change only when the package or the data does.
+#: Browsers may keep the bundle and the specs for a day: their URLs carry the build fingerprint (`?v=`), which
+#: changes whenever the package or the data does.
 CACHE = "max-age=86400"
 
+#: Data up to this size (all CSV files together) is loaded for the charts at startup rather than on the first visit.
+WARM_LIMIT_BYTES = 20_000_000
+
 _lock = threading.Lock()
+
+
+def _csv_bytes(data_dir: str) -> int:
+    return sum(path.stat().st_size for path in Path(data_dir).glob("*.csv"))
 
 
 def _vega_bundle() -> str:
@@ -53,39 +62,60 @@ def chart_kinds() -> list[str]:
     return list(CHART_KINDS)
 
 
-def _data_dir(datasette: Any) -> str:
-    config = datasette.plugin_config(PLUGIN) or {}
-    data_dir = config.get("data_dir")
+def _config(datasette: Any) -> dict[str, Any]:
+    config: dict[str, Any] = datasette.plugin_config(PLUGIN) or {}
+    return config
+
+
+def _live_data_dir(datasette: Any) -> str:
+    """Return the data directory the charts are drawn from (set by `kz-timeline serve`); 404 on a published copy."""
+    data_dir = _config(datasette).get("data_dir")
     if not data_dir:
-        raise RuntimeError(f"the {PLUGIN} plugin needs its data_dir setting (kz-timeline serve sets it)")
+        raise NotFound("charts are drawn live only by `kz-timeline serve`; a published copy serves them as static files")
     return str(data_dir)
 
 
 async def vega_js(datasette: Any, request: Any) -> Response:
+    _live_data_dir(datasette)
     bundle = await asyncio.to_thread(_vega_bundle)
     return Response(bundle, content_type="text/javascript; charset=utf-8", headers={"cache-control": CACHE})
 
 
 async def chart_spec(datasette: Any, request: Any) -> Response:
+    data_dir = _live_data_dir(datasette)
     kind = request.url_vars["kind"]
     if kind not in chart_kinds():
         raise NotFound(f"no chart {kind!r}; the charts are {', '.join(chart_kinds())}")
-    body = await asyncio.to_thread(_spec, _data_dir(datasette), kind)
+    body = await asyncio.to_thread(_spec, data_dir, kind)
     return Response(body, content_type="application/json; charset=utf-8", headers={"cache-control": CACHE})
 
 
-async def timeline_page(datasette: Any, request: Any) -> Response:
+def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
+    """Return the charts to show (kind, title, URL of the spec) and the URL of the Vega bundle."""
+    published = _config(datasette).get("static_charts")
+    if published:
+        # A published copy (kz-timeline publish-files): specs and bundle are static files; kz_timeline is not installed.
+        base = published["base"].rstrip("/")
+        charts = [
+            {"kind": kind, "title": title, "spec_url": datasette.urls.path(f"{base}/charts/{kind}.json")}
+            for kind, title in published["charts"].items()
+        ]
+        return charts, datasette.urls.path(f"{base}/vega.js")
+    _live_data_dir(datasette)
     from kz_timeline.database import term_label
 
+    version = f"?v={(datasette.get_database(DATABASE).hash or '')[:16]}"
     charts = [
-        {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind))}
+        {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind)) + version}
         for kind in chart_kinds()
     ]
-    html = await datasette.render_template(
-        "kz-timeline-charts.html",
-        {"charts": charts, "vega_url": datasette.urls.path(VEGA_PATH), "database": DATABASE, "title": datasette.metadata("title")},
-        request=request,
-    )
+    return charts, datasette.urls.path(VEGA_PATH) + version
+
+
+async def timeline_page(datasette: Any, request: Any) -> Response:
+    charts, vega_url = _charts(datasette)
+    context = {"charts": charts, "vega_url": vega_url, "database": DATABASE, "title": datasette.metadata("title")}
+    html = await datasette.render_template("kz-timeline-charts.html", context, request=request)
     return Response.html(html)
 
 
@@ -100,9 +130,12 @@ def register_routes() -> list[tuple[str, Any]]:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def startup(datasette: Any) -> None:
-    """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick."""
-    data_dir = (datasette.plugin_config(PLUGIN) or {}).get("data_dir")
-    if not data_dir:
+    """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick.
+
+    Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
+    """
+    data_dir = _config(datasette).get("data_dir")
+    if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
         return
 
     def warm() -> None:
@@ -143,18 +176,54 @@ where l.to_event_id = :event_id
 order by 1 desc, 2, 5"""
 
 
+#: An actor's page lists at most this many events and claims of each kind, and links to the full lists.
+ACTOR_LIST_LIMIT = 200
+ACTOR_EVENTS = """
+select e.event_id, e.title, e.date, e.event_type, p.role, p.note
+from participants p join events e on e.event_id = p.event_id
+where p.actor_id = :actor_id
+order by e.date_start, e.event_id, p.role
+limit :limit"""
+ACTOR_CLAIMS = """
+select c.claim_id, c.statement, c.quote, c.verification, c.source_id, s.title as source,
+       c.claimant_id = :actor_id as asserts, c.actor_id = :actor_id as about
+from claims c join sources s on s.source_id = c.source_id
+where c.claim_id in (
+  select claim_id from claims where claimant_id = :actor_id
+  union select claim_id from claims where actor_id = :actor_id
+)
+order by c.claim_id
+limit :limit"""
+
+
+async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in await datasette.get_database(DATABASE).execute(sql, params)]
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
-    if view_name != "row" or database != DATABASE or table != "events" or request is None:
+    if view_name != "row" or database != DATABASE or table not in ("events", "actors") or request is None:
         return {}
+    key = tilde_decode(request.url_vars["pks"])
 
     async def event_context() -> dict[str, Any]:
-        event_id = tilde_decode(request.url_vars["pks"])
-        db = datasette.get_database(DATABASE)
-        params = {"event_id": event_id}
-        participants = [dict(row) for row in await db.execute(EVENT_PARTICIPANTS, params)]
-        claims = [dict(row) for row in await db.execute(EVENT_CLAIMS, params)]
-        links = [dict(row) for row in await db.execute(EVENT_LINKS, params)]
-        return {"kz_event": {"participants": participants, "claims": claims, "links": links}}
+        params = {"event_id": key}
+        return {
+            "kz_event": {
+                "participants": await _rows(datasette, EVENT_PARTICIPANTS, params),
+                "claims": await _rows(datasette, EVENT_CLAIMS, params),
+                "links": await _rows(datasette, EVENT_LINKS, params),
+            }
+        }
 
-    return event_context
+    async def actor_context() -> dict[str, Any]:
+        params = {"actor_id": key, "limit": ACTOR_LIST_LIMIT}
+        return {
+            "kz_actor": {
+                "events": await _rows(datasette, ACTOR_EVENTS, params),
+                "claims": await _rows(datasette, ACTOR_CLAIMS, params),
+                "limit": ACTOR_LIST_LIMIT,
+            }
+        }
+
+    return event_context if table == "events" else actor_context

@@ -1,0 +1,185 @@
+"""`kz-timeline publish-files`: what `datasette publish` sends runs on plain Datasette, without kz_timeline installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kz_timeline.charts import CHART_KINDS
+from kz_timeline.database import DATABASE_NAME, stored_fingerprint
+from kz_timeline.publishing import PublishFiles, write_publish_files
+from kz_timeline.server import SETTINGS
+from tests.conftest import DATA_DIR
+
+#: Run Datasette's own CLI with kz_timeline made unimportable, as on a publishing host that only has Datasette.
+BARE_DATASETTE = "import sys; sys.modules['kz_timeline'] = None; from datasette.cli import cli; cli()"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> PublishFiles:
+    return write_publish_files(tmp_path_factory.mktemp("publish") / "site", DATA_DIR)
+
+
+def serve_args(site: Path) -> list[str]:
+    return [
+        "serve", "-i", str(site / f"{DATABASE_NAME}.db"), "--metadata", str(site / "metadata.yml"),
+        "--template-dir", str(site / "templates"), "--plugins-dir", str(site / "plugins"),
+        "--static", f"kz-timeline-static:{site / 'static'}",
+    ]  # fmt: skip
+
+
+def bare_get(site: Path, path: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", BARE_DATASETTE, *serve_args(site), "--get", path]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=dict(os.environ))
+
+
+def test_publish_files_writes_database_metadata_templates_plugin_and_static_charts(published: PublishFiles) -> None:
+    names = {str(path.relative_to(published.directory)) for path in published.files}
+    assert {
+        f"{DATABASE_NAME}.db",
+        "metadata.yml",
+        "plugins/kz_timeline_site.py",
+        "templates/kz-timeline-charts.html",
+        "templates/row-kz-timeline-events.html",
+        "templates/index.html",
+        "static/vega.js",
+        "static/kz-timeline.css",
+    } <= names
+    assert {f"static/charts/{kind}.json" for kind in CHART_KINDS} <= names
+    assert stored_fingerprint(published.directory / f"{DATABASE_NAME}.db") is not None
+    for kind in CHART_KINDS:
+        spec = json.loads((published.directory / "static" / "charts" / f"{kind}.json").read_text(encoding="utf-8"))
+        assert "vega-lite" in spec["$schema"]
+
+
+def test_published_metadata_is_the_site_metadata_plus_static_chart_settings(published: PublishFiles) -> None:
+    from kz_timeline.site_metadata import site_metadata
+
+    metadata = yaml.safe_load((published.directory / "metadata.yml").read_text(encoding="utf-8"))
+    plugins = metadata.pop("plugins")
+    assert metadata == site_metadata()
+    assert plugins["kz-timeline"]["static_charts"]["charts"] == {"timeline": "Timeline", "actors": "Actors", "claims": "Claims"}
+
+
+def test_the_publish_command_carries_metadata_templates_plugins_static_and_settings(published: PublishFiles) -> None:
+    command = published.command()
+    site = published.directory
+    assert command[:4] == ["datasette", "publish", "cloudrun", str(site / "kz-timeline.db")]
+    pairs = dict(zip(command[4::2], command[5::2], strict=True))
+    assert pairs["--metadata"] == str(site / "metadata.yml")
+    assert pairs["--template-dir"] == str(site / "templates")
+    assert pairs["--plugins-dir"] == str(site / "plugins")
+    assert pairs["--static"] == f"kz-timeline-static:{site / 'static'}"
+    assert pairs["--install"] == "datasette>=0.65.1,<0.66"
+    assert pairs["--extra-options"] == " ".join(
+        f"--setting {k} {'off' if v is False else v}" for k, v in SETTINGS.items()
+    )
+    assert published.command("fly")[2:6] == ["fly", str(site / "kz-timeline.db"), "--app", "kz-timeline"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", '<a href="/timeline">Charts: the timeline and its actors</a>'),
+        ("/timeline", 'data-spec-url="/kz-timeline-static/charts/timeline.json"'),
+        ("/timeline", '<script src="/kz-timeline-static/vega.js"></script>'),
+        ("/kz-timeline/events/mamai_convicted_2023", "<h2>Who takes part</h2>"),
+        ("/kz-timeline/actor_events?actor=mamai", "mamai_convicted_2023"),
+        ("/kz-timeline-static/charts/actors.json", '"$schema"'),
+    ],
+)
+def test_plain_datasette_without_kz_timeline_serves_the_published_site(published: PublishFiles, path: str, expected: str) -> None:
+    result = bare_get(published.directory, path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert expected in result.stdout
+
+
+def test_cli_publish_files_prints_the_files_and_the_command(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pub"
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "publish-files", str(out), "--data-dir", str(minimal_dir)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
+    assert lines[0] == f"wrote {len(written)} files to {out}:"
+    assert lines[1 : 1 + len(written)] == [f"  {name}" for name in written]
+    assert "  static/charts/timeline.json" in lines
+    assert lines[-2] == "publish them with:"
+    assert lines[-1].startswith(f"  datasette publish cloudrun {out}/kz-timeline.db --service kz-timeline ")
+
+
+@pytest.fixture(scope="module")
+def bare_server(published: PublishFiles) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", BARE_DATASETTE, *serve_args(published.directory), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the published site did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.browser
+def test_published_charts_page_draws_every_chart_in_chromium(browser: Any, bare_server: str) -> None:
+    context = browser.new_context()
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(route: Any) -> None:
+        if re.match(r"^http://127\.0\.0\.1:\d+/", route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(60_000)
+    page.goto(bare_server + "timeline")
+    views = page.locator(".kz-chart-view")
+    assert views.count() == len(CHART_KINDS)
+    for index in range(views.count()):
+        views.nth(index).locator("svg.marks").wait_for()
+        assert views.nth(index).get_attribute("data-drawn") == "true"
+    context.close()
+    assert outside == [] and errors == []
+
+
+def test_cli_publish_files_into_a_file_is_one_error_line(minimal_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a directory", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "publish-files", str(target), "--data-dir", str(minimal_dir)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {target}: is not a directory\n"
