@@ -35,6 +35,9 @@ _EXPORTS = {
     "claims_chart": "kz_timeline.charts",
     "render_chart": "kz_timeline.rendering",
     "RenderError": "kz_timeline.rendering",
+    "graph": "kz_timeline.network",
+    "export": "kz_timeline.exports",
+    "ExportError": "kz_timeline.exports",
 }
 
 if TYPE_CHECKING:
@@ -58,6 +61,9 @@ if TYPE_CHECKING:
     from kz_timeline.schema import TABLES
     from kz_timeline.charts import CHART_KINDS, ChartError, actors_chart, claims_chart, make_chart, timeline_chart
     from kz_timeline.rendering import RenderError, render_chart
+    from kz_timeline.exports import ExportError as ExportError
+    from kz_timeline.exports import export as export
+    from kz_timeline.network import graph as graph
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -46,6 +46,20 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if args.check and changed else EXIT_OK
 
 
+def _build(args: argparse.Namespace) -> int:
+    from kz_timeline.database import build_database
+
+    print(build_database(args.data_dir, args.db))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kz_timeline.server import serve
+
+    serve(args.data_dir, args.db, args.host, args.port)
+    return EXIT_OK
+
+
 def _chart(args: argparse.Namespace) -> int:
     from kz_timeline.charts import make_chart
     from kz_timeline.dataset import load
@@ -60,6 +74,13 @@ def _chart(args: argparse.Namespace) -> int:
         return EXIT_OK
     size = write_chart(chart, fmt, out)
     print(f"wrote {out} ({size:,} bytes)")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kz_timeline.exports import export
+
+    print(f"wrote {export(args.format, args.out, args.data_dir)}")
     return EXIT_OK
 
 
@@ -95,6 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
     generate.set_defaults(handler=_generate)
 
+    build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
+    _add_data_dir(build)
+    build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
+    build.set_defaults(handler=_build)
+
+    serve = commands.add_parser(
+        "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
+    )
+    _add_data_dir(serve)
+    serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.set_defaults(handler=_serve)
+
     chart = commands.add_parser(
         "chart",
         help="draw the timeline, actors or claims chart as self-contained HTML, PNG, SVG or Vega-Lite JSON",
@@ -112,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
     )
     chart.set_defaults(handler=_chart)
+    from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
+
+    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
+    export.add_argument(
+        "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    _add_data_dir(export)
+    export.set_defaults(handler=_export)
     return parser
 
 
