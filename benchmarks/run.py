@@ -35,6 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(ROOT / "src"))
 
 from generate import TEXT_NAME, write_dataset  # noqa: E402
 
@@ -157,7 +158,7 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
             return [Measurement(step, size, 0.0, 0.0, False, "not available: this checkout has no build command")]
         database = work / f"n{size}.db"
         database.unlink(missing_ok=True)
-        measured = _measured(step, size, kz("build", "--data-dir", str(data), "--out", str(database)), timeout, env)
+        measured = _measured(step, size, kz("build", "--data-dir", str(data), "--db", str(database)), timeout, env)
         if database.exists():
             measured.detail = f"{database.stat().st_size / 1e6:.0f} MB database"
         return [measured]
@@ -189,18 +190,13 @@ def _measured(step: str, size: int, command: list[str], timeout: float, env: dic
 
 DATASETTE_SCRIPT = r"""
 import asyncio, json, statistics, sys, time
-from datasette.app import Datasette
+from kz_timeline.server import make_datasette
 
-database, metadata_path, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
+database, data_dir, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pages = json.loads(sys.argv[4])
-metadata = None
-if metadata_path:
-    import yaml
-    with open(metadata_path, encoding="utf-8") as stream:
-        metadata = yaml.safe_load(stream)
 
 async def main():
-    ds = Datasette(immutables=[database], metadata=metadata, settings={"sql_time_limit_ms": 10000})
+    ds = make_datasette(database, data_dir=data_dir)
     await ds.invoke_startup()
     results = {}
     for name, path in pages.items():
@@ -223,24 +219,22 @@ asyncio.run(main())
 
 
 def datasette_pages(database: Path) -> dict[str, str]:
-    """Return the pages to time: table, facet, search and row pages of the events table."""
+    """Return the pages to time: table (with its default facets), facet, search and row pages."""
     import sqlite3
 
-    name = database.stem
+    from kz_timeline.database import DATABASE_NAME
+
     with sqlite3.connect(database) as connection:
-        tables = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
         event_id = connection.execute("select event_id from events order by event_id limit 1 offset 500").fetchone()[0]
-    search_word = "court"
-    pages = {
-        "table": f"/{name}/events",
-        "facet": f"/{name}/events?_facet=theme&_facet=event_type",
-        "search": f"/{name}/events?_search={search_word}",
-        "row": f"/{name}/events/{event_id}",
-        "claims facet": f"/{name}/claims?_facet=verification",
+    base = f"/{DATABASE_NAME}"
+    return {
+        "events table": f"{base}/events",
+        "events facet": f"{base}/events?_facet=theme&_facet=event_type&_facet=year",
+        "events search": f"{base}/events?_search=court",
+        "events row": f"{base}/events/{event_id}",
+        "claims facet": f"{base}/claims?_facet=verification",
+        "claims search": f"{base}/claims?_search=sanctions",
     }
-    if "events_fts" not in tables:
-        pages["search"] += "&_searchmode=raw"
-    return pages
 
 
 def run_datasette(size: int, work: Path, timeout: float, requests: int) -> list[Measurement]:
@@ -248,9 +242,9 @@ def run_datasette(size: int, work: Path, timeout: float, requests: int) -> list[
     database = work / f"n{size}.db"
     if not database.exists():
         return [Measurement("datasette", size, 0.0, 0.0, False, f"no database {database.name}: run the build step first")]
-    metadata_path = next((str(path) for path in (ROOT / "datasette" / "metadata.yml", ROOT / "metadata.yml") if path.exists()), "")
     pages = datasette_pages(database)
-    command = [sys.executable, "-c", DATASETTE_SCRIPT, str(database), metadata_path, str(requests), json.dumps(pages)]
+    data = work / f"n{size}"
+    command = [sys.executable, "-c", DATASETTE_SCRIPT, str(database), str(data), str(requests), json.dumps(pages)]
     result = subprocess.run(command, env=package_env(), capture_output=True, text=True, timeout=timeout, check=False)
     if result.returncode != 0:
         return [Measurement("datasette", size, 0.0, 0.0, False, result.stderr.strip().splitlines()[-1][:300])]
