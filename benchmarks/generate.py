@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kz_timeline.schema import TABLES, Column, Table
+from kz_timeline.schema import TABLES, Table
 from kz_timeline.validation import derived_date_columns
 from kz_timeline.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
 
@@ -305,53 +305,12 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
 
 
 def datapackage(tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
-    """Return a Frictionless data package descriptor equivalent to the schema (types, patterns, vocabularies, keys)."""
-    return {
-        "name": "kz-timeline-synthetic",
-        "profile": "tabular-data-package",
-        "resources": [_resource(table) for table in tables],
-    }
+    """Return a Frictionless data package descriptor for the synthetic CSVs, from the package's own datapackage.json
+    code (types, patterns, vocabularies as enums, keys), with paths beside the descriptor."""
+    from kz_timeline.datapackage import PACKAGE_PROFILE, resource_descriptor
 
-
-def _resource(table: Table) -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "fields": [_field(column) for column in table.columns],
-        "missingValues": [""],
-        "primaryKey": list(table.primary_key),
-    }
-    if table.foreign_keys:
-        schema["foreignKeys"] = [
-            {"fields": [fk.column], "reference": {"resource": fk.other_table, "fields": [fk.other_column]}} for fk in table.foreign_keys
-        ]
-    return {
-        "name": table.name,
-        "path": table.filename,
-        "profile": "tabular-data-resource",
-        "format": "csv",
-        "encoding": "utf-8",
-        "schema": schema,
-    }
-
-
-def _field(column: Column) -> dict[str, Any]:
-    field: dict[str, Any] = {"name": column.name, "description": column.description, "type": "string"}
-    constraints: dict[str, Any] = {}
-    if column.required:
-        constraints["required"] = True
-    if column.vocabulary is not None:
-        constraints["enum"] = list(column.vocabulary.terms())
-    elif column.python_type is int:
-        field["type"] = "integer"
-        constraints["minimum"] = 0
-    elif column.python_type is bool:
-        field.update(type="boolean", trueValues=["true"], falseValues=["false"])
-    elif column.value_format is not None and column.value_format.name == "iso_date":
-        field["type"] = "date"
-    elif column.value_format is not None:
-        constraints["pattern"] = column.value_format.pattern.removeprefix("^").removesuffix("$")
-    if constraints:
-        field["constraints"] = constraints
-    return field
+    resources = [{**resource_descriptor(table), "path": table.filename} for table in tables]
+    return {"$schema": PACKAGE_PROFILE, "name": "kz-timeline-synthetic", "resources": resources}
 
 
 def write_dataset(out: Path, n_events: int, seed: int = 0) -> dict[str, int]:
