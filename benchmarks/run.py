@@ -43,6 +43,7 @@ STEPS = ("floor", "validate", "frictionless", "build", "sqlite-utils", "chart", 
 DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
 CHART_KINDS = ("timeline", "actors", "claims")
 LOAD_TEST = "## Load test"
+TIMED_OUT = "timed out after"
 
 FLOOR_SCRIPT = """
 import sys
@@ -96,7 +97,7 @@ def measure(command: list[str], *, timeout: float, env: dict[str, str] | None = 
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the launcher and the command it started
             process.communicate()
-            return time.perf_counter() - started, 0.0, False, f"timed out after {timeout:.0f} s"
+            return time.perf_counter() - started, 0.0, False, f"{TIMED_OUT} {timeout:.0f} s"
         seconds = time.perf_counter() - started
         peak_kb = float(peak_file.read_text()) if peak_file.exists() else 0.0
     text = output.decode("utf-8", errors="replace").strip()
@@ -185,6 +186,8 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
 
 def _measured(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
     seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
+    if last.startswith(TIMED_OUT):
+        seconds = timeout
     return Measurement(step, size, round(seconds, 3), round(peak, 1), ok, "" if ok else last)
 
 
@@ -406,12 +409,22 @@ def _step_label(step: str) -> str:
 def _cell(m: dict[str, Any] | None) -> str:
     if m is None:
         return "–"
+    if _timed_out(m):
+        return f"> {m['seconds']:.0f} s (stopped)"
     if not m["ok"]:
         return "failed" if m["seconds"] == 0 else f"failed after {m['seconds']:.1f} s"
     return f"{m['seconds']:.2f} s, {m['peak_mb']:.0f} MB"
 
 
+def _timed_out(m: dict[str, Any]) -> bool:
+    return not m["ok"] and str(m["detail"]).startswith(TIMED_OUT)
+
+
 def _ratio(top: dict[str, Any] | None, bottom: dict[str, Any] | None) -> str:
+    if top and bottom and bottom["seconds"] > 0 and (_timed_out(top) or _timed_out(bottom)) and not (_timed_out(top) and _timed_out(bottom)):
+        if (_timed_out(top) or top["ok"]) and (_timed_out(bottom) or bottom["ok"]):
+            bound = ">" if _timed_out(top) else "<"
+            return f"{bound} {top['seconds'] / bottom['seconds']:.2f}x"
     if not top or not bottom or not top["ok"] or not bottom["ok"] or bottom["seconds"] == 0:
         return "–"
     return f"{top['seconds'] / bottom['seconds']:.2f}x"
@@ -463,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
             for m in new:
                 print(f"  {m.step}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB{'' if m.ok else ' FAILED ' + m.detail}", flush=True)
             merge(results, new)
+            save(results, results_path, args.out, args.note)
     if "datasette" in args.only:
         size = max(args.sizes)
         print(f"N={size:,} datasette ...", flush=True)
@@ -475,15 +489,20 @@ def main(argv: list[str] | None = None) -> int:
         for m in new:
             print(f"  {m.step}: {m.seconds:.3f} s", flush=True)
         merge(results, new)
-    results["machine"] = machine()
-    results["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    results["notes"] = list(dict.fromkeys([*results.get("notes", []), *args.note]))
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else None
-    args.out.write_text(render(results, previous), encoding="utf-8")
+    save(results, results_path, args.out, args.note)
     print(f"wrote {args.out} and {results_path}")
     return 0
+
+
+def save(results: dict[str, Any], results_path: Path, out: Path, notes: list[str]) -> None:
+    """Write the accumulated results and the report (after every step, so an interrupted run keeps its numbers)."""
+    results["machine"] = machine()
+    results["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["notes"] = list(dict.fromkeys([*results.get("notes", []), *notes]))
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    previous = out.read_text(encoding="utf-8") if out.exists() else None
+    out.write_text(render(results, previous), encoding="utf-8")
 
 
 if __name__ == "__main__":
