@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from kz_timeline.csv_files import RawTable, _default_mode
 from kz_timeline.problems import KzTimelineError
@@ -340,32 +342,28 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return lambda value: value if value else None
 
 
-def _column_values(table: Table, raw: RawTable) -> list[list[Any]]:
+def _column_values(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
     """Return the values of each database column of `table`, converted to their SQLite types."""
     values: dict[str, list[Any]] = {}
     for column in table.columns:
-        texts: list[str] = raw.frame[column.name].tolist()
+        texts: list[str] = frame[column.name].tolist()
         if column.python_type in (int, bool):
             convert = _converter(column)
             values[column.name] = [convert(text) for text in texts]
         else:
             values[column.name] = [text if text else None for text in texts]
     if table.name == "events":
-        values["year"] = [int(start[:4]) for start in raw.frame["date_start"].tolist()]
+        values["year"] = [int(start[:4]) for start in frame["date_start"].tolist()]
     return [values[name] for name, _ in database_columns(table)]
-
-
-def _batches(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable) -> None:
     names = [name for name, _ in database_columns(table)]
     sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-    for batch in _batches(zip(*_column_values(table, raw), strict=True), BATCH_SIZE):
-        connection.executemany(sql, batch)
+    # Python objects for one batch at a time: a million rows of them at once would take gigabytes.
+    for start in range(0, len(raw.frame), BATCH_SIZE):
+        batch = raw.frame.iloc[start : start + BATCH_SIZE]
+        connection.executemany(sql, zip(*_column_values(table, batch), strict=True))
 
 
 def index_columns(table: Table) -> list[str]:
