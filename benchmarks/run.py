@@ -203,7 +203,9 @@ async def main():
     await ds.invoke_startup()
     results = {}
     for name, path in pages.items():
-        response = await ds.client.get(path)  # warm-up, and the check that the page works
+        started = time.perf_counter()
+        response = await ds.client.get(path)  # the first (cold) visit, and the check that the page works
+        first_ms = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             results[name] = {"path": path, "error": f"HTTP {response.status_code}"}
             continue
@@ -214,7 +216,7 @@ async def main():
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
-        results[name] = {"path": path, "p50_ms": statistics.median(times), "p99_ms": p99, "requests": requests}
+        results[name] = {"path": path, "p50_ms": statistics.median(times), "p99_ms": p99, "requests": requests, "first_ms": first_ms}
     print(json.dumps(results))
 
 asyncio.run(main())
@@ -233,10 +235,11 @@ def datasette_pages(database: Path) -> dict[str, str]:
     return {
         "events table": f"{base}/events",
         "events facet": f"{base}/events?_facet=theme&_facet=event_type&_facet=year",
-        "events search": f"{base}/events?_search=court",
+        "events search, rare term": f"{base}/events?_search={event_id.removeprefix('ev_')}",
+        "events search, common word": f"{base}/events?_search=court",
         "events row": f"{base}/events/{event_id}",
         "claims facet": f"{base}/claims?_facet=verification",
-        "claims search": f"{base}/claims?_search=sanctions",
+        "claims search, common word": f"{base}/claims?_search=sanctions",
     }
 
 
@@ -257,7 +260,7 @@ def run_datasette(size: int, work: Path, timeout: float, requests: int) -> list[
         if "error" in timing:
             measurements.append(Measurement(f"datasette {page}", size, 0.0, 0.0, False, f"{timing['path']}: {timing['error']}"))
         else:
-            detail = f"p99 {timing['p99_ms']:.1f} ms over {timing['requests']} requests; {timing['path']}"
+            detail = f"{timing['p99_ms']:.1f} | {timing['first_ms']:.0f} | `{timing['path']}`"
             measurements.append(Measurement(f"datasette {page}", size, round(timing["p50_ms"] / 1000, 5), 0.0, True, detail))
     return measurements
 
@@ -369,10 +372,18 @@ def render(results: dict[str, Any], previous: str | None) -> str:
     datasette = sorted((m for m in results["measurements"] if m["step"].startswith("datasette")), key=lambda m: m["step"])
     if datasette:
         lines += ["", "## Datasette", "", "In-process test client on the immutable database; target: facet and search p50 <= 100 ms at 1e6.", ""]
-        lines += ["| page | N | p50 ms | p99 ms and URL |", "|---|---:|---:|---|"]
+        lines += [
+            "p50 and p99 over repeated requests (the query cache of the immutable database answers them); first: the",
+            "first visit, which runs the SQL.",
+            "",
+            "| page | N | p50 ms | p99 ms | first ms | URL |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for m in datasette:
-            p50 = f"{m['seconds'] * 1000:.1f}" if m["ok"] else "failed"
-            lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | {p50} | {m['detail']} |")
+            if m["ok"]:
+                lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | {m['seconds'] * 1000:.1f} | {m['detail']} |")
+            else:
+                lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | failed | | | {m['detail']} |")
     startup = [m for m in results["measurements"] if m["step"].startswith("startup")]
     if startup:
         lines += ["", "## Start-up", "", "Median of 5 runs.", "", "| command | seconds | peak MB |", "|---|---:|---:|"]

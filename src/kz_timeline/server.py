@@ -61,6 +61,9 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
     if database.name != DATABASE_NAME:
         datasette.remove_database(database.name)
         datasette.add_database(database, name=DATABASE_NAME)
+    from kz_timeline.query_cache import cache_queries
+
+    cache_queries(database)  # immutable: facet counts and search counts are computed once, not on every visit
     return datasette
 
 
