@@ -166,6 +166,43 @@ def timeline_counts(dataset: Dataset, lane: LaneField = "theme", freq: str | Non
     return counts.drop(columns="period").sort_values(["start", "lane"], kind="stable").reset_index(drop=True)
 
 
+def op_ed_claim_count(dataset: Dataset) -> int:
+    """Return how many claims the op-ed makes (claims whose source is an op-ed)."""
+    return int(dataset.claims["source_id"].isin(_op_ed_sources(dataset)).sum())
+
+
+def verification_counts(dataset: Dataset) -> pd.DataFrame:
+    """Return the op-ed's claims counted per verification (labelled, in vocabulary order): what a big claims chart draws."""
+    claims = dataset.claims
+    verification = claims.loc[claims["source_id"].isin(_op_ed_sources(dataset)), "verification"]
+    counts = verification.value_counts(sort=False)
+    counts = counts[counts > 0]
+    return pd.DataFrame({"verification": [label(str(value)) for value in counts.index], "claims": counts.to_numpy(dtype=int)})
+
+
+def participation_counts(dataset: Dataset, limit: int = 60) -> pd.DataFrame:
+    """Return the parts played by the `limit` busiest actors, counted per year of the event's start.
+
+    Columns: actor, start, end (exclusive), year, parts. Computed from the typed tables without the per-row
+    tooltip texts, so that it stays cheap for millions of participations.
+    """
+    participants = dataset.participants
+    busiest_ids = participants["actor_id"].value_counts().head(limit).index
+    kept = participants.loc[participants["actor_id"].isin(busiest_ids), ["event_id", "actor_id"]]
+    starts = dataset.events.set_index("event_id")["date_start"]
+    years = kept["event_id"].map(starts).dt.year
+    counts = pd.DataFrame({"actor_id": kept["actor_id"].astype(object), "year": years}).groupby(["actor_id", "year"]).size()
+    frame = counts.rename("parts").reset_index()
+    names = dataset.actors.set_index("actor_id")["name"].astype(object)
+    frame["actor"] = frame["actor_id"].map(names)
+    frame["start"] = pd.to_datetime(frame["year"].astype(str) + "-01-01").dt.tz_localize("UTC")
+    frame["end"] = pd.to_datetime((frame["year"] + 1).astype(str) + "-01-01").dt.tz_localize("UTC")
+    frame["year"] = frame["year"].astype(str)
+    order = [names[actor_id] for actor_id in busiest_ids]
+    frame["rank"] = frame["actor"].map({name: index for index, name in enumerate(order)})
+    return frame.drop(columns="actor_id").sort_values(["rank", "start"], kind="stable").reset_index(drop=True)
+
+
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
     """Return one row per participation: event, actor, role, the event's time and date text, and tooltip text.
 

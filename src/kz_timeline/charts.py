@@ -308,11 +308,11 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
 
 def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     """Draw a lane per actor and a mark per participation coloured by role; a rule joins the actors of one event."""
-    participations = chart_data.participation_frame(dataset)
-    if participations.empty:
+    if dataset.participants.empty:
         raise ChartError("there are no participations to chart")
-    if len(participations) > MAX_ROWS:
-        return _actors_counts_chart(participations)
+    if len(dataset.participants) > MAX_ROWS:
+        return _actors_counts_chart(chart_data.participation_counts(dataset), len(dataset.participants))
+    participations = chart_data.participation_frame(dataset)
     order = chart_data.actor_order(participations)
     position = {name: index for index, name in enumerate(order)}
     participations["position"] = participations["actor"].map(position)
@@ -378,16 +378,9 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     return _config(chart)
 
 
-def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.TopLevelMixin:
-    busiest = participations["actor"].value_counts().head(limit).index
-    kept = participations[participations["actor"].isin(busiest)]
-    years = kept["time"].dt.tz_localize(None).dt.to_period("Y")
-    counts = kept.assign(period=years).groupby(["actor", "period"], observed=True).size().rename("parts").reset_index()
-    counts["start"] = counts["period"].dt.start_time.dt.tz_localize("UTC")
-    counts["end"] = (counts["period"] + 1).dt.start_time.dt.tz_localize("UTC")
-    counts["year"] = counts["period"].dt.year.astype(str)
-    counts = counts.drop(columns="period")
-    order = list(busiest)
+def _actors_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
+    order = list(dict.fromkeys(counts["actor"]))
+    counts = counts.drop(columns="rank")
     chart = (
         alt.Chart(counts)
         .mark_rect()
@@ -403,7 +396,7 @@ def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.T
             height=alt.Step(ACTOR_STEP),
             title=alt.Title(
                 "Who took part: parts played per actor and year",
-                subtitle=f"{len(participations):,} participations, too many to draw one by one: the {len(order)} busiest actors, counted per year.",
+                subtitle=f"{total:,} participations, too many to draw one by one: the {len(order)} busiest actors, counted per year.",
             ),
         )
     )
@@ -419,13 +412,40 @@ def _claim_label(statement: str, limit: int = 92) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
+    """Draw the op-ed's claims counted per verification: one stacked bar, from a row per verification."""
+    verifications = list(counts["verification"])
+    colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if label(value) in set(verifications)]
+    pick = alt.selection_point(name="pick", fields=["verification"], bind="legend")
+    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15))
+    chart = (
+        alt.Chart(counts.assign(order=range(len(counts))))
+        .mark_bar(height=26)
+        .encode(
+            x=alt.X("claims:Q", title="Claims of the op-ed", stack="zero"),
+            color=alt.Color(
+                "verification:N", title="Verification (click to pick out)", scale=alt.Scale(domain=verifications, range=colours), sort=verifications
+            ),
+            order=alt.Order("order:Q"),
+            opacity=faded,
+            tooltip=[alt.Tooltip("verification:N", title="Verification"), alt.Tooltip("claims:Q", title="Claims", format=",")],
+        )
+        .properties(width=WIDTH - 380, height=34, title=f"{total:,} claims of the op-ed by verification")
+        .add_params(pick)
+    )
+    return _config(chart)
+
+
 def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
     """Draw each claim of the op-ed in its verification group, with the public sources that support, qualify or
     contradict it; a summary bar on top counts the claims per verification.
     """
-    claims = chart_data.claims_frame(dataset)
-    if claims.empty:
+    total = chart_data.op_ed_claim_count(dataset)
+    if total == 0:
         raise ChartError("the op-ed has no claims to chart")
+    if total > MAX_ROWS:
+        return _claims_counts_chart(chart_data.verification_counts(dataset), total)
+    claims = chart_data.claims_frame(dataset)
     verifications = [label(value) for value in Verification.terms() if label(value) in set(claims["verification"])]
     colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if label(value) in set(claims["verification"])]
     verdict_scale = alt.Scale(domain=verifications, range=colours)
@@ -445,8 +465,6 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .properties(width=WIDTH - 380, height=34)
         .add_params(pick)
     )
-    if len(claims) > MAX_ROWS:
-        return _config(summary.properties(title=f"{len(claims):,} claims of the op-ed by verification"))
     claims["label"] = claims["statement"].map(_claim_label)
     claims["group_order"] = claims["verification"].map({name: index for index, name in enumerate(verifications)})
     claims = claims.sort_values(["group_order", "quote_start", "claim_id"], kind="stable").reset_index(drop=True)
