@@ -494,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         new = run_datasette(size, args.work, args.timeout, args.requests)
         for m in new:
             print(f"  {m.step}: p50 {m.seconds * 1000:.1f} ms {m.detail}", flush=True)
+        # The pages timed may change between versions of this script: keep only this run's.
+        results["measurements"] = [m for m in results["measurements"] if not m["step"].startswith("datasette")]
         merge(results, new)
     if "startup" in args.only:
         new = run_startup(args.timeout)
