@@ -53,12 +53,13 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
 def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
     """Check every cell of one table against its column's type, format and vocabulary."""
     problems: list[Problem] = []
+    dates: dict[str, DateTable] = {}  # each EDTF column derived once, for its own check and the derived columns'
     for column in raw.table.columns:
         if column.derived_from and not check_derived:
             continue
-        problems.extend(_check_column(raw, column))
+        problems.extend(_check_column(raw, column, dates))
     if check_derived and raw.table is EVENTS:
-        problems.extend(_check_derived_dates(raw))
+        problems.extend(_check_derived_dates(raw, dates.get("date")))
     return problems
 
 
@@ -70,7 +71,7 @@ def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[
         yield Problem(raw.file, raw.line_of(index), column, text)
 
 
-def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
+def _check_column(raw: RawTable, column: Column, dates: dict[str, DateTable]) -> Iterator[Problem]:
     values = raw.frame[column.name]
     empty = values == ""
     if column.required and empty.any():
@@ -88,7 +89,8 @@ def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
     if value_format is None:
         return
     if value_format is EDTF:
-        yield from _check_edtf(raw, column.name, present)
+        dates[column.name] = date_table(values)
+        yield from _check_edtf(raw, column.name, dates[column.name])
         return
     bad = present & ~values.str.fullmatch(value_format.pattern)
     if bad.any():
@@ -167,8 +169,9 @@ def date_table(values: pd.Series) -> DateTable:
         texts["date_end_status"][rows] = "closed"
         done[rows] = True
     errors: dict[str, EdtfError] = {}
+    distinct_values: list[str] = distinct.tolist()
     for position in np.flatnonzero(~done).tolist():
-        value = str(distinct.iat[position])
+        value = distinct_values[position]
         try:
             derived = derive_date(value)
         except EdtfError as error:
@@ -176,12 +179,11 @@ def date_table(values: pd.Series) -> DateTable:
             continue
         for name, text in _derived_texts(derived).items():
             texts[name][position] = text
-    return DateTable(distinct.tolist(), {name: column.tolist() for name, column in texts.items()}, errors)
+    return DateTable(distinct_values, {name: column.tolist() for name, column in texts.items()}, errors)
 
 
-def _check_edtf(raw: RawTable, column: str, present: pd.Series) -> Iterator[Problem]:
+def _check_edtf(raw: RawTable, column: str, table: DateTable) -> Iterator[Problem]:
     values = raw.frame[column]
-    table = date_table(values[present])
     failures = {value: explain_rejection(value) for value in table.errors}
     if failures:
         bad = isin(values, list(failures))
@@ -217,9 +219,10 @@ def _derived_texts(result: DerivedDate) -> dict[str, str]:
     }
 
 
-def _check_derived_dates(raw: RawTable) -> Iterator[Problem]:
+def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Iterator[Problem]:
     dates = raw.frame["date"]
-    table = date_table(dates)
+    if table is None:
+        table = date_table(dates)
     expected = derived_date_columns(dates, table)
     valid = isin(dates, [value for value in table.distinct if value not in table.errors])
     for name, wanted in expected.items():
