@@ -161,7 +161,7 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
         database.unlink(missing_ok=True)
         measured = _measured(step, size, kz("build", "--data-dir", str(data), "--db", str(database)), timeout, env)
         if database.exists():
-            measured.detail = f"{database.stat().st_size / 1e6:.0f} MB database"
+            measured.detail = "; ".join(filter(None, [f"{database.stat().st_size / 1e6:.0f} MB database", measured.detail]))
         return [measured]
     if step == "sqlite-utils":
         database = work / f"n{size}-sqlite-utils.db"
@@ -178,17 +178,26 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
             out = work / f"n{size}-{kind}.html"
             measured = _measured(f"chart {kind}", size, kz("chart", "--data-dir", str(data), "--kind", kind, "--out", str(out)), timeout, env)
             if out.exists():
-                measured.detail = f"{out.stat().st_size / 1e6:.2f} MB HTML"
+                measured.detail = "; ".join(filter(None, [f"{out.stat().st_size / 1e6:.2f} MB HTML", measured.detail]))
             results.append(measured)
         return results
     raise ValueError(f"unknown step {step!r}")
 
 
+#: How many times each step runs; its median time and its highest peak are reported (set by --repeat).
+REPEAT = 1
+
+
 def _measured(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
-    seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
-    if last.startswith(TIMED_OUT):
-        seconds = timeout
-    return Measurement(step, size, round(seconds, 3), round(peak, 1), ok, "" if ok else last)
+    runs = []
+    for _ in range(REPEAT):
+        seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
+        if not ok:
+            return Measurement(step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), False, last)
+        runs.append((seconds, peak))
+    times = sorted(seconds for seconds, _ in runs)
+    detail = f"median of {REPEAT} runs ({', '.join(f'{t:.1f}' for t in times)} s)" if REPEAT > 1 else ""
+    return Measurement(step, size, round(times[len(times) // 2], 3), round(max(peak for _, peak in runs), 1), True, detail)
 
 
 DATASETTE_SCRIPT = r"""
@@ -470,7 +479,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a step is killed (default 1800)")
     parser.add_argument("--requests", type=int, default=50, help="requests per Datasette page (default 50)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results instead of merging with them")
+    parser.add_argument("--repeat", type=int, default=1, help="run each step this many times; report the median (default 1)")
     args = parser.parse_args(argv)
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     results_path = args.results or args.out.with_name("benchmarks.json")
     results = {"measurements": [], "notes": [], "datasets": {}} if args.fresh else load_results(results_path)
     args.work.mkdir(parents=True, exist_ok=True)
