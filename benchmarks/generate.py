@@ -2,7 +2,7 @@
 
     python benchmarks/generate.py --events 1000000 --out benchmarks/work/1e6 [--seed 0]
 
-For N events it writes N claims (one per event, so every event is backed), N/10 actors (each backed by a claim),
+For N events it writes N claims (one per event, so every event is backed; at least one per actor), N/10 actors (each backed by a claim),
 N/100 sources (+1: a synthetic op-ed whose text the quotes of a fifth of the claims match), about 2N participants,
 1.2N event links (follows/part_of/causes always point to an earlier event, so they cannot form cycles) and 0.6N
 evidence rows. Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kz_timeline.schema import TABLES, Column, Table
+from kz_timeline.schema import TABLES, Table
 from kz_timeline.validation import derived_date_columns
 from kz_timeline.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
 
@@ -220,12 +220,14 @@ def event_links_frame(rng: np.random.Generator, n_events: int) -> pd.DataFrame:
 
 
 def claims_frame(rng: np.random.Generator, n_events: int, n_actors: int, n_sources: int, text: str) -> pd.DataFrame:
-    """Return one claim per event; claim i is about actor i mod N/10, so every actor is backed too.
+    """Return one claim per event (more when there are fewer events than actors); claim i is about event i mod N and
+    actor i mod N/10, so every event and every actor is backed.
 
     A fifth of the claims cite the synthetic op-ed (source 0) and quote it exactly at their offsets.
     """
-    n = n_events
+    n = max(n_events, n_actors)
     quotes_text = rng.random(n) < 0.2
+    quotes_text[0] = True  # so that even the smallest dataset checks a quote
     source = np.where(quotes_text, 0, rng.integers(1, max(n_sources, 2), n) % n_sources)
     length = rng.integers(12, 80, n)
     start = rng.integers(0, len(text) - 80, n)
@@ -248,7 +250,7 @@ def claims_frame(rng: np.random.Generator, n_events: int, n_actors: int, n_sourc
             "quote": quote,
             "quote_start": start.astype(str),
             "quote_end": end.astype(str),
-            "event_id": _ids("ev_", n_events, 7),
+            "event_id": _ids("ev_", n_events, 7).to_numpy()[np.arange(n) % n_events],
             "actor_id": _ids("ac_", n_actors, 6).to_numpy()[np.arange(n) % n_actors],
             "verification": verification,
             "verification_note": np.where(rng.random(n) < 0.5, "Checked against synthetic sources, which agree.", ""),
@@ -286,7 +288,7 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
     if n_events < 1:
         raise ValueError("n_events must be at least 1")
     rng = np.random.default_rng(seed)
-    n_actors = max(10, n_events // 10)
+    n_actors = max(3, n_events // 10)  # 3: an event has up to 3 distinct participants
     n_sources = max(3, n_events // 100) + 1
     text = _source_text(rng, max(20_000, n_events))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -297,59 +299,18 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
         "participants": participants_frame(rng, n_events, n_actors),
         "event_links": event_links_frame(rng, n_events),
         "claims": claims_frame(rng, n_events, n_actors, n_sources, text),
-        "evidence": evidence_frame(rng, n_events, n_sources),
+        "evidence": evidence_frame(rng, max(n_events, n_actors), n_sources),
     }
     return frames, text
 
 
 def datapackage(tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
-    """Return a Frictionless data package descriptor equivalent to the schema (types, patterns, vocabularies, keys)."""
-    return {
-        "name": "kz-timeline-synthetic",
-        "profile": "tabular-data-package",
-        "resources": [_resource(table) for table in tables],
-    }
+    """Return a Frictionless data package descriptor for the synthetic CSVs, from the package's own datapackage.json
+    code (types, patterns, vocabularies as enums, keys), with paths beside the descriptor."""
+    from kz_timeline.datapackage import PACKAGE_PROFILE, resource_descriptor
 
-
-def _resource(table: Table) -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "fields": [_field(column) for column in table.columns],
-        "missingValues": [""],
-        "primaryKey": list(table.primary_key),
-    }
-    if table.foreign_keys:
-        schema["foreignKeys"] = [
-            {"fields": [fk.column], "reference": {"resource": fk.other_table, "fields": [fk.other_column]}} for fk in table.foreign_keys
-        ]
-    return {
-        "name": table.name,
-        "path": table.filename,
-        "profile": "tabular-data-resource",
-        "format": "csv",
-        "encoding": "utf-8",
-        "schema": schema,
-    }
-
-
-def _field(column: Column) -> dict[str, Any]:
-    field: dict[str, Any] = {"name": column.name, "description": column.description, "type": "string"}
-    constraints: dict[str, Any] = {}
-    if column.required:
-        constraints["required"] = True
-    if column.vocabulary is not None:
-        constraints["enum"] = list(column.vocabulary.terms())
-    elif column.python_type is int:
-        field["type"] = "integer"
-        constraints["minimum"] = 0
-    elif column.python_type is bool:
-        field.update(type="boolean", trueValues=["true"], falseValues=["false"])
-    elif column.value_format is not None and column.value_format.name == "iso_date":
-        field["type"] = "date"
-    elif column.value_format is not None:
-        constraints["pattern"] = column.value_format.pattern.removeprefix("^").removesuffix("$")
-    if constraints:
-        field["constraints"] = constraints
-    return field
+    resources = [{**resource_descriptor(table), "path": table.filename} for table in tables]
+    return {"$schema": PACKAGE_PROFILE, "name": "kz-timeline-synthetic", "resources": resources}
 
 
 def write_dataset(out: Path, n_events: int, seed: int = 0) -> dict[str, int]:

@@ -491,3 +491,21 @@ def test_a_chart_with_nothing_to_draw_raises_chart_error(dataset: Dataset, kind:
     tables[table] = tables[table].iloc[0:0]
     with pytest.raises(ChartError, match=message):
         make_chart(Dataset(dataset.data_dir, tables), kind)
+
+
+def test_claims_of_more_than_max_rows_are_counted_per_verification_in_a_small_spec(dataset: Dataset) -> None:
+    tables = dict(dataset.text_tables)
+    base = tables["claims"]
+    copies = -(-(MAX_ROWS + 1) // len(base))
+    claims = pd.concat([base] * copies, ignore_index=True)
+    claims["claim_id"] = [f"{claim_id}-{n}" for n, claim_id in enumerate(claims["claim_id"])]
+    tables["claims"] = claims
+    big = Dataset(dataset.data_dir, tables)
+    op_ed = {"oped_burgasgazette"} | set(big.sources.loc[big.sources["source_type"].astype(object) == "op_ed", "source_id"])
+    total = int(claims["source_id"].isin(op_ed).sum())
+    assert total > MAX_ROWS
+    spec = make_chart(big, "claims").to_dict()
+    (rows,) = [rows for rows in spec["datasets"].values()]
+    assert sum(row["claims"] for row in rows) == total
+    assert len(rows) == len({row["verification"] for row in rows}) <= 6
+    assert len(json.dumps(spec)) < 20_000

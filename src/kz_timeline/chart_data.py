@@ -192,6 +192,20 @@ def key_events(dataset: Dataset, limit: int) -> pd.DataFrame:
     return frame.drop(columns="date").sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
 
 
+def op_ed_claim_count(dataset: Dataset) -> int:
+    """Return how many claims the op-ed makes (claims whose source is an op-ed)."""
+    return int(dataset.claims["source_id"].isin(_op_ed_sources(dataset)).sum())
+
+
+def verification_counts(dataset: Dataset) -> pd.DataFrame:
+    """Return the op-ed's claims counted per verification (labelled, in vocabulary order): what a big claims chart draws."""
+    claims = dataset.claims
+    verification = claims.loc[claims["source_id"].isin(_op_ed_sources(dataset)), "verification"]
+    counts = verification.value_counts(sort=False)
+    counts = counts[counts > 0]
+    return pd.DataFrame({"verification": [label(str(value)) for value in counts.index], "claims": counts.to_numpy(dtype=int)})
+
+
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
     """Return one row per participation: event, actor, role, the event's time and date text, and tooltip text.
 

@@ -426,13 +426,40 @@ def _claim_label(statement: str, limit: int = 100) -> str:
     return _clip(text, limit)
 
 
+def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
+    """Draw the op-ed's claims counted per verification: one stacked bar, from a row per verification."""
+    verifications = list(counts["verification"])
+    colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if label(value) in set(verifications)]
+    pick = alt.selection_point(name="pick", fields=["verification"], bind="legend")
+    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15))
+    chart = (
+        alt.Chart(counts.assign(order=range(len(counts))))
+        .mark_bar(height=26)
+        .encode(
+            x=alt.X("claims:Q", title="Claims of the op-ed", stack="zero"),
+            color=alt.Color(
+                "verification:N", title="Verification (click to pick out)", scale=alt.Scale(domain=verifications, range=colours), sort=verifications
+            ),
+            order=alt.Order("order:Q"),
+            opacity=faded,
+            tooltip=[alt.Tooltip("verification:N", title="Verification"), alt.Tooltip("claims:Q", title="Claims", format=",")],
+        )
+        .properties(width=WIDTH - 380, height=34, title=f"{total:,} claims of the op-ed by verification")
+        .add_params(pick)
+    )
+    return _config(chart)
+
+
 def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
     """Draw each claim of the op-ed in its verification group, with the public sources that support, qualify or
     contradict it; a summary bar on top counts the claims per verification.
     """
-    claims = chart_data.claims_frame(dataset)
-    if claims.empty:
+    total = chart_data.op_ed_claim_count(dataset)
+    if total == 0:
         raise ChartError("the op-ed has no claims to chart")
+    if total > MAX_ROWS:
+        return _claims_counts_chart(chart_data.verification_counts(dataset), total)
+    claims = chart_data.claims_frame(dataset)
     verifications = [label(value) for value in Verification.terms() if label(value) in set(claims["verification"])]
     colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if label(value) in set(claims["verification"])]
     verdict_scale = alt.Scale(domain=verifications, range=colours)
@@ -457,8 +484,6 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .properties(width=WIDTH - 380, height=34)
         .add_params(pick)
     )
-    if len(claims) > MAX_ROWS:
-        return _config(summary.properties(title=f"{len(claims):,} claims of the op-ed by verification"))
     claims["label"] = claims["statement"].map(_claim_label)
     claims["group_order"] = claims["verification"].map({name: index for index, name in enumerate(verifications)})
     claims = claims.sort_values(["group_order", "quote_start", "claim_id"], kind="stable").reset_index(drop=True)

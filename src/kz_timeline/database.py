@@ -9,9 +9,12 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from kz_timeline.csv_files import RawTable, _default_mode
 from kz_timeline.problems import KzTimelineError
@@ -348,8 +351,8 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return lambda value: value if value else None
 
 
-def _column_values(table: Table, frame: Any) -> list[list[Any]]:
-    """Return the values of each database column of `table` in `frame`, converted to their SQLite types."""
+def _column_values(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
+    """Return the values of each database column of `table`, converted to their SQLite types."""
     values: dict[str, list[Any]] = {}
     for column in table.columns:
         texts: list[str] = frame[column.name].tolist()
@@ -366,7 +369,7 @@ def _column_values(table: Table, frame: Any) -> list[list[Any]]:
 def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable) -> None:
     names = [name for name, _ in database_columns(table)]
     sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-    # Batch by batch, so that only one batch of rows exists as Python objects at a time.
+    # Python objects for one batch at a time: a million rows of them at once would take gigabytes.
     for start in range(0, len(raw.frame), BATCH_SIZE):
         batch = raw.frame.iloc[start : start + BATCH_SIZE]
         connection.executemany(sql, zip(*_column_values(table, batch), strict=True))

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from kz_timeline import models
 from kz_timeline.csv_files import RawTable, read_table
 from kz_timeline.problems import DataDirectoryError, DataValidationError, Problem
-from kz_timeline.schema import TABLES, Table
+from kz_timeline.schema import TABLES, TABLES_BY_NAME, Table
 from kz_timeline.validation import SourceText, check_dataset
 
 
@@ -148,46 +148,54 @@ class Dataset:
 
     data_dir: Path
     text_tables: dict[str, pd.DataFrame] = field(repr=False)
+    _typed: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @cached_property
+    @property
     def frames(self) -> dict[str, pd.DataFrame]:
         """Return every table as a typed DataFrame."""
-        return {table.name: typed_frame(self.text_tables[table.name], table) for table in TABLES}
+        return {table.name: self.frame(table.name) for table in TABLES}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """Return one table as a typed DataFrame, typed on first use (a chart of a million events needs three)."""
+        typed = self._typed.get(name)
+        if typed is None:
+            typed = self._typed[name] = typed_frame(self.text_tables[name], TABLES_BY_NAME[name])
+        return typed
 
     @property
     def events(self) -> pd.DataFrame:
         """Return the events table."""
-        return self.frames["events"]
+        return self.frame("events")
 
     @property
     def actors(self) -> pd.DataFrame:
         """Return the actors table."""
-        return self.frames["actors"]
+        return self.frame("actors")
 
     @property
     def sources(self) -> pd.DataFrame:
         """Return the sources table."""
-        return self.frames["sources"]
+        return self.frame("sources")
 
     @property
     def participants(self) -> pd.DataFrame:
         """Return the participants table."""
-        return self.frames["participants"]
+        return self.frame("participants")
 
     @property
     def event_links(self) -> pd.DataFrame:
         """Return the event_links table."""
-        return self.frames["event_links"]
+        return self.frame("event_links")
 
     @property
     def claims(self) -> pd.DataFrame:
         """Return the claims table."""
-        return self.frames["claims"]
+        return self.frame("claims")
 
     @property
     def evidence(self) -> pd.DataFrame:
         """Return the evidence table."""
-        return self.frames["evidence"]
+        return self.frame("evidence")
 
     @cached_property
     def models(self) -> Models:
@@ -196,7 +204,7 @@ class Dataset:
         return Models(**built)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.frames[name]
+        return self.frame(name)
 
 
 def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] = ()) -> Dataset:

@@ -55,13 +55,36 @@ def spec_fingerprint(spec: dict[str, Any]) -> str:
 
 @lru_cache(maxsize=2)
 def javascript_bundle(vl_version: str = VL_VERSION) -> str:
-    """Return Vega, Vega-Lite and Vega-Embed as one script (about 1 MB), made safe to inline in a <script>."""
+    """Return Vega, Vega-Lite and Vega-Embed as one script (about 1 MB), made safe to inline in a <script>.
+
+    Bundling takes vl-convert seconds, so the result is kept in the user's cache directory, one file per vl-convert
+    and Vega-Lite version; a cache that cannot be read or written is simply not used.
+    """
+    cached = bundle_cache_path(vl_version)
+    try:
+        return cached.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
     import vl_convert
 
     make_bundle: Any = vl_convert.javascript_bundle  # its stub wants a snippet; None means the default one
     bundle: str = make_bundle(None, vl_version=vl_version)
     # A literal "</script" inside the bundle would end the element; the escape means the same in any JS string.
-    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+    safe = re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
+    try:
+        write_bytes_atomically(cached, safe.encode("utf-8"))
+    except OSError:
+        pass
+    return safe
+
+
+def bundle_cache_path(vl_version: str = VL_VERSION) -> Path:
+    """Return where the Vega bundle of this vl-convert and Vega-Lite version is cached ($XDG_CACHE_HOME/kz-timeline)."""
+    import os
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kz-timeline" / f"vega-bundle-vl-convert-{version('vl-convert-python')}-{vl_version}.js"
 
 
 _HTML = """<!DOCTYPE html>

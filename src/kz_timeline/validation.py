@@ -53,12 +53,13 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
 def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
     """Check every cell of one table against its column's type, format and vocabulary."""
     problems: list[Problem] = []
+    dates: dict[str, DateTable] = {}  # each EDTF column derived once, for its own check and the derived columns'
     for column in raw.table.columns:
         if column.derived_from and not check_derived:
             continue
-        problems.extend(_check_column(raw, column))
+        problems.extend(_check_column(raw, column, dates))
     if check_derived and raw.table is EVENTS:
-        problems.extend(_check_derived_dates(raw))
+        problems.extend(_check_derived_dates(raw, dates.get("date")))
     return problems
 
 
@@ -70,7 +71,7 @@ def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[
         yield Problem(raw.file, raw.line_of(index), column, text)
 
 
-def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
+def _check_column(raw: RawTable, column: Column, dates: dict[str, DateTable]) -> Iterator[Problem]:
     values = raw.frame[column.name]
     empty = values == ""
     if column.required and empty.any():
@@ -88,7 +89,8 @@ def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
     if value_format is None:
         return
     if value_format is EDTF:
-        yield from _check_edtf(raw, column.name, present)
+        dates[column.name] = date_table(values)
+        yield from _check_edtf(raw, column.name, dates[column.name])
         return
     bad = present & ~values.str.fullmatch(value_format.pattern)
     if bad.any():
@@ -123,36 +125,84 @@ def derive_dates(values: pd.Series) -> dict[str, DerivedDate | EdtfError]:
     return derived
 
 
-def _check_edtf(raw: RawTable, column: str, present: pd.Series) -> Iterator[Problem]:
+@dataclass(frozen=True)
+class DateTable:
+    """Every distinct EDTF value of a column, derived once: the text of each derived column, or the error."""
+
+    distinct: list[str]
+    texts: dict[str, list[str]]
+    errors: dict[str, EdtfError]
+
+
+#: Plain dates (YYYY, YYYY-MM, YYYY-MM-DD, years 1000-9999): derived whole-column; every other form goes one by one.
+_PLAIN_DATE = r"[1-9][0-9]{3}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+
+
+def date_table(values: pd.Series) -> DateTable:
+    """Derive each distinct non-empty value of `values`; plain dates at once, other forms through `derive_date`."""
+    unique = pd.Series(values.unique(), dtype="str")
+    distinct = unique[unique != ""].reset_index(drop=True)
+    count = len(distinct)
+    texts = {name: np.full(count, "", dtype=object) for name in _DERIVED_FIELDS}
+    plain = distinct.str.fullmatch(_PLAIN_DATE).to_numpy(dtype=bool)
+    length = distinct.str.len().to_numpy()
+    done = np.zeros(count, dtype=bool)
+    for size, precision, start_suffix in ((10, "day", ""), (7, "month", "-01"), (4, "year", "-01-01")):
+        rows = np.flatnonzero(plain & (length == size))
+        if not len(rows):
+            continue
+        chosen = distinct.iloc[rows]
+        parsed = pd.to_datetime(chosen + start_suffix, format="%Y-%m-%d", errors="coerce")
+        ok = parsed.notna().to_numpy()
+        rows, chosen, parsed = rows[ok], chosen[ok], parsed[ok]
+        start = (chosen + start_suffix).to_numpy(dtype=object)
+        if size == 10:
+            end = start
+        elif size == 7:
+            end = (chosen + "-" + parsed.dt.days_in_month.astype("str").str.zfill(2)).to_numpy(dtype=object)
+        else:
+            end = (chosen + "-12-31").to_numpy(dtype=object)
+        texts["date_start"][rows] = start
+        texts["date_end"][rows] = end
+        texts["date_precision"][rows] = precision
+        texts["date_certainty"][rows] = "exact"
+        texts["date_end_status"][rows] = "closed"
+        done[rows] = True
+    errors: dict[str, EdtfError] = {}
+    distinct_values: list[str] = distinct.tolist()
+    for position in np.flatnonzero(~done).tolist():
+        value = distinct_values[position]
+        try:
+            derived = derive_date(value)
+        except EdtfError as error:
+            errors[value] = error
+            continue
+        for name, text in _derived_texts(derived).items():
+            texts[name][position] = text
+    return DateTable(distinct_values, {name: column.tolist() for name, column in texts.items()}, errors)
+
+
+def _check_edtf(raw: RawTable, column: str, table: DateTable) -> Iterator[Problem]:
     values = raw.frame[column]
-    derived = derive_dates(values[present])
-    failures = {value: explain_rejection(value) for value, result in derived.items() if isinstance(result, EdtfError)}
+    failures = {value: explain_rejection(value) for value in table.errors}
     if failures:
         bad = isin(values, list(failures))
         yield from _report(raw, column, bad, failures)
 
 
-def derived_date_columns(dates: pd.Series, derived: Mapping[str, DerivedDate | EdtfError] | None = None) -> dict[str, pd.Series]:
+def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> dict[str, pd.Series]:
     """Compute the text of every derived date column from a column of valid EDTF dates ("" where invalid).
 
-    Each distinct date is derived once (or taken from `derived`); the columns are then gathered whole.
+    Each distinct date is derived once (or taken from `table`); the columns are then gathered whole.
     """
-    if derived is None:
-        derived = derive_dates(dates)
-    distinct = list(derived)
-    texts = {name: [""] * (len(distinct) + 1) for name in _DERIVED_FIELDS}
-    for position, value in enumerate(distinct):
-        result = derived[value]
-        if isinstance(result, EdtfError):
-            continue
-        for name, text in _derived_texts(result).items():
-            texts[name][position] = text
-    # Position len(distinct) holds "" for the dates that are not in `derived` (blank ones).
+    if table is None:
+        table = date_table(dates)
     array = _arrow(dates)
-    positions = pc.index_in(array, value_set=pa.array(distinct, type=array.type)).fill_null(len(distinct))
+    # Position len(distinct) holds "" for the dates that are not in the table (blank ones).
+    positions = pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
     return {
-        name: pd.Series(pd.array(pa.array(column, type=array.type).take(positions), dtype="str"), index=dates.index)
-        for name, column in texts.items()
+        name: pd.Series(pd.array(pa.array([*column, ""], type=array.type).take(positions), dtype="str"), index=dates.index)
+        for name, column in table.texts.items()
     }
 
 
@@ -169,11 +219,12 @@ def _derived_texts(result: DerivedDate) -> dict[str, str]:
     }
 
 
-def _check_derived_dates(raw: RawTable) -> Iterator[Problem]:
+def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Iterator[Problem]:
     dates = raw.frame["date"]
-    derived = derive_dates(dates)
-    expected = derived_date_columns(dates, derived)
-    valid = isin(dates, [value for value, result in derived.items() if isinstance(result, DerivedDate)])
+    if table is None:
+        table = date_table(dates)
+    expected = derived_date_columns(dates, table)
+    valid = isin(dates, [value for value in table.distinct if value not in table.errors])
     for name, wanted in expected.items():
         actual = raw.frame[name]
         bad = valid & (actual != wanted) & (actual != "")

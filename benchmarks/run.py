@@ -1,0 +1,534 @@
+"""Measure kz-timeline against its peers on synthetic data, and write BENCHMARKS.md.
+
+    python benchmarks/run.py                                  # every step at N = 1e3, 1e5, 1e6
+    python benchmarks/run.py --sizes 1e3,1e5 --only validate,floor --note "laptop on battery"
+
+Every step runs in its own subprocess; its wall time is measured around it, its peak memory is the maximum resident
+set size the kernel reports for it and its children (`os.wait4`). Results accumulate in a JSON file beside the
+report, so a run of some steps keeps the numbers of the others; the report is rewritten from all of them, and a
+`## Load test` section written by someone else is kept as it is.
+
+Steps (`--only`): floor (pandas.read_csv of every CSV as strings), validate, frictionless (frictionless validate
+with an equivalent datapackage.json), build, sqlite-utils (sqlite-utils insert --csv of the same CSVs), chart
+(timeline, actors and claims as self-contained HTML), datasette (p50/p99 of table, facet, search and row pages, at
+the largest size only), startup (`kz-timeline --help` and validate of the shipped data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(ROOT / "src"))
+
+from generate import TEXT_NAME, write_dataset  # noqa: E402
+
+STEPS = ("floor", "validate", "frictionless", "build", "sqlite-utils", "chart", "datasette", "startup")
+DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
+CHART_KINDS = ("timeline", "actors", "claims")
+LOAD_TEST = "## Load test"
+TIMED_OUT = "timed out after"
+
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+import pandas as pd
+for path in sorted(Path(sys.argv[1]).glob("*.csv")):
+    pd.read_csv(path, dtype=str, keep_default_na=False)
+"""
+
+
+@dataclass
+class Measurement:
+    """One step at one size: wall time, peak resident memory, and whether it succeeded."""
+
+    step: str
+    size: int
+    seconds: float
+    peak_mb: float
+    ok: bool
+    detail: str = ""
+
+
+#: Runs the measured command from a small process: a child forked from this runner (pandas loaded) would start
+#: with the runner's resident set as its peak, and the kernel would report that.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as stream:
+    stream.write(str(usage.ru_maxrss))
+sys.exit(min(abs(os.waitstatus_to_exitcode(status)), 255))
+"""
+
+
+def measure(command: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, bool, str]:
+    """Run `command`; return its wall seconds, peak RSS in MB (it and its children), success, and its last output line."""
+    with tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak"
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", LAUNCHER, str(peak_file), *command],
+            env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the launcher and the command it started
+            process.communicate()
+            return time.perf_counter() - started, 0.0, False, f"{TIMED_OUT} {timeout:.0f} s"
+        seconds = time.perf_counter() - started
+        peak_kb = float(peak_file.read_text()) if peak_file.exists() else 0.0
+    text = output.decode("utf-8", errors="replace").strip()
+    last = text.splitlines()[-1] if text else ""
+    return seconds, peak_kb / 1024, process.returncode == 0, last[:300]
+
+
+def package_env() -> dict[str, str]:
+    """Return the environment that runs this checkout's kz_timeline."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def tool(name: str) -> str:
+    """Return the path of a console script installed beside this Python (else found on PATH)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+def kz(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kz_timeline", *args]
+
+
+def has_command(name: str) -> bool:
+    """Say whether this checkout's CLI has subcommand `name` (build and serve land from other branches)."""
+    result = subprocess.run(kz("--help"), env=package_env(), capture_output=True, text=True, check=False)
+    return re.search(rf"\b{re.escape(name)}\b", result.stdout) is not None
+
+
+def dataset_dir(work: Path, size: int, seed: int) -> Path:
+    """Return the directory of the synthetic dataset of `size` events, generating it once."""
+    directory = work / f"n{size}"
+    marker = directory / ".complete"
+    if marker.exists() and marker.read_text() == f"{size} {seed}":
+        return directory
+    if directory.exists():
+        shutil.rmtree(directory)
+    started = time.perf_counter()
+    counts = write_dataset(directory, size, seed)
+    (directory / "counts.json").write_text(json.dumps(counts))
+    marker.write_text(f"{size} {seed}")
+    print(f"  generated {directory} in {time.perf_counter() - started:.1f} s", flush=True)
+    return directory
+
+
+def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> list[Measurement]:
+    """Run one step at one size; return its measurements (charts give one per kind)."""
+    env = package_env()
+    article = str(data / TEXT_NAME)
+    if step == "floor":
+        return [_measured(step, size, [sys.executable, "-c", FLOOR_SCRIPT, str(data)], timeout, env)]
+    if step == "validate":
+        return [_measured(step, size, kz("validate", "--data-dir", str(data), "--article", article), timeout, env)]
+    if step == "frictionless":
+        return [_measured(step, size, [tool("frictionless"), "validate", str(data / "datapackage.json")], timeout, env)]
+    if step == "build":
+        if not has_command("build"):
+            return [Measurement(step, size, 0.0, 0.0, False, "not available: this checkout has no build command")]
+        database = work / f"n{size}.db"
+        database.unlink(missing_ok=True)
+        measured = _measured(step, size, kz("build", "--data-dir", str(data), "--db", str(database)), timeout, env)
+        if database.exists():
+            measured.detail = "; ".join(filter(None, [f"{database.stat().st_size / 1e6:.0f} MB database", measured.detail]))
+        return [measured]
+    if step == "sqlite-utils":
+        database = work / f"n{size}-sqlite-utils.db"
+        database.unlink(missing_ok=True)
+        inserts = " && ".join(
+            f"{tool('sqlite-utils')} insert {database} {csv.stem} {csv} --csv --no-detect-types" for csv in sorted(data.glob("*.csv"))
+        )
+        measured = _measured(step, size, ["sh", "-c", inserts], timeout, env)
+        database.unlink(missing_ok=True)
+        return [measured]
+    if step == "chart":
+        results = []
+        for kind in CHART_KINDS:
+            out = work / f"n{size}-{kind}.html"
+            measured = _measured(f"chart {kind}", size, kz("chart", "--data-dir", str(data), "--kind", kind, "--out", str(out)), timeout, env)
+            if out.exists():
+                measured.detail = "; ".join(filter(None, [f"{out.stat().st_size / 1e6:.2f} MB HTML", measured.detail]))
+            results.append(measured)
+        return results
+    raise ValueError(f"unknown step {step!r}")
+
+
+#: How many times each step runs; its median time and its highest peak are reported (set by --repeat).
+REPEAT = 1
+
+
+def _measured(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
+    runs = []
+    for _ in range(REPEAT):
+        seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
+        if not ok:
+            return Measurement(step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), False, last)
+        runs.append((seconds, peak))
+    times = sorted(seconds for seconds, _ in runs)
+    detail = f"median of {REPEAT} runs ({', '.join(f'{t:.1f}' for t in times)} s)" if REPEAT > 1 else ""
+    return Measurement(step, size, round(times[len(times) // 2], 3), round(max(peak for _, peak in runs), 1), True, detail)
+
+
+DATASETTE_SCRIPT = r"""
+import asyncio, json, statistics, sys, time
+from kz_timeline.server import make_datasette
+
+database, data_dir, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pages = json.loads(sys.argv[4])
+
+async def main():
+    ds = make_datasette(database, data_dir=data_dir)
+    await ds.invoke_startup()
+    results = {}
+    for name, path in pages.items():
+        started = time.perf_counter()
+        response = await ds.client.get(path)  # the first (cold) visit, and the check that the page works
+        first_ms = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            results[name] = {"path": path, "error": f"HTTP {response.status_code}"}
+            continue
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = await ds.client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+        results[name] = {"path": path, "p50_ms": statistics.median(times), "p99_ms": p99, "requests": requests, "first_ms": first_ms}
+    print(json.dumps(results))
+
+asyncio.run(main())
+"""
+
+
+def datasette_pages(database: Path) -> dict[str, str]:
+    """Return the pages to time: table (with its default facets), facet, search and row pages."""
+    import sqlite3
+
+    from kz_timeline.database import DATABASE_NAME
+
+    with sqlite3.connect(database) as connection:
+        event_id = connection.execute("select event_id from events order by event_id limit 1 offset 500").fetchone()[0]
+    base = f"/{DATABASE_NAME}"
+    return {
+        "events table": f"{base}/events",
+        "events facet": f"{base}/events?_facet=theme&_facet=event_type&_facet=year",
+        "events search, rare term": f"{base}/events?_search={event_id.removeprefix('ev_')}",
+        "events search, common word": f"{base}/events?_search=court",
+        "events row": f"{base}/events/{event_id}",
+        "claims facet": f"{base}/claims?_facet=verification",
+        "claims search, common word": f"{base}/claims?_search=sanctions",
+    }
+
+
+def run_datasette(size: int, work: Path, timeout: float, requests: int) -> list[Measurement]:
+    """Time Datasette's pages on the database that `build` wrote for `size` events (in-process test client)."""
+    database = work / f"n{size}.db"
+    if not database.exists():
+        return [Measurement("datasette", size, 0.0, 0.0, False, f"no database {database.name}: run the build step first")]
+    pages = datasette_pages(database)
+    data = work / f"n{size}"
+    command = [sys.executable, "-c", DATASETTE_SCRIPT, str(database), str(data), str(requests), json.dumps(pages)]
+    result = subprocess.run(command, env=package_env(), capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        return [Measurement("datasette", size, 0.0, 0.0, False, result.stderr.strip().splitlines()[-1][:300])]
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    measurements = []
+    for page, timing in timings.items():
+        if "error" in timing:
+            measurements.append(Measurement(f"datasette {page}", size, 0.0, 0.0, False, f"{timing['path']}: {timing['error']}"))
+        else:
+            detail = f"{timing['p99_ms']:.1f} | {timing['first_ms']:.0f} | `{timing['path']}`"
+            measurements.append(Measurement(f"datasette {page}", size, round(timing["p50_ms"] / 1000, 5), 0.0, True, detail))
+    return measurements
+
+
+def run_startup(timeout: float, repeats: int = 5) -> list[Measurement]:
+    """Time `kz-timeline --help` and validate of the shipped data (median of a few runs)."""
+    env = package_env()
+    measurements = []
+    for step, command in (("startup --help", kz("--help")), ("startup validate shipped", kz("validate"))):
+        runs = sorted((measure(command, timeout=timeout, env=env) for _ in range(repeats)), key=lambda run: run[0])
+        seconds, peak, ok, last = runs[len(runs) // 2]
+        measurements.append(Measurement(step, 0, round(seconds, 3), round(peak, 1), ok, "" if ok else last))
+    return measurements
+
+
+def machine() -> dict[str, str]:
+    """Describe the machine and the versions that were measured."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+        memory = f"{memory_kb / 1024 / 1024:.1f} GB"
+    except (OSError, AttributeError):
+        memory = "unknown"
+    import sqlite3
+
+    versions = []
+    for package in ("pandas", "pyarrow", "numpy", "scipy", "pydantic", "frictionless", "sqlite-utils", "datasette", "altair", "vl-convert-python"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "RAM": memory,
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "packages": ", ".join(versions),
+    }
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    if path.exists():
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    return {"measurements": [], "notes": [], "datasets": {}}
+
+
+def merge(results: dict[str, Any], new: list[Measurement]) -> None:
+    """Replace earlier measurements of the same step and size by the new ones."""
+    keys = {(m.step, m.size) for m in new}
+    kept = [m for m in results["measurements"] if (m["step"], m["size"]) not in keys]
+    results["measurements"] = kept + [asdict(m) for m in new]
+
+
+def render(results: dict[str, Any], previous: str | None) -> str:
+    """Return BENCHMARKS.md for `results`, keeping the `## Load test` section of `previous`."""
+    by_key = {(m["step"], m["size"]): m for m in results["measurements"]}
+    sizes = sorted({m["size"] for m in results["measurements"] if m["size"] > 0})
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python benchmarks/run.py` (see the README's Scale section); do not edit by hand, except the Load test",
+        "section. Synthetic data from `benchmarks/generate.py` (seeded): for N events, N/10 actors, N/100 sources, about 2N",
+        "participants, 1.2N event links, N claims (a fifth quoting a synthetic op-ed, checked with `--article`) and 0.6N",
+        "evidence rows. Every step runs in its own process; seconds are wall time, peak MB the maximum resident set size.",
+        "",
+        "## Machine",
+        "",
+    ]
+    lines += [f"- {key}: {value}" for key, value in results.get("machine", {}).items()]
+    lines += [f"- measured: {results.get('measured_at', '')}"]
+    for note in results.get("notes", []):
+        lines.append(f"- note: {note}")
+    if results.get("datasets"):
+        lines += ["", "## Data", "", "| N | rows (all tables) | CSV MB |", "|---:|---:|---:|"]
+        for size in sorted(results["datasets"], key=int):
+            info = results["datasets"][size]
+            lines.append(f"| {int(size):,} | {info['rows']:,} | {info['mb']:.0f} |")
+    lines += ["", "## Results", ""]
+    lines += ["| step | " + " | ".join(f"N = {size:,}" for size in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    steps = [s for s in ("floor", "validate", "frictionless", "build", "sqlite-utils", *(f"chart {k}" for k in CHART_KINDS))]
+    for step in steps:
+        if not any((step, size) in by_key for size in sizes):
+            continue
+        cells = []
+        for size in sizes:
+            m = by_key.get((step, size))
+            cells.append(_cell(m))
+        lines.append(f"| {_step_label(step)} | " + " | ".join(cells) + " |")
+    lines += ["", "Ratios (lower is better for kz-timeline):", ""]
+    lines += ["| ratio | " + " | ".join(f"N = {size:,}" for size in sizes) + " | target at 1e6 |", "|---|" + "---:|" * (len(sizes) + 1)]
+    for label, top, bottom, target in (
+        ("validate / pandas floor", "validate", "floor", "<= 2 (reach 1.5)"),
+        ("frictionless / validate", "frictionless", "validate", "(how much faster than frictionless)"),
+        ("build / sqlite-utils insert", "build", "sqlite-utils", "<= 2"),
+    ):
+        cells = [_ratio(by_key.get((top, size)), by_key.get((bottom, size))) for size in sizes]
+        if any(cell != "–" for cell in cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+    details = [m for m in results["measurements"] if m["detail"] and not m["step"].startswith(("datasette", "startup"))]
+    if details:
+        lines += ["", "Notes on the runs:", ""]
+        lines += [f"- {m['step']} at N = {m['size']:,}: {m['detail']}" for m in sorted(details, key=lambda m: (m["step"], m["size"]))]
+    datasette = sorted((m for m in results["measurements"] if m["step"].startswith("datasette")), key=lambda m: m["step"])
+    if datasette:
+        lines += ["", "## Datasette", "", "In-process test client on the immutable database; target: facet and search p50 <= 100 ms at 1e6.", ""]
+        lines += [
+            "p50 and p99 over repeated requests (the query cache of the immutable database answers them); first: the",
+            "first visit, which runs the SQL.",
+            "",
+            "| page | N | p50 ms | p99 ms | first ms | URL |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for m in datasette:
+            if m["ok"]:
+                lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | {m['seconds'] * 1000:.1f} | {m['detail']} |")
+            else:
+                lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | failed | | | {m['detail']} |")
+    startup = [m for m in results["measurements"] if m["step"].startswith("startup")]
+    if startup:
+        lines += ["", "## Start-up", "", "Median of 5 runs.", "", "| command | seconds | peak MB |", "|---|---:|---:|"]
+        for m in startup:
+            command = "kz-timeline --help" if m["step"] == "startup --help" else "kz-timeline validate (shipped data)"
+            lines.append(f"| `{command}` | {m['seconds']:.2f} | {m['peak_mb']:.0f} |")
+    text = "\n".join(lines) + "\n"
+    load_test = _section(previous, LOAD_TEST) if previous else None
+    if load_test:
+        text += "\n" + load_test.rstrip("\n") + "\n"
+    return text
+
+
+def _section(text: str, heading: str) -> str | None:
+    """Return the section that starts at `heading` and runs to the next level-2 heading (or the end)."""
+    match = re.search(rf"^{re.escape(heading)}\b.*$", text, flags=re.MULTILINE)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    following = re.search(r"^## ", rest, flags=re.MULTILINE)
+    return text[match.start() : match.end() + (following.start() if following else len(rest))]
+
+
+def _step_label(step: str) -> str:
+    return {
+        "floor": "pandas.read_csv, all CSVs as str (floor)",
+        "validate": "kz-timeline validate --article",
+        "frictionless": "frictionless validate datapackage.json",
+        "build": "kz-timeline build",
+        "sqlite-utils": "sqlite-utils insert --csv (all CSVs)",
+    }.get(step, f"kz-timeline {step} (HTML)")
+
+
+def _cell(m: dict[str, Any] | None) -> str:
+    if m is None:
+        return "–"
+    if _timed_out(m):
+        return f"> {m['seconds']:.0f} s (stopped)"
+    if not m["ok"]:
+        return "failed" if m["seconds"] == 0 else f"failed after {m['seconds']:.1f} s"
+    return f"{m['seconds']:.2f} s, {m['peak_mb']:.0f} MB"
+
+
+def _timed_out(m: dict[str, Any]) -> bool:
+    return not m["ok"] and str(m["detail"]).startswith(TIMED_OUT)
+
+
+def _ratio(top: dict[str, Any] | None, bottom: dict[str, Any] | None) -> str:
+    if top and bottom and bottom["seconds"] > 0 and (_timed_out(top) or _timed_out(bottom)) and not (_timed_out(top) and _timed_out(bottom)):
+        if (_timed_out(top) or top["ok"]) and (_timed_out(bottom) or bottom["ok"]):
+            bound = ">" if _timed_out(top) else "<"
+            return f"{bound} {top['seconds'] / bottom['seconds']:.2f}x"
+    if not top or not bottom or not top["ok"] or not bottom["ok"] or bottom["seconds"] == 0:
+        return "–"
+    return f"{top['seconds'] / bottom['seconds']:.2f}x"
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Parse '1e3,1e5,1000000' into sizes."""
+    try:
+        return [int(float(part)) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes must be numbers such as 1e3,1e5: {text!r}") from None
+
+
+def parse_steps(text: str) -> list[str]:
+    steps = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [step for step in steps if step not in STEPS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown step(s) {', '.join(unknown)}; the steps are {', '.join(STEPS)}")
+    return steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and rewrite the report."""
+    parser = argparse.ArgumentParser(description="Measure kz-timeline against its peers and write BENCHMARKS.md.")
+    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES), help="numbers of events (default 1e3,1e5,1e6)")
+    parser.add_argument("--only", type=parse_steps, default=list(STEPS), help=f"steps to run (default all: {','.join(STEPS)})")
+    parser.add_argument("--note", action="append", default=[], help="a note on the run for the report (e.g. the machine was shared)")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="report to write (default BENCHMARKS.md)")
+    parser.add_argument("--results", type=Path, default=None, help="JSON of accumulated results (default: beside --out)")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work", help="where data and databases go")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a step is killed (default 1800)")
+    parser.add_argument("--requests", type=int, default=50, help="requests per Datasette page (default 50)")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier results instead of merging with them")
+    parser.add_argument("--repeat", type=int, default=1, help="run each step this many times; report the median (default 1)")
+    args = parser.parse_args(argv)
+    global REPEAT
+    REPEAT = max(1, args.repeat)
+    results_path = args.results or args.out.with_name("benchmarks.json")
+    results = {"measurements": [], "notes": [], "datasets": {}} if args.fresh else load_results(results_path)
+    args.work.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        steps = [step for step in args.only if step not in ("startup", "datasette")]
+        if steps or "datasette" in args.only:
+            data = dataset_dir(args.work, size, args.seed)
+            counts = json.loads((data / "counts.json").read_text())
+            mb = sum(path.stat().st_size for path in data.glob("*.csv")) / 1e6
+            results["datasets"][str(size)] = {"rows": sum(counts.values()), "mb": mb, "counts": counts}
+        for step in steps:
+            print(f"N={size:,} {step} ...", flush=True)
+            new = run_step(step, size, data, args.work, args.timeout)
+            for m in new:
+                print(f"  {m.step}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB{'' if m.ok else ' FAILED ' + m.detail}", flush=True)
+            merge(results, new)
+            save(results, results_path, args.out, args.note)
+    if "datasette" in args.only:
+        size = max(args.sizes)
+        print(f"N={size:,} datasette ...", flush=True)
+        new = run_datasette(size, args.work, args.timeout, args.requests)
+        for m in new:
+            print(f"  {m.step}: p50 {m.seconds * 1000:.1f} ms {m.detail}", flush=True)
+        # The pages timed may change between versions of this script: keep only this run's.
+        results["measurements"] = [m for m in results["measurements"] if not m["step"].startswith("datasette")]
+        merge(results, new)
+    if "startup" in args.only:
+        new = run_startup(args.timeout)
+        for m in new:
+            print(f"  {m.step}: {m.seconds:.3f} s", flush=True)
+        merge(results, new)
+    save(results, results_path, args.out, args.note)
+    print(f"wrote {args.out} and {results_path}")
+    return 0
+
+
+def save(results: dict[str, Any], results_path: Path, out: Path, notes: list[str]) -> None:
+    """Write the accumulated results and the report (after every step, so an interrupted run keeps its numbers)."""
+    results["machine"] = machine()
+    results["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["notes"] = list(dict.fromkeys([*results.get("notes", []), *notes]))
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    previous = out.read_text(encoding="utf-8") if out.exists() else None
+    out.write_text(render(results, previous), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Remember the results of Datasette's queries on an immutable database: the same SQL always gives the same rows.
+
+On a million events, every visit to a table page recounts its facets (a GROUP BY over a million index entries) and
+every search recounts its matches; with the file immutable, the first answer can serve every later visitor.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Results with more rows than this are not kept (Datasette pages hold at most max_returned_rows, 1000 by default).
+MAX_CACHED_ROWS = 1001
+
+
+@dataclass
+class QueryCache:
+    """A bounded least-recently-used map from a query and its parameters to Datasette's Results."""
+
+    max_entries: int = 512
+    hits: int = 0
+    misses: int = 0
+    entries: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+
+    def get(self, key: Hashable) -> Any | None:
+        """Return the remembered results of `key`, or None."""
+        results = self.entries.get(key)
+        if results is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return results
+
+    def put(self, key: Hashable, results: Any) -> None:
+        """Remember `results` (when small enough), forgetting the least recently used entry beyond the bound."""
+        if len(getattr(results, "rows", ())) > MAX_CACHED_ROWS:
+            return
+        self.entries[key] = results
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+def _key(sql: str, params: Any, options: tuple[Any, ...]) -> Hashable | None:
+    """Return a hashable key for a query, or None when its parameters cannot be one."""
+    if params is None:
+        frozen: Any = None
+    elif isinstance(params, dict):
+        frozen = tuple(sorted(params.items()))
+    else:
+        frozen = tuple(params)
+    key = (sql, frozen, options)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def cache_queries(database: Any, max_entries: int = 512) -> QueryCache | None:
+    """Make an immutable Datasette database remember its query results; return the cache (None if it is mutable).
+
+    Errors and interrupted queries (time limits) are not remembered, so they are tried again next time.
+    """
+    if database.is_mutable:
+        return None
+    cache = QueryCache(max_entries)
+    execute = database.execute
+
+    async def cached_execute(
+        sql: str,
+        params: Any = None,
+        truncate: bool = False,
+        custom_time_limit: int | None = None,
+        page_size: int | None = None,
+        log_sql_errors: bool = True,
+    ) -> Any:
+        key = _key(sql, params, (truncate, custom_time_limit, page_size))
+        if key is not None:
+            results = cache.get(key)
+            if results is not None:
+                return results
+        results = await execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        if key is not None:
+            cache.put(key, results)
+        return results
+
+    database.execute = cached_execute
+    database.query_cache = cache
+    return cache
