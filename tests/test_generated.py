@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_generated_file_is_up_to_date(generated) -> None:  # type: ignore[no-untyped-def]
     path = ROOT / generated.path
     current = path.read_text(encoding="utf-8") if path.exists() else None
-    assert generated.render(current) == current, f"{generated.path} is stale: run `kz-timeline generate`"
+    assert generated.wanted(ROOT, current) == current, f"{generated.path} is stale: run `kz-timeline generate`"
 
 
 def test_generate_check_reports_a_stale_readme(tmp_path: Path) -> None:

@@ -27,6 +27,17 @@ _EXPORTS = {
     "KzTimelineError": "kz_timeline.problems",
     "Problem": "kz_timeline.problems",
     "TABLES": "kz_timeline.schema",
+    "CHART_KINDS": "kz_timeline.charts",
+    "ChartError": "kz_timeline.charts",
+    "make_chart": "kz_timeline.charts",
+    "timeline_chart": "kz_timeline.charts",
+    "actors_chart": "kz_timeline.charts",
+    "claims_chart": "kz_timeline.charts",
+    "render_chart": "kz_timeline.rendering",
+    "RenderError": "kz_timeline.rendering",
+    "graph": "kz_timeline.network",
+    "export": "kz_timeline.exports",
+    "ExportError": "kz_timeline.exports",
 }
 
 if TYPE_CHECKING:
@@ -48,6 +59,11 @@ if TYPE_CHECKING:
     from kz_timeline.formatting import format_data
     from kz_timeline.problems import DataDirectoryError, DataValidationError, KzTimelineError, Problem
     from kz_timeline.schema import TABLES
+    from kz_timeline.charts import CHART_KINDS, ChartError, actors_chart, claims_chart, make_chart, timeline_chart
+    from kz_timeline.rendering import RenderError, render_chart
+    from kz_timeline.exports import ExportError as ExportError
+    from kz_timeline.exports import export as export
+    from kz_timeline.network import graph as graph
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -46,6 +46,44 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if args.check and changed else EXIT_OK
 
 
+def _build(args: argparse.Namespace) -> int:
+    from kz_timeline.database import build_database
+
+    print(build_database(args.data_dir, args.db))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kz_timeline.server import serve
+
+    serve(args.data_dir, args.db, args.host, args.port)
+    return EXIT_OK
+
+
+def _chart(args: argparse.Namespace) -> int:
+    from kz_timeline.charts import make_chart
+    from kz_timeline.dataset import load
+    from kz_timeline.rendering import format_for, render_chart, write_chart
+
+    fmt = format_for(args.out, args.format)
+    out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
+    chart = make_chart(load(args.data_dir), args.kind, lane=args.lane)
+    if str(out) == "-":
+        sys.stdout.buffer.write(render_chart(chart, fmt))
+        sys.stdout.flush()
+        return EXIT_OK
+    size = write_chart(chart, fmt, out)
+    print(f"wrote {out} ({size:,} bytes)")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kz_timeline.exports import export
+
+    print(f"wrote {export(args.format, args.out, args.data_dir)}")
+    return EXIT_OK
+
+
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
@@ -77,6 +115,47 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current directory)")
     generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
     generate.set_defaults(handler=_generate)
+
+    build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
+    _add_data_dir(build)
+    build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
+    build.set_defaults(handler=_build)
+
+    serve = commands.add_parser(
+        "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
+    )
+    _add_data_dir(serve)
+    serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.set_defaults(handler=_serve)
+
+    chart = commands.add_parser(
+        "chart",
+        help="draw the timeline, actors or claims chart as self-contained HTML, PNG, SVG or Vega-Lite JSON",
+        description="Draw a chart of the dataset. HTML is self-contained (no network); PNG and SVG are rendered by "
+        "vl-convert; JSON is the Vega-Lite spec. Without --out, JSON goes to standard output and the other formats to "
+        "KIND.FORMAT in the current directory.",
+    )
+    _add_data_dir(chart)
+    chart.add_argument("--kind", choices=("timeline", "actors", "claims"), default="timeline", help="which chart (default: timeline)")
+    chart.add_argument(
+        "--format", choices=("html", "png", "svg", "json"), default=None, help="output format (default: from --out's suffix, else html)"
+    )
+    chart.add_argument("--out", default=None, metavar="PATH", help="file to write, written atomically; '-' for standard output")
+    chart.add_argument(
+        "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
+    )
+    chart.set_defaults(handler=_chart)
+    from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
+
+    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
+    export.add_argument(
+        "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
+    )
+    export.add_argument("--out", type=Path, required=True, help="file to write (replaced atomically)")
+    _add_data_dir(export)
+    export.set_defaults(handler=_export)
     return parser
 
 

@@ -31,8 +31,8 @@ def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
-def diagnose_bytes(data: bytes, file: str) -> Problem | None:
-    """Return the problem that keeps `data` (BOM already removed) from being UTF-8 CSV text, or None."""
+def diagnose_binary(data: bytes, file: str) -> Problem | None:
+    """Return the problem when `data` (UTF-8 BOM removed) is UTF-16/32 or holds a NUL byte, else None."""
     for bom, encoding in _FOREIGN_BOMS:
         if data.startswith(bom):
             return Problem(file, 1, None, f"the file is encoded as {encoding} (it starts with its byte-order mark); save it as UTF-8", 1)
@@ -43,18 +43,31 @@ def diagnose_bytes(data: bytes, file: str) -> Problem | None:
     if nul >= 0:
         line, column = byte_position(data, nul)
         return Problem(file, line, None, f"NUL byte (byte offset {nul}); the file is binary or corrupt, not CSV text", column)
+    return None
+
+
+def describe_decode_error(data: bytes, error: UnicodeDecodeError, file: str) -> Problem:
+    """Locate a UTF-8 decoding error by line, column and byte offset, and guess the encoding the file is in."""
+    line, column = byte_position(data, error.start)
+    guess = _guess_encoding(data[error.start : error.start + 8])
+    return Problem(
+        file,
+        line,
+        None,
+        f"not valid UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start}{guess}; save the file as UTF-8",
+        column,
+    )
+
+
+def diagnose_bytes(data: bytes, file: str) -> Problem | None:
+    """Return the problem that keeps `data` (UTF-8 BOM removed) from being UTF-8 text, or None."""
+    binary = diagnose_binary(data, file)
+    if binary is not None:
+        return binary
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = byte_position(data, error.start)
-        guess = _guess_encoding(data[error.start : error.start + 8])
-        return Problem(
-            file,
-            line,
-            None,
-            f"not valid UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start}{guess}; save the file as UTF-8",
-            column,
-        )
+        return describe_decode_error(data, error, file)
     return None
 
 
@@ -71,10 +84,10 @@ def _looks_like_utf16(data: bytes) -> str | None:
 
 
 def _guess_encoding(sample: bytes) -> str:
-    """Name the likely legacy encoding of a few bytes that are not UTF-8."""
-    cyrillic = sample.decode("cp1251", errors="replace")
-    letters = [char for char in cyrillic if char.isalpha()]
-    if letters and all("\u0400" <= char <= "\u04ff" for char in letters) and sample[0] >= 0xC0:
+    """Name the likely legacy encoding of the bytes that are not UTF-8 (Cyrillic words are runs of high bytes)."""
+    run = sample[: next((i for i, byte in enumerate(sample) if byte < 0x80), len(sample))]
+    letters = run.decode("cp1251", errors="replace")
+    if len(run) >= 2 and all("\u0400" <= char <= "\u04ff" for char in letters):
         return " (it looks like Windows-1251 Cyrillic)"
     return " (it looks like Latin-1 or Windows-1252)"
 
@@ -102,7 +115,6 @@ class Field:
     column: int
     end_line: int
     quoted: bool
-    size: int  # characters, quotes included
 
 
 @dataclass(frozen=True)
@@ -159,7 +171,7 @@ def scan(text: str) -> Iterator[Record | ScanError]:
                     yield ScanError(line, column, "quote opened here never closes")
                     return
                 cursor.advance_to(match.end())
-                fields.append(Field(line, column, cursor.line, True, match.end() - match.start()))
+                fields.append(Field(line, column, cursor.line, True))
                 if cursor.pos < size and text[cursor.pos] not in ",\r\n" and cursor.line > line:
                     yield ScanError(
                         line,
@@ -180,7 +192,7 @@ def scan(text: str) -> Iterator[Record | ScanError]:
                 match = _UNQUOTED.match(text, cursor.pos)
                 assert match is not None  # the pattern matches the empty string
                 cursor.advance_to(match.end())
-                fields.append(Field(line, column, line, False, match.end() - match.start()))
+                fields.append(Field(line, column, line, False))
             if cursor.pos < size and text[cursor.pos] == ",":
                 cursor.advance_to(cursor.pos + 1)
                 continue
@@ -193,27 +205,12 @@ def scan(text: str) -> Iterator[Record | ScanError]:
         yield Record(start_line, fields[-1].end_line if fields else start_line, tuple(fields), length)
 
 
-def diagnose_text(text: str, width: int, file: str, *, field_limit: int | None = None) -> list[Problem]:
-    """Return every structural problem of CSV `text` whose header has `width` fields, located by line and column.
-
-    `field_limit` is the longest field the reader accepts (Python's csv module stops at 131,072 characters).
-    """
+def diagnose_text(text: str, width: int, file: str) -> list[Problem]:
+    """Return every structural problem of CSV `text` whose header has `width` fields, located by line and column."""
     problems: list[Problem] = []
     for found in scan(text):
         if isinstance(found, ScanError):
             problems.append(Problem(file, found.line, None, found.message, found.column))
-            break
-        long_field = next((field for field in found.fields if field_limit and field.size > field_limit), None)
-        if long_field is not None:
-            problems.append(
-                Problem(
-                    file,
-                    long_field.line,
-                    None,
-                    f"a field of {long_field.size:,} characters starts here; fields are limited to {field_limit:,} characters",
-                    long_field.column,
-                )
-            )
             break
         if found.line == 1:
             continue

@@ -6,14 +6,18 @@ import csv
 import difflib
 import io
 import os
+import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from kz_timeline.csv_diagnosis import diagnose_bytes, diagnose_header, diagnose_text
+from kz_timeline.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.problems import Problem
 from kz_timeline.schema import Table
 
@@ -27,11 +31,11 @@ class RawTable:
     table: Table
     file: str
     frame: pd.DataFrame
-    row_lines: list[int]
+    row_lines: Sequence[int] | npt.NDArray[np.int64]
 
     def line_of(self, row_index: int) -> int:
         """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
-        return self.row_lines[row_index]
+        return int(self.row_lines[row_index])
 
 
 def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
@@ -47,17 +51,39 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
     if data.startswith(BOM):
         data = data[len(BOM) :]
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(), which would copy a large file
         expected = ",".join(table.column_names)
         return None, [Problem(file, 1, None, f"file is empty; it needs at least the header row: {expected}")]
-    unreadable = diagnose_bytes(data, file)
-    if unreadable is not None:
-        return None, [unreadable]
-    text = data.decode("utf-8")
+    binary = diagnose_binary(data, file)
+    if binary is not None:
+        return None, [binary]
+    fast = _parse_fast(data, table, file)
+    if fast is not None:
+        return fast, []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [describe_decode_error(data, error, file)]
     return _parse(text, table, file)
 
 
 def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    with _fields_of_any_size():
+        return _parse_text(text, table, file)
+
+
+@contextmanager
+def _fields_of_any_size() -> Iterator[None]:
+    """Lift the csv module's 131,072-character field limit, as the pyarrow path has none: a long text is valid."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
     crlf = "\r\n" in text[: text.find("\n") + 1] if "\n" in text else False
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -92,9 +118,34 @@ def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Pr
     return RawTable(table, file, frame, row_lines), []
 
 
+def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
+    """Parse a clean file with pyarrow (multi-threaded, C++); return None whenever the exact path must decide.
+
+    Clean means: no carriage returns, a valid header, no blank lines, and quotes used only RFC 4180's strict way (a
+    field that holds a quote is quoted whole, inner quotes doubled). Anything else, or any pyarrow error (invalid
+    UTF-8, a wrong number of fields, an unbalanced quote), goes to `_parse`, which finds and words the problem.
+    """
+    from kz_timeline.arrow_csv import read_clean_csv
+
+    header_end = data.find(b"\n")
+    if header_end < 0 or b"\r" in data:
+        return None
+    try:
+        header = next(csv.reader([data[:header_end].decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if _check_header(header, table, file):
+        return None
+    parsed = read_clean_csv(data, header)
+    if parsed is None:
+        return None
+    frame, row_lines = parsed
+    return RawTable(table, file, frame, row_lines)
+
+
 def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:
     """Locate what stopped the reader; fall back on the reader's own words should the diagnosis find nothing."""
-    problems = diagnose_text(text, width, file, field_limit=csv.field_size_limit())
+    problems = diagnose_text(text, width, file)
     if problems:
         return problems
     return [Problem(file, line, None, f"not valid CSV: {error}" if error else "row has the wrong number of fields")]

@@ -108,7 +108,7 @@ def _certainty(qualifiers: set[str]) -> DateCertainty:
     return DateCertainty.UNCERTAIN_AND_APPROXIMATE
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)  # a million events have some 160,000 distinct dates
 def derive_date(value: str) -> DerivedDate:
     """Parse `value` as EDTF of the supported subset and derive its columns; raise EdtfError if it is not."""
     if value != value.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from kz_timeline.csv_files import write_atomically
@@ -18,6 +19,15 @@ class GeneratedFile:
 
     path: str
     render: Callable[[str | None], str]
+    #: When set, used by `generate` instead of `render`: it also gets the repository root, for files computed from
+    #: the data under it (`root/data`) rather than the default data directory.
+    render_at: Callable[[Path, str | None], str] | None = None
+
+    def wanted(self, root: Path, current: str | None) -> str:
+        """Return the content the file should have in the repository at `root`."""
+        if self.render_at is not None:
+            return self.render_at(root, current)
+        return self.render(current)
 
 
 def _readme(current: str | None) -> str:
@@ -30,9 +40,54 @@ def _readme(current: str | None) -> str:
     return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
 
 
+def _metadata(current: str | None) -> str:
+    from kz_timeline.site_metadata import render_metadata
+
+    return render_metadata(current)
+
+
+TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` from the Vega-Lite spec with SHA-256 {} -->"
+
+
+def _timeline_svg(current: str | None) -> str:
+    """Render the README's timeline image, unless `current` was rendered from the same spec (fonts may differ)."""
+    from kz_timeline.charts import make_chart
+    from kz_timeline.dataset import load
+    from kz_timeline.rendering import chart_spec, spec_fingerprint, spec_svg
+
+    spec = chart_spec(make_chart(load(), "timeline"))
+    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))
+    if current is not None and current.startswith(stamp + "\n"):
+        return current
+    return f"{stamp}\n{spec_svg(spec)}"
+
+
+def _data_under(root: Path | None) -> Path | None:
+    """Return `root/data`, or None (the shipped data) when there is no root or it has no data directory."""
+    if root is None or not (root / "data").is_dir():
+        return None
+    return root / "data"
+
+
+def _datapackage_at(root: Path | None, current: str | None) -> str:
+    from kz_timeline.datapackage import datapackage_json
+
+    return datapackage_json(_data_under(root))
+
+
+def _citation_at(root: Path | None, current: str | None) -> str:
+    from kz_timeline.citation import citation_cff
+
+    return citation_cff(_data_under(root))
+
+
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
     GeneratedFile("README.md", _readme),
+    GeneratedFile("metadata.yml", _metadata),
+    GeneratedFile("docs/timeline.svg", _timeline_svg),
+    GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),
+    GeneratedFile("CITATION.cff", partial(_citation_at, None), _citation_at),
 ]
 
 
@@ -42,7 +97,7 @@ def generate(root: Path, *, check: bool = False) -> list[Path]:
     for generated in GENERATED_FILES:
         path = root / generated.path
         current = path.read_text(encoding="utf-8") if path.exists() else None
-        wanted = generated.render(current)
+        wanted = generated.wanted(root, current)
         if wanted != current:
             changed.append(path)
             if not check:

@@ -10,7 +10,10 @@ import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kz_timeline.csv_files import RawTable
 from kz_timeline.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
@@ -29,6 +32,24 @@ class SourceText:
     label: str
 
 
+#: Above this many edges, a cycle search first asks SciPy whether there is any cycle at all.
+_GRAPH_FAST_EDGES = 5_000
+
+
+def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
+    """Return whether each value is one of `known`, by a hash lookup in C++ (pandas' own isin loops in Python)."""
+    array = _arrow(values)
+    value_set = pa.array(known, type=array.type) if isinstance(known, list) else _arrow(known).cast(array.type)
+    found = pc.is_in(array, value_set=value_set.unique(), skip_nulls=True)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    """Return the pyarrow array under a `str` Series, without copying it."""
+    array = pa.array(values.array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
 def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
     """Check every cell of one table against its column's type, format and vocabulary."""
     problems: list[Problem] = []
@@ -44,9 +65,9 @@ def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]
 def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[str, str]) -> Iterator[Problem]:
     """Yield a problem for every row where `mask` holds; `message` may map each value to its own message."""
     values = raw.frame[column]
-    for index in mask.to_numpy().nonzero()[0]:
-        text = message if isinstance(message, str) else message[values.iat[index]]
-        yield Problem(raw.file, raw.line_of(int(index)), column, text)
+    for index in mask.to_numpy().nonzero()[0].tolist():
+        text = message if isinstance(message, str) else message[str(values.iat[index])]
+        yield Problem(raw.file, raw.line_of(index), column, text)
 
 
 def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
@@ -58,7 +79,7 @@ def _check_column(raw: RawTable, column: Column) -> Iterator[Problem]:
     present = ~empty
     if column.vocabulary is not None:
         terms = column.vocabulary.terms()
-        bad = present & ~values.isin(list(terms))
+        bad = present & ~isin(values, list(terms))
         if bad.any():
             messages = {value: _vocabulary_message(value, column) for value in values[bad].unique()}
             yield from _report(raw, column.name, bad, messages)
@@ -107,20 +128,32 @@ def _check_edtf(raw: RawTable, column: str, present: pd.Series) -> Iterator[Prob
     derived = derive_dates(values[present])
     failures = {value: explain_rejection(value) for value, result in derived.items() if isinstance(result, EdtfError)}
     if failures:
-        bad = values.isin(list(failures))
+        bad = isin(values, list(failures))
         yield from _report(raw, column, bad, failures)
 
 
-def derived_date_columns(dates: pd.Series) -> dict[str, pd.Series]:
-    """Compute the text of every derived date column from a column of valid EDTF dates."""
-    derived = derive_dates(dates)
-    table: dict[str, dict[str, str]] = {name: {} for name in _DERIVED_FIELDS}
-    for value, result in derived.items():
+def derived_date_columns(dates: pd.Series, derived: Mapping[str, DerivedDate | EdtfError] | None = None) -> dict[str, pd.Series]:
+    """Compute the text of every derived date column from a column of valid EDTF dates ("" where invalid).
+
+    Each distinct date is derived once (or taken from `derived`); the columns are then gathered whole.
+    """
+    if derived is None:
+        derived = derive_dates(dates)
+    distinct = list(derived)
+    texts = {name: [""] * (len(distinct) + 1) for name in _DERIVED_FIELDS}
+    for position, value in enumerate(distinct):
+        result = derived[value]
         if isinstance(result, EdtfError):
             continue
         for name, text in _derived_texts(result).items():
-            table[name][value] = text
-    return {name: dates.map(mapping).fillna("").astype("str") for name, mapping in table.items()}
+            texts[name][position] = text
+    # Position len(distinct) holds "" for the dates that are not in `derived` (blank ones).
+    array = _arrow(dates)
+    positions = pc.index_in(array, value_set=pa.array(distinct, type=array.type)).fill_null(len(distinct))
+    return {
+        name: pd.Series(pd.array(pa.array(column, type=array.type).take(positions), dtype="str"), index=dates.index)
+        for name, column in texts.items()
+    }
 
 
 _DERIVED_FIELDS = ("date_start", "date_end", "date_precision", "date_certainty", "date_end_status")
@@ -138,16 +171,17 @@ def _derived_texts(result: DerivedDate) -> dict[str, str]:
 
 def _check_derived_dates(raw: RawTable) -> Iterator[Problem]:
     dates = raw.frame["date"]
-    expected = derived_date_columns(dates)
-    valid = dates.isin([value for value, result in derive_dates(dates).items() if isinstance(result, DerivedDate)])
+    derived = derive_dates(dates)
+    expected = derived_date_columns(dates, derived)
+    valid = isin(dates, [value for value, result in derived.items() if isinstance(result, DerivedDate)])
     for name, wanted in expected.items():
         actual = raw.frame[name]
         # An empty required column is reported once, as empty; an empty optional one (date_end) disagrees.
         bad = valid & (actual != wanted) & ((actual != "") | ~EVENTS.column(name).required)
-        for index in bad.to_numpy().nonzero()[0]:
+        for index in bad.to_numpy().nonzero()[0].tolist():
             yield Problem(
                 raw.file,
-                raw.line_of(int(index)),
+                raw.line_of(index),
                 name,
                 f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives {wanted.iat[index]!r}; "
                 "run `kz-timeline fmt` to recompute derived columns",
@@ -163,9 +197,9 @@ def check_keys(raw: RawTable) -> list[Problem]:
         return []
     first_line: dict[tuple[str, ...], int] = {}
     problems = []
-    for index in duplicated.to_numpy().nonzero()[0]:
-        values = tuple(frame[name].iat[index] for name in key)
-        line = raw.line_of(int(index))
+    for index in duplicated.to_numpy().nonzero()[0].tolist():
+        values = tuple(str(frame[name].iat[index]) for name in key)
+        line = raw.line_of(index)
         if values not in first_line:
             first_line[values] = line
             continue
@@ -184,7 +218,7 @@ def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
                 continue
             values = raw.frame[foreign_key.column]
             known = other.frame[foreign_key.other_column]
-            dangling = (values != "") & ~values.isin(known)
+            dangling = (values != "") & ~isin(values, known)
             if dangling.any():
                 other_file = other.table.filename
                 messages = {
@@ -205,7 +239,7 @@ def _check_cycles(links: RawTable) -> Iterator[Problem]:
     frame = links.frame
     for relation in sorted(ACYCLIC_RELATIONS):
         edges = frame[(frame["relation"] == relation.value) & (frame["from_event_id"] != frame["to_event_id"])]
-        if edges.empty:
+        if edges.empty or (len(edges) > _GRAPH_FAST_EDGES and not _has_cycle(edges["from_event_id"], edges["to_event_id"])):
             continue
         successors: dict[str, list[tuple[str, int]]] = {}
         for index, source, target in zip(edges.index, edges["from_event_id"], edges["to_event_id"], strict=True):
@@ -214,6 +248,18 @@ def _check_cycles(links: RawTable) -> Iterator[Problem]:
             path = " -> ".join([*(node for node, _ in cycle), cycle[0][0]])
             line = min(links.line_of(row) for _, row in cycle)
             yield Problem(links.file, line, "relation", f"cycle in {relation.value!r} links: {path}")
+
+
+def _has_cycle(sources: pd.Series, targets: pd.Series) -> bool:
+    """Say whether the directed graph of these edges (no self-loops) has a cycle: a strong component of 2+ nodes."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    codes, nodes = pd.factorize(pd.concat([sources, targets], ignore_index=True))
+    count = len(sources)
+    graph = coo_matrix((np.ones(count, dtype=np.int8), (codes[:count], codes[count:])), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
+    return bool(np.bincount(labels).max() > 1)
 
 
 def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[tuple[str, int]]]:
@@ -255,12 +301,12 @@ def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
     problems: list[Problem] = []
     events = tables.get("events")
     if events is not None:
-        unbacked = ~events.frame["event_id"].isin(claims.frame["event_id"])
+        unbacked = ~isin(events.frame["event_id"], claims.frame["event_id"])
         problems.extend(_report(events, "event_id", unbacked, "no claim backs this event (no claims.event_id refers to it)"))
     actors = tables.get("actors")
     if actors is not None:
         mentioned = pd.concat([claims.frame["actor_id"], claims.frame["claimant_id"]])
-        unbacked = ~actors.frame["actor_id"].isin(mentioned)
+        unbacked = ~isin(actors.frame["actor_id"], mentioned)
         problems.extend(
             _report(actors, "actor_id", unbacked, "no claim backs this actor (no claims.actor_id or claimant_id refers to it)")
         )
@@ -268,33 +314,62 @@ def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
 
 
 def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Problem]:
-    """Check quote offsets, and every quote against its source's text where that text is given."""
+    """Check quote offsets, and every quote against its source's text where that text is given.
+
+    The offsets and quotes of all rows are compared at once; only rows that may be wrong are then examined one by
+    one, to word their problem.
+    """
     frame = claims.frame
+    numeric = (frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")).to_numpy(dtype=bool)
+    # Up to 18 digits fits an int64; longer offsets (absurd, but possible) take the row-by-row path.
+    short = numeric & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool) & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
+    starts = _offsets(frame["quote_start"], short)
+    ends = _offsets(frame["quote_end"], short)
+    fine = short & (ends > starts)
+    source_ids = frame["source_id"]
+    quotes = _arrow(frame["quote"])
+    for source_id, source in texts.items():
+        rows = np.flatnonzero(fine & (source_ids == source_id).to_numpy(dtype=bool))
+        within = ends[rows] <= len(source.text)
+        fine[rows[~within]] = False
+        rows = rows[within]
+        text = source.text
+        found = pa.array([text[start:end] for start, end in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)], type=quotes.type)
+        same = pc.equal(found, quotes.take(pa.array(rows))).to_numpy(zero_copy_only=False)
+        fine[rows[~same]] = False
     problems: list[Problem] = []
-    numeric = frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")
-    for index in numeric.to_numpy().nonzero()[0]:
-        start, end = int(frame["quote_start"].iat[index]), int(frame["quote_end"].iat[index])
-        line = claims.line_of(int(index))
-        if end <= start:
-            problems.append(Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}"))
-            continue
-        source = texts.get(frame["source_id"].iat[index])
-        if source is None:
-            continue
-        quote = frame["quote"].iat[index]
-        if end > len(source.text):
-            problems.append(
-                Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
-            )
-            continue
-        found = source.text[start:end]
-        if found != quote:
-            elsewhere = source.text.find(quote) if quote else -1
-            hint = f"; the quote occurs at {elsewhere}:{elsewhere + len(quote)}" if elsewhere >= 0 else "; the quote occurs nowhere in it"
-            problems.append(
-                Problem(claims.file, line, "quote", f"differs from {source.label}[{start}:{end}], which reads {_shorten(found)!r}{hint}")
-            )
+    for index in np.flatnonzero(numeric & ~fine).tolist():
+        problems.extend(_quote_problems(claims, index, texts))
     return problems
+
+
+def _offsets(values: pd.Series, usable: np.ndarray) -> np.ndarray:
+    """Return the integers of `values` where `usable` holds (0 elsewhere)."""
+    numbers = np.zeros(len(values), dtype=np.int64)
+    if usable.any():
+        numbers[usable] = pc.cast(_arrow(values).filter(pa.array(usable)), pa.int64()).to_numpy()
+    return numbers
+
+
+def _quote_problems(claims: RawTable, index: int, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """Word the problem of one claim's quote, if it has one."""
+    frame = claims.frame
+    start, end = int(str(frame["quote_start"].iat[index])), int(str(frame["quote_end"].iat[index]))
+    line = claims.line_of(index)
+    if end <= start:
+        return [Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}")]
+    source = texts.get(str(frame["source_id"].iat[index]))
+    if source is None:
+        return []
+    quote = str(frame["quote"].iat[index])
+    if end > len(source.text):
+        return [Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")]
+    found = source.text[start:end]
+    if found == quote:
+        return []
+    elsewhere = source.text.find(quote) if quote else -1
+    hint = f"; the quote occurs at {elsewhere}:{elsewhere + len(quote)}" if elsewhere >= 0 else "; the quote occurs nowhere in it"
+    return [Problem(claims.file, line, "quote", f"differs from {source.label}[{start}:{end}], which reads {_shorten(found)!r}{hint}")]
 
 
 def _shorten(text: str, limit: int = 80) -> str:

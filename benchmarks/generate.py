@@ -1,0 +1,382 @@
+"""Generate a synthetic kz-timeline dataset of any size that satisfies the schema, deterministically from a seed.
+
+    python benchmarks/generate.py --events 1000000 --out benchmarks/work/1e6 [--seed 0]
+
+For N events it writes N claims (one per event, so every event is backed), N/10 actors (each backed by a claim),
+N/100 sources (+1: a synthetic op-ed whose text the quotes of a fifth of the claims match), about 2N participants,
+1.2N event links (follows/part_of/causes always point to an earlier event, so they cannot form cycles) and 0.6N
+evidence rows. Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
+canonically (rows in primary-key order, minimal quoting, LF), so `kz-timeline fmt --check` finds nothing to change.
+Fields hold commas, doubled quotes, Cyrillic and line breaks, as real data does. Beside the CSVs it writes the
+op-ed's text (`synthetic-oped.txt`, for `validate --article`) and a `datapackage.json` describing the same schema
+(for frictionless).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kz_timeline.schema import TABLES, Column, Table
+from kz_timeline.validation import derived_date_columns
+from kz_timeline.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
+
+TEXT_NAME = "synthetic-oped.txt"
+PLACES = np.array(
+    [
+        ("Almaty, Kazakhstan", "KZ"),
+        ("Astana, Kazakhstan", "KZ"),
+        ("Moscow, Russia", "RU"),
+        ("Kyiv, Ukraine", "UA"),
+        ("London, United Kingdom", "GB"),
+        ("Paris, France", "FR"),
+        ("New York, United States", "US"),
+        ("Kazakhstan", "KZ"),
+        ("", ""),
+        ("", ""),
+    ]
+)
+WORDS = np.array(
+    "the court ruled that a protest in January was followed by arrests while ministers said sanctions "
+    "would not apply to trade and the opposition party claimed its leader had been detained without charge "
+    "Токаев Алматы Мамай reform referendum asylum bank assets".split()
+)
+
+
+def _ids(prefix: str, count: int, width: int) -> pd.Series:
+    """Return ids `prefix_000…` whose string order is their numeric order."""
+    return prefix + pd.Series(np.arange(count)).astype("str").str.zfill(width)
+
+
+def _pick(rng: np.random.Generator, values: list[str], count: int) -> np.ndarray:
+    return np.asarray(values, dtype=object)[rng.integers(0, len(values), count)]
+
+
+def _terms(vocabulary: Any) -> list[str]:
+    return list(vocabulary.terms())
+
+
+def _phrases(rng: np.random.Generator, count: int, words: int) -> pd.Series:
+    """Return `count` pseudo-sentences of `words` words, drawn from a small vocabulary (whole-column)."""
+    matrix = WORDS[rng.integers(0, len(WORDS), (count, words))]
+    frame = pd.DataFrame(matrix)
+    text = frame[0].astype("str")
+    for column in range(1, words):
+        text = text + " " + frame[column].astype("str")
+    return text.str.capitalize()
+
+
+def _dates(rng: np.random.Generator, count: int) -> pd.Series:
+    """Return EDTF dates of every supported form: days, months, years, qualified dates and intervals."""
+    day_numbers = rng.integers(0, 46_000, count)  # days since 1900-01-01: up to 2025
+    days = pd.Series(pd.to_datetime("1900-01-01") + pd.to_timedelta(day_numbers, unit="D"))
+    day = days.dt.strftime("%Y-%m-%d").astype("str")
+    ends = (days + pd.to_timedelta(rng.integers(1, 30, count), unit="D")).dt.strftime("%Y-%m-%d").astype("str")
+    kind = rng.random(count)
+    result = day.copy()
+    result = result.mask(kind > 0.70, day.str.slice(0, 7))  # month
+    result = result.mask(kind > 0.80, day.str.slice(0, 4))  # year
+    result = result.mask(kind > 0.85, day + "/" + ends)  # closed interval
+    result = result.mask(kind > 0.93, day + "?")
+    result = result.mask(kind > 0.95, day.str.slice(0, 4) + "~")
+    result = result.mask(kind > 0.97, day + "/..")
+    result = result.mask(kind > 0.985, day + "/")
+    result = result.mask(kind > 0.995, day.str.slice(0, 3) + "X")
+    return result
+
+
+def _source_text(rng: np.random.Generator, size: int) -> str:
+    """Return the synthetic op-ed: sentences in paragraphs, with quotes, commas and Cyrillic."""
+    sentences = _phrases(rng, max(size // 60, 20), 9)
+    marks = rng.random(len(sentences))
+    sentences = sentences.mask(marks > 0.9, 'He called it "' + sentences + '", the report said')
+    endings = np.where(rng.random(len(sentences)) > 0.85, ".\n\n", ". ")
+    return "".join((sentences + endings).tolist())
+
+
+def events_frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Return `n` events with valid EDTF dates and the derived columns computed from them."""
+    places = PLACES[rng.integers(0, len(PLACES), n)]
+    dates = _dates(rng, n)
+    event_id = _ids("ev_", n, 7)
+    description = (
+        "Synthetic event " + event_id.str.slice(3) + ", a " + _phrases(rng, n, 8).str.lower()
+        + '; the "record" of it, for benchmarking only.'
+    )
+    frame = pd.DataFrame(
+        {
+            "event_id": event_id,
+            "title": "Event " + event_id.str.slice(3) + ": " + _phrases(rng, n, 4),
+            "date": dates,
+            "event_type": _pick(rng, _terms(EventType), n),
+            "theme": _pick(rng, _terms(Theme), n),
+            "is_key_event": np.where(rng.random(n) < 0.01, "true", "false"),
+            "place": places[:, 0],
+            "country_code": places[:, 1],
+            "description": description,
+            "date_note": np.where(rng.random(n) < 0.2, "Day from a synthetic source, line two\nof the note.", ""),
+        }
+    )
+    return frame.assign(**derived_date_columns(frame["date"].astype("str")))
+
+
+def actors_frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Return `n` actors, a third with aliases (Cyrillic included)."""
+    actor_id = _ids("ac_", n, 6)
+    number = actor_id.str.slice(3)
+    aliases = ("Alias " + number + "|Алиас " + number).where(pd.Series(rng.random(n) < 0.3), "")
+    places = PLACES[rng.integers(0, len(PLACES), n)]
+    return pd.DataFrame(
+        {
+            "actor_id": actor_id,
+            "name": "Actor " + number,
+            "actor_type": _pick(rng, _terms(ActorType), n),
+            "country_code": places[:, 1],
+            "aliases": aliases,
+            "description": "A synthetic actor, number " + number + ", who " + _phrases(rng, n, 5).str.lower() + ".",
+        }
+    )
+
+
+def sources_frame(rng: np.random.Generator, n: int, text_sha256: str) -> pd.DataFrame:
+    """Return `n` sources; the first is the synthetic op-ed whose text is given, the others have none."""
+    source_id = _ids("so_", n, 5)
+    number = source_id.str.slice(3)
+    dates = _dates(rng, n)
+    frame = pd.DataFrame(
+        {
+            "source_id": source_id,
+            "title": "Report " + number + ": " + _phrases(rng, n, 4),
+            "author": np.where(rng.random(n) < 0.5, "A. Writer", ""),
+            "publisher": "Synthetic Press, desk " + number,
+            "url": "https://example.org/reports/" + number,
+            "published": dates,
+            "source_type": _pick(rng, [t for t in _terms(SourceType) if t != "op_ed"], n),
+            "text_sha256": "",
+            "note": "",
+        }
+    )
+    frame.loc[0, ["title", "source_type", "text_sha256", "note"]] = [
+        "The synthetic op-ed",
+        "op_ed",
+        text_sha256,
+        "Its text is synthetic-oped.txt; quotes of claims citing it are checked against it.",
+    ]
+    return frame
+
+
+def participants_frame(rng: np.random.Generator, n_events: int, n_actors: int) -> pd.DataFrame:
+    """Return 1-3 distinct actors per event (about 2N rows), each in one role, in key order."""
+    per_event = rng.integers(1, 4, n_events)
+    event = np.repeat(np.arange(n_events), per_event)
+    offset = np.arange(len(event)) - np.repeat(np.cumsum(per_event) - per_event, per_event)
+    actor = (rng.integers(0, n_actors, n_events)[event] + offset) % n_actors  # distinct within an event
+    order = np.lexsort((actor, event))
+    event, actor = event[order], actor[order]
+    count = len(event)
+    roles = _pick(rng, _terms(Role), count)
+    return pd.DataFrame(
+        {
+            "event_id": _ids("ev_", n_events, 7).to_numpy()[event],
+            "actor_id": _ids("ac_", n_actors, 6).to_numpy()[actor],
+            "role": roles,
+            "note": np.where(rng.random(count) < 0.3, "Took part, as the synthetic record says.", ""),
+        }
+    )
+
+
+def event_links_frame(rng: np.random.Generator, n_events: int) -> pd.DataFrame:
+    """Return about 1.2N links, each to an earlier event (so no relation can form a cycle), in key order."""
+    if n_events < 2:
+        return pd.DataFrame({name: pd.Series([], dtype="str") for name in ("from_event_id", "to_event_id", "relation", "note")})
+    source = np.arange(1, n_events)
+    window = np.minimum(source, 50)
+    first = rng.integers(0, 1 << 30, len(source)) % window
+    second_rows = (rng.random(len(source)) < 0.2) & (window >= 2)
+    from_index = np.concatenate([source, source[second_rows]])
+    to_index = np.concatenate([source - 1 - first, source[second_rows] - 1 - (first[second_rows] + 1) % window[second_rows]])
+    order = np.lexsort((to_index, from_index))
+    from_index, to_index = from_index[order], to_index[order]
+    count = len(from_index)
+    acyclic = sorted(relation.value for relation in ACYCLIC_RELATIONS)
+    relations = _pick(rng, [*acyclic, *acyclic, Relation.RESPONDS_TO.value, Relation.REFERS_TO.value], count)
+    ids = _ids("ev_", n_events, 7).to_numpy()
+    return pd.DataFrame(
+        {
+            "from_event_id": ids[from_index],
+            "to_event_id": ids[to_index],
+            "relation": relations,
+            "note": np.where(rng.random(count) < 0.1, "Linked, in the synthetic record.", ""),
+        }
+    )
+
+
+def claims_frame(rng: np.random.Generator, n_events: int, n_actors: int, n_sources: int, text: str) -> pd.DataFrame:
+    """Return one claim per event; claim i is about actor i mod N/10, so every actor is backed too.
+
+    A fifth of the claims cite the synthetic op-ed (source 0) and quote it exactly at their offsets.
+    """
+    n = n_events
+    quotes_text = rng.random(n) < 0.2
+    source = np.where(quotes_text, 0, rng.integers(1, max(n_sources, 2), n) % n_sources)
+    length = rng.integers(12, 80, n)
+    start = rng.integers(0, len(text) - 80, n)
+    end = start + length
+    quoted_rows = np.flatnonzero(source == 0)
+    quote = _phrases(rng, n, 3).to_numpy(dtype=object)
+    # Cutting a slice is the one per-row step, and only for the rows that quote the op-ed.
+    quote[quoted_rows] = [text[s:e] for s, e in zip(start[quoted_rows].tolist(), end[quoted_rows].tolist(), strict=True)]
+    blank = np.array([not q.strip() for q in quote[quoted_rows]], dtype=bool)
+    if blank.any():  # a slice of only spaces is not a quote; never happens with words of letters, kept as a guard
+        raise AssertionError("synthetic quote is blank")
+    verification = _pick(rng, _terms(Verification), n)
+    claim_id = _ids("cl_", n, 7)
+    return pd.DataFrame(
+        {
+            "claim_id": claim_id,
+            "statement": "The synthetic record says " + _phrases(rng, n, 6).str.lower() + ".",
+            "claimant_id": _ids("ac_", n_actors, 6).to_numpy()[rng.integers(0, n_actors, n)],
+            "source_id": _ids("so_", n_sources, 5).to_numpy()[source],
+            "quote": quote,
+            "quote_start": start.astype(str),
+            "quote_end": end.astype(str),
+            "event_id": _ids("ev_", n_events, 7),
+            "actor_id": _ids("ac_", n_actors, 6).to_numpy()[np.arange(n) % n_actors],
+            "verification": verification,
+            "verification_note": np.where(rng.random(n) < 0.5, "Checked against synthetic sources, which agree.", ""),
+        }
+    )
+
+
+def evidence_frame(rng: np.random.Generator, n_claims: int, n_sources: int) -> pd.DataFrame:
+    """Return evidence for half the claims (two sources for a tenth), from sources other than the op-ed."""
+    claim = np.arange(n_claims)
+    first = claim[claim % 2 == 0]
+    second = claim[claim % 10 == 0]
+    others = max(n_sources - 1, 1)
+    pick = rng.integers(0, others, n_claims)
+    claim_index = np.concatenate([first, second])
+    source_index = np.concatenate([1 + pick[first] % others, 1 + (pick[second] + 1) % others]) % n_sources
+    order = np.lexsort((source_index, claim_index))
+    claim_index, source_index = claim_index[order], source_index[order]
+    keep = np.ones(len(claim_index), dtype=bool)
+    keep[1:] = (claim_index[1:] != claim_index[:-1]) | (source_index[1:] != source_index[:-1])
+    claim_index, source_index = claim_index[keep], source_index[keep]
+    count = len(claim_index)
+    return pd.DataFrame(
+        {
+            "claim_id": _ids("cl_", n_claims, 7).to_numpy()[claim_index],
+            "source_id": _ids("so_", n_sources, 5).to_numpy()[source_index],
+            "relation": _pick(rng, _terms(EvidenceRelation), count),
+            "note": "The synthetic source bears on the claim, in part.",
+        }
+    )
+
+
+def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFrame], str]:
+    """Return every table of a synthetic dataset with `n_events` events, and the op-ed's text."""
+    if n_events < 1:
+        raise ValueError("n_events must be at least 1")
+    rng = np.random.default_rng(seed)
+    n_actors = max(10, n_events // 10)
+    n_sources = max(3, n_events // 100) + 1
+    text = _source_text(rng, max(20_000, n_events))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    frames = {
+        "events": events_frame(rng, n_events),
+        "actors": actors_frame(rng, n_actors),
+        "sources": sources_frame(rng, n_sources, digest),
+        "participants": participants_frame(rng, n_events, n_actors),
+        "event_links": event_links_frame(rng, n_events),
+        "claims": claims_frame(rng, n_events, n_actors, n_sources, text),
+        "evidence": evidence_frame(rng, n_events, n_sources),
+    }
+    return frames, text
+
+
+def datapackage(tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
+    """Return a Frictionless data package descriptor equivalent to the schema (types, patterns, vocabularies, keys)."""
+    return {
+        "name": "kz-timeline-synthetic",
+        "profile": "tabular-data-package",
+        "resources": [_resource(table) for table in tables],
+    }
+
+
+def _resource(table: Table) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "fields": [_field(column) for column in table.columns],
+        "missingValues": [""],
+        "primaryKey": list(table.primary_key),
+    }
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": [fk.column], "reference": {"resource": fk.other_table, "fields": [fk.other_column]}} for fk in table.foreign_keys
+        ]
+    return {
+        "name": table.name,
+        "path": table.filename,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+
+
+def _field(column: Column) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": column.name, "description": column.description, "type": "string"}
+    constraints: dict[str, Any] = {}
+    if column.required:
+        constraints["required"] = True
+    if column.vocabulary is not None:
+        constraints["enum"] = list(column.vocabulary.terms())
+    elif column.python_type is int:
+        field["type"] = "integer"
+        constraints["minimum"] = 0
+    elif column.python_type is bool:
+        field.update(type="boolean", trueValues=["true"], falseValues=["false"])
+    elif column.value_format is not None and column.value_format.name == "iso_date":
+        field["type"] = "date"
+    elif column.value_format is not None:
+        constraints["pattern"] = column.value_format.pattern.removeprefix("^").removesuffix("$")
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def write_dataset(out: Path, n_events: int, seed: int = 0) -> dict[str, int]:
+    """Write a synthetic dataset to `out` (CSVs, op-ed text, datapackage.json); return the row count of each table."""
+    frames, text = generate_frames(n_events, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        frame = frames[table.name][list(table.column_names)]
+        frame.to_csv(out / table.filename, index=False, lineterminator="\n", encoding="utf-8")
+    (out / TEXT_NAME).write_bytes(text.encode("utf-8"))
+    (out / "datapackage.json").write_text(json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {name: len(frame) for name, frame in frames.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and write the dataset."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, required=True, help="number of events (other tables scale with it)")
+    parser.add_argument("--out", type=Path, required=True, help="directory to write into (created if missing)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0); the same seed gives the same bytes")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    counts = write_dataset(args.out, args.events, args.seed)
+    elapsed = time.perf_counter() - started
+    print(f"{args.out}: " + ", ".join(f"{count} {name}" for name, count in counts.items()) + f" in {elapsed:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

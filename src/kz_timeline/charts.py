@@ -1,0 +1,530 @@
+"""Altair charts of the dataset: the timeline, the actors and the claims set beside the record.
+
+Each function takes a loaded :class:`~kz_timeline.dataset.Dataset` and returns an Altair chart; none saves or shows
+anything (`kz_timeline.rendering.render_chart` does). Every time scale, time unit and format is UTC and every time
+is a UTC midnight, so a day-precise event shows its own day in any time zone.
+
+Interactivity (in HTML): drag across the overview strip to zoom the main view to a span of time, drag the grey box
+to pan it, scroll on it to widen or narrow it, double-click to reset; click a legend entry to pick out its marks
+(shift-click for more).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+import altair as alt
+import pandas as pd
+
+from kz_timeline import chart_data
+from kz_timeline.chart_data import MAX_ROWS, LaneField, label, vocabulary_labels
+from kz_timeline.problems import KzTimelineError
+from kz_timeline.vocabularies import EventType, Role, Theme, Verification
+
+if TYPE_CHECKING:
+    from kz_timeline.dataset import Dataset
+
+#: The kinds of chart `make_chart` draws, in the order the CLI lists them.
+CHART_KINDS: Final = ("timeline", "actors", "claims")
+
+WIDTH = 960
+LANE_STEP = 84
+ACTOR_STEP = 20
+OVERVIEW_HEIGHT = 44
+LABEL_FONT_SIZE = 11
+#: Width of one character of an 11 px sans-serif label, generously estimated, for placing labels apart.
+CHAR_WIDTH = 6.4
+#: At most this many key events are labelled (those with most op-ed claims first, then the earliest).
+MAX_LABELS = 20
+# Within a lane's band (offsets from its top, in pixels): up to three levels of labels, then up to four rows of marks.
+LABEL_LEVELS = 3
+LABEL_GAP = 13
+LABEL_BASE = 38
+MARK_ROWS = 4
+ROW_GAP = 9
+ROW_BASE = 50
+
+VERIFICATION_COLOURS = {
+    "corroborated": "#1a9850",
+    "partly_corroborated": "#91cf60",
+    "contested": "#fdae61",
+    "contradicted": "#d73027",
+    "unverified": "#bdbdbd",
+    "opinion": "#8073ac",
+}
+EVIDENCE_COLOURS = {"Supports": "#1a9850", "Qualifies": "#fdae61", "Contradicts": "#d73027"}
+UTC: Final = alt.Scale(type="utc")
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+class ChartError(KzTimelineError):
+    """A chart cannot be drawn: an unknown kind, or a dataset with nothing to draw."""
+
+
+def _utc_x(field: str, title: str | None, domain: Any = None, *, axis: bool = True) -> alt.X:
+    scale = alt.Scale(type="utc", domain=domain) if domain is not None else UTC
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=scale,
+        axis=alt.Axis(format="%Y", formatType="utc", labelFlush=False, grid=True, tickCount="year") if axis else None,
+    )
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    configured: alt.TopLevelMixin = (
+        chart.configure(font=FONT)
+        .configure_view(stroke="#ddd")
+        .configure_axis(labelFontSize=11, titleFontSize=12, labelColor="#333", titleColor="#333")
+        .configure_legend(labelFontSize=11, titleFontSize=12, orient="right", labelLimit=260, titleLimit=320)
+        .configure_title(fontSize=16, anchor="start", subtitleFontSize=12, subtitleColor="#555")
+    )
+    return configured
+
+
+def _full_domain(start: pd.Series, end: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return whole years around every date, so open ends have an axis end to run to."""
+    first = pd.Timestamp(year=start.min().year, month=1, day=1, tz="UTC")
+    last = pd.Timestamp(year=(end.max() - pd.Timedelta(days=1)).year + 1, month=1, day=1, tz="UTC")
+    return first, last
+
+
+def _to_px(times: pd.Series, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
+    span = (domain[1] - domain[0]).total_seconds()
+    return (times - domain[0]).dt.total_seconds() / span * WIDTH
+
+
+def _pack_rows(frame: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
+    """Give each event a row within its lane so that marks overlap as little as the initial view allows."""
+    x0 = _to_px(frame["start"], domain)
+    x1 = _to_px(frame["end"], domain).where(frame["end_status"] == "closed", WIDTH)
+    rows = pd.Series(0, index=frame.index)
+    for _, lane in frame.groupby("lane", sort=False):
+        ends = [-1e9] * MARK_ROWS
+        for index in lane.sort_values(["start", "end"]).index:
+            left, right = x0[index] - 5, max(x1[index], x0[index] + 5)
+            free = [row for row in range(MARK_ROWS) if ends[row] < left]
+            row = free[0] if free else min(range(MARK_ROWS), key=lambda r: ends[r])
+            ends[row] = right + 2
+            rows[index] = row
+    return rows
+
+
+def _place_labels(labels: pd.DataFrame, domain: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
+    """Choose, per key event, a level above its lane and a side (left or right of its mark) so no labels overlap."""
+    placed = labels.copy()
+    x = _to_px(placed["start"], domain)
+    width = placed["title"].str.len() * CHAR_WIDTH
+    placed["align"] = (x + width > WIDTH).map({True: "right", False: "left"})
+    placed["level"] = 0
+    for _, lane in placed.groupby("lane", sort=False):
+        taken: list[list[tuple[float, float]]] = [[] for _ in range(LABEL_LEVELS)]
+        for index in lane.sort_values("start").index:
+            right_aligned = placed.at[index, "align"] == "right"
+            left = x[index] - width[index] if right_aligned else x[index]
+            span = (left - 4, left + width[index] + 4)
+            level = next(
+                (n for n, spans in enumerate(taken) if all(span[1] <= a or span[0] >= b for a, b in spans)),
+                min(range(LABEL_LEVELS), key=lambda n: len(taken[n])),
+            )
+            taken[level].append(span)
+            placed.at[index, "level"] = level
+    placed["label_offset"] = LABEL_BASE - placed["level"] * LABEL_GAP
+    return placed
+
+
+def _key_events(frame: pd.DataFrame) -> pd.DataFrame:
+    key = frame[frame["is_key"]]
+    key = key.sort_values(["claims", "start", "event_id"], ascending=[False, True, True], kind="stable").head(MAX_LABELS)
+    return key.sort_values(["start", "event_id"], kind="stable")
+
+
+TOOLTIP = [
+    alt.Tooltip("title:N", title="Event"),
+    alt.Tooltip("date_text:N", title="Date"),
+    alt.Tooltip("type:N", title="Type"),
+    alt.Tooltip("theme:N", title="Theme"),
+    alt.Tooltip("actors:N", title="Actors"),
+    alt.Tooltip("quote:N", title="Op-ed"),
+    alt.Tooltip("verification:N", title="Verification"),
+]
+
+
+def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelMixin:
+    """Draw every event on one UTC time axis, in lanes by theme (or event type), with key events labelled.
+
+    A day-precise event is a point (hollow when its date is uncertain or approximate); a month, a year or a range is
+    a bar across the whole period, with end caps when it is a range of days; an open or unknown end is a dashed line
+    to the end of the axis (with an arrow when it is still going on). More than `MAX_ROWS` events are counted per
+    lane and month (or year) instead.
+    """
+    if dataset.events.empty:
+        raise ChartError("there are no events to chart")
+    if len(dataset.events) > MAX_ROWS:
+        return _timeline_counts_chart(dataset, lane)
+    frame = chart_data.timeline_frame(dataset, lane)
+    other = "event_type" if lane == "theme" else "theme"
+    lanes = vocabulary_labels(Theme if lane == "theme" else EventType)
+    lanes = [name for name in lanes if name in set(frame["lane"])]
+    groups = [name for name in vocabulary_labels(EventType if other == "event_type" else Theme) if name in set(frame["group"])]
+    domain = _full_domain(frame["start"], frame["end"])
+    frame["row"] = _pack_rows(frame, domain)
+    frame["row_offset"] = ROW_BASE + frame["row"] * ROW_GAP
+    frame["open_until"] = domain[1]
+    frame["middle"] = frame["start"] + pd.Timedelta(hours=12)
+    frame["type"], frame["theme"] = (frame["group"], frame["lane"]) if lane == "theme" else (frame["lane"], frame["group"])
+    frame["hollow"] = frame["certainty"] != "exact"
+    labels = _place_labels(_key_events(frame), domain)
+    frame = frame.merge(labels[["event_id", "align", "label_offset"]], on="event_id", how="left")
+
+    brush = alt.selection_interval(name="brush", encodings=["x"])
+    pick = alt.selection_point(name="pick", fields=["group"], bind="legend")
+    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
+    x_domain = {"param": "brush", "encoding": "x"}
+    y = alt.Y("lane:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes), axis=alt.Axis(labelFontWeight="bold", labelLimit=200, domain=False, ticks=False, labelPadding=8))
+    y_offset = alt.YOffset("row_offset:Q", scale=None)
+    colour = alt.Color(
+        "group:N",
+        title="Event type (click to pick out)" if lane == "theme" else "Theme (click to pick out)",
+        scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"),
+        legend=alt.Legend(symbolType="circle", columns=1),
+    )
+    base = alt.Chart(frame).encode(y=y, yOffset=y_offset, opacity=faded, tooltip=TOOLTIP)
+
+    bars = base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed'").mark_bar(
+        height=7, cornerRadius=2, clip=True
+    ).encode(x=_utc_x("start", None, x_domain), x2="end:T", color=colour)
+    caps = base.transform_filter(
+        "datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'"
+    ).mark_tick(thickness=2, size=11, clip=True).encode(x=_utc_x("start", None, x_domain), color=colour)
+    cap_ends = base.transform_filter(
+        "datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'"
+    ).mark_tick(thickness=2, size=11, clip=True).encode(x=_utc_x("end", None, x_domain), color=colour)
+    open_lines = base.transform_filter("datum.end_status !== 'closed'").mark_rule(
+        strokeDash=[4, 3], strokeWidth=2, clip=True
+    ).encode(x=_utc_x("start", None, x_domain), x2="open_until:T", color=colour)
+    arrows = base.transform_filter("datum.end_status === 'open'").mark_point(
+        shape="triangle-right", filled=True, size=70, clip=True
+    ).encode(x=_utc_x("open_until", None, x_domain), color=colour)
+    filled_points = base.transform_filter("datum.mark === 'point' || (datum.end_status !== 'closed' && !datum.hollow)").mark_point(
+        filled=True, size=70, stroke="white", strokeWidth=0.8, clip=True
+    ).encode(x=_utc_x("middle", None, x_domain), color=colour)
+    hollow_points = base.transform_filter("datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')").mark_point(
+        filled=False, size=70, strokeWidth=2, clip=True
+    ).encode(x=_utc_x("middle", None, x_domain), color=colour)
+    # Hollow points are drawn over a white disc so they stay hollow on top of other marks.
+    hollow_points = alt.layer(
+        hollow_points.mark_point(filled=True, size=70, color="white", opacity=1, clip=True).encode(color=alt.value("white")),
+        hollow_points,
+    )
+    label_base = alt.Chart(frame).transform_filter("isValid(datum.align)").encode(
+        x=_utc_x("middle", None, x_domain),
+        y=y,
+        yOffset=alt.YOffset("label_offset:Q", scale=None),
+        text="title:N",
+        opacity=faded,
+        tooltip=TOOLTIP,
+    )
+    left_labels = label_base.transform_filter("datum.align === 'left'").mark_text(
+        align="left", dx=-4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
+    )
+    right_labels = label_base.transform_filter("datum.align === 'right'").mark_text(
+        align="right", dx=4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
+    )
+
+    main = alt.layer(bars, caps, cap_ends, open_lines, arrows, filled_points, hollow_points, left_labels, right_labels).properties(
+        width=WIDTH, height=alt.Step(LANE_STEP)
+    ).add_params(pick)
+    overview = (
+        alt.Chart(frame)
+        .mark_tick(thickness=1.5, size=12)
+        .encode(
+            x=_utc_x("middle", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
+            y=alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), axis=None),
+            color=alt.Color("group:N", scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"), legend=None),
+            opacity=faded,
+        )
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
+        .add_params(brush)
+    )
+    chart = alt.vconcat(main, overview, spacing=12).properties(
+        title=alt.Title(
+            "What happened when: the events of the op-ed and the public record",
+            subtitle=[
+                f"{len(frame)} events, {domain[0].year}–{domain[1].year - 1}, UTC dates. Points: a day; bars: a month, a year "
+                "or a range of days; hollow: uncertain or approximate date; dashed: end open (arrow) or unknown.",
+                f"Labelled: the key events the op-ed's argument turns on. Lanes: {'theme' if lane == 'theme' else 'event type'}.",
+            ],
+        )
+    )
+    return _config(chart)
+
+
+def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMixin:
+    counts = chart_data.timeline_counts(dataset, lane)
+    lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
+    period = "month" if (counts["end"] - counts["start"]).max() < pd.Timedelta(days=40) else "year"
+    brush = alt.selection_interval(name="brush", encodings=["x"])
+    pick = alt.selection_point(name="pick", fields=["lane"], bind="legend")
+    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
+    tooltip = [
+        alt.Tooltip("lane:N", title="Theme" if lane == "theme" else "Event type"),
+        alt.Tooltip("period_text:N", title=period.capitalize()),
+        alt.Tooltip("events:Q", title="Events", format=","),
+    ]
+    main = (
+        alt.Chart(counts)
+        .mark_rect(clip=True)
+        .encode(
+            x=_utc_x("start", None, {"param": "brush", "encoding": "x"}),
+            x2="end:T",
+            y=alt.Y("lane:N", title=None, sort=lanes, axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
+            color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
+            tooltip=tooltip,
+        )
+        .properties(width=WIDTH, height=alt.Step(28))
+    )
+    overview = (
+        alt.Chart(counts)
+        .mark_area(interpolate="step-after", color="#4c78a8")
+        .encode(
+            x=_utc_x("start", "Overview: drag to zoom, drag the box to pan, double-click to reset"),
+            y=alt.Y("sum(events):Q", title=None, axis=None),
+            opacity=faded,
+        )
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
+        .add_params(brush)
+    )
+    total = int(counts["events"].sum())
+    chart = alt.vconcat(main.add_params(pick), overview, spacing=12).properties(
+        title=alt.Title(
+            "What happened when: events per lane and " + period,
+            subtitle=f"{total:,} events, too many to draw one by one (more than {MAX_ROWS:,}): counted per {period}, UTC.",
+        )
+    )
+    return _config(chart)
+
+
+def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
+    """Draw a lane per actor and a mark per participation coloured by role; a rule joins the actors of one event."""
+    participations = chart_data.participation_frame(dataset)
+    if participations.empty:
+        raise ChartError("there are no participations to chart")
+    if len(participations) > MAX_ROWS:
+        return _actors_counts_chart(participations)
+    order = chart_data.actor_order(participations)
+    position = {name: index for index, name in enumerate(order)}
+    participations["position"] = participations["actor"].map(position)
+    spans = (
+        participations.groupby("event_id", sort=False)
+        .agg(time=("time", "first"), title=("title", "first"), date_text=("date_text", "first"), first=("position", "min"), last=("position", "max"), actors=("actor", "size"))
+        .reset_index()
+    )
+    spans = spans[spans["actors"] > 1].copy()
+    spans["top"] = [order[i] for i in spans["first"]]
+    spans["bottom"] = [order[i] for i in spans["last"]]
+    roles = [name for name in vocabulary_labels(Role) if name in set(participations["role"])]
+    domain = _full_domain(participations["time"], participations["time"])
+    brush = alt.selection_interval(name="brush", encodings=["x"])
+    pick = alt.selection_point(name="pick", fields=["role"], bind="legend")
+    faded = alt.when(pick).then(alt.value(0.95)).otherwise(alt.value(0.08))
+    x_domain = {"param": "brush", "encoding": "x"}
+    y = alt.Y("actor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, grid=True, gridColor="#f0f0f0"))
+    joins = (
+        alt.Chart(spans)
+        .mark_rule(color="#9a9a9a", strokeWidth=1.2, opacity=0.55, clip=True)
+        .encode(
+            x=_utc_x("time", None, x_domain),
+            y=alt.Y("top:N", sort=order, title=None),
+            y2="bottom:N",
+            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("actors:Q", title="Actors")],
+        )
+    )
+    marks = (
+        alt.Chart(participations)
+        .mark_point(filled=True, size=64, stroke="white", strokeWidth=0.7, clip=True)
+        .encode(
+            x=_utc_x("time", None, x_domain),
+            y=y,
+            color=alt.Color("role:N", title="Role (click to pick out)", scale=alt.Scale(domain=roles, scheme="category20"), legend=alt.Legend(symbolType="circle")),
+            opacity=faded,
+            tooltip=[
+                alt.Tooltip("actor:N", title="Actor"),
+                alt.Tooltip("role:N", title="Role"),
+                alt.Tooltip("title:N", title="Event"),
+                alt.Tooltip("date_text:N", title="Date"),
+                alt.Tooltip("note:N", title="Note"),
+            ],
+        )
+    )
+    main = alt.layer(joins, marks).properties(width=WIDTH, height=alt.Step(ACTOR_STEP)).add_params(pick)
+    overview = (
+        alt.Chart(participations)
+        .mark_tick(thickness=1, size=14, color="#777")
+        .encode(x=_utc_x("time", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]))
+        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT - 18)
+        .add_params(brush)
+    )
+    chart = alt.vconcat(main, overview, spacing=12).properties(
+        title=alt.Title(
+            "Who took part: one lane per actor, one mark per part played",
+            subtitle=[
+                f"{participations['actor'].nunique()} actors in {participations['event_id'].nunique()} events; "
+                "a grey line joins the actors of one event. Actors in order of first appearance, UTC dates.",
+            ],
+        )
+    )
+    return _config(chart)
+
+
+def _actors_counts_chart(participations: pd.DataFrame, limit: int = 60) -> alt.TopLevelMixin:
+    busiest = participations["actor"].value_counts().head(limit).index
+    kept = participations[participations["actor"].isin(busiest)]
+    years = kept["time"].dt.tz_localize(None).dt.to_period("Y")
+    counts = kept.assign(period=years).groupby(["actor", "period"], observed=True).size().rename("parts").reset_index()
+    counts["start"] = counts["period"].dt.start_time.dt.tz_localize("UTC")
+    counts["end"] = (counts["period"] + 1).dt.start_time.dt.tz_localize("UTC")
+    counts["year"] = counts["period"].dt.year.astype(str)
+    counts = counts.drop(columns="period")
+    order = list(busiest)
+    chart = (
+        alt.Chart(counts)
+        .mark_rect()
+        .encode(
+            x=_utc_x("start", None),
+            x2="end:T",
+            y=alt.Y("actor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
+            tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("year:N", title="Year"), alt.Tooltip("parts:Q", title="Parts", format=",")],
+        )
+        .properties(
+            width=WIDTH,
+            height=alt.Step(ACTOR_STEP),
+            title=alt.Title(
+                "Who took part: parts played per actor and year",
+                subtitle=f"{len(participations):,} participations, too many to draw one by one: the {len(order)} busiest actors, counted per year.",
+            ),
+        )
+    )
+    return _config(chart)
+
+
+_OP_ED_SAYS = re.compile(r"^The op-ed says (?:that )?")
+
+
+def _claim_label(statement: str, limit: int = 92) -> str:
+    text = _OP_ED_SAYS.sub("", statement)
+    text = text[:1].upper() + text[1:]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
+    """Draw each claim of the op-ed in its verification group, with the public sources that support, qualify or
+    contradict it; a summary bar on top counts the claims per verification.
+    """
+    claims = chart_data.claims_frame(dataset)
+    if claims.empty:
+        raise ChartError("the op-ed has no claims to chart")
+    verifications = [label(value) for value in Verification.terms() if label(value) in set(claims["verification"])]
+    colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if label(value) in set(claims["verification"])]
+    verdict_scale = alt.Scale(domain=verifications, range=colours)
+    pick = alt.selection_point(name="pick", fields=["verification"], bind="legend")
+    faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15))
+    summary = (
+        alt.Chart(claims)
+        .mark_bar(height=26)
+        .encode(
+            x=alt.X("count():Q", title="Claims of the op-ed", stack="zero"),
+            color=alt.Color("verification:N", title="Verification (click to pick out)", scale=verdict_scale, sort=verifications),
+            order=alt.Order("order:Q"),
+            opacity=faded,
+            tooltip=[alt.Tooltip("verification:N", title="Verification"), alt.Tooltip("count():Q", title="Claims")],
+        )
+        .transform_calculate(order=f"indexof({verifications!r}, datum.verification)")
+        .properties(width=WIDTH - 380, height=34)
+        .add_params(pick)
+    )
+    if len(claims) > MAX_ROWS:
+        return _config(summary.properties(title=f"{len(claims):,} claims of the op-ed by verification"))
+    claims["label"] = claims["statement"].map(_claim_label)
+    claims["group_order"] = claims["verification"].map({name: index for index, name in enumerate(verifications)})
+    claims = claims.sort_values(["group_order", "quote_start", "claim_id"], kind="stable").reset_index(drop=True)
+    order = list(claims["label"] + "\u2009#" + claims.index.astype(str))
+    claims["row"] = order
+    evidence = chart_data.evidence_frame(claims).merge(claims[["claim_id", "row", "quote", "verification_note"]], on="claim_id")
+    rows = alt.Y(
+        "row:N",
+        sort=order,
+        title=None,
+        scale=alt.Scale(domain=order),
+        axis=alt.Axis(labelLimit=560, labelExpr="split(datum.label, '\u2009#')[0]", labelFontSize=11),
+    )
+    bar_rows = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=None)
+    claim_tooltip = [
+        alt.Tooltip("statement:N", title="Claim"),
+        alt.Tooltip("quote:N", title="Op-ed"),
+        alt.Tooltip("verification:N", title="Verification"),
+        alt.Tooltip("verification_note:N", title="The record"),
+    ]
+    verdicts = (
+        alt.Chart(claims)
+        .mark_square(size=90, opacity=1)
+        .encode(
+            x=alt.X("verification:N", sort=verifications, title=None, axis=alt.Axis(orient="top", labelAngle=-35, labelFontSize=10)),
+            y=rows,
+            color=alt.Color("verification:N", scale=verdict_scale, legend=None),
+            opacity=faded,
+            tooltip=claim_tooltip,
+        )
+        .properties(width=alt.Step(22), height=alt.Step(15))
+    )
+    sources = (
+        alt.Chart(evidence)
+        .mark_bar(height=10)
+        .encode(
+            x=alt.X("sum(sources):Q", title="Public sources that bear on the claim", axis=alt.Axis(orient="top", tickMinStep=1)),
+            y=bar_rows,
+            color=alt.Color(
+                "relation:N",
+                title="Sources",
+                scale=alt.Scale(domain=list(EVIDENCE_COLOURS), range=list(EVIDENCE_COLOURS.values())),
+            ),
+            order=alt.Order("relation_order:Q"),
+            opacity=faded,
+            tooltip=[alt.Tooltip("statement:N", title="Claim"), alt.Tooltip("relation:N", title="Sources that"), alt.Tooltip("sources:Q", title="Number")],
+        )
+        .transform_calculate(relation_order=f"indexof({list(EVIDENCE_COLOURS)!r}, datum.relation)")
+        .properties(width=240, height=alt.Step(15))
+    )
+    detail = alt.hconcat(verdicts, sources, spacing=6).resolve_scale(color="independent")
+    counts = claims["verification"].value_counts()
+    chart = alt.vconcat(summary, detail, spacing=18).resolve_scale(color="independent").properties(
+        title=alt.Title(
+            "Claims vs record: where the op-ed and the public record agree, and where they part",
+            subtitle=[
+                f"{len(claims)} claims of the op-ed, grouped by verification: "
+                + ", ".join(f"{counts[name]} {name.lower()}" for name in verifications)
+                + ".",
+                "Bars count the public sources that support, qualify or contradict each claim (opinions are not checkable facts).",
+            ],
+        )
+    )
+    return _config(chart)
+
+
+_CHARTS = {"timeline": timeline_chart, "actors": actors_chart, "claims": claims_chart}
+
+
+def make_chart(dataset: Dataset, kind: str = "timeline", *, lane: LaneField = "theme") -> alt.TopLevelMixin:
+    """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
+
+    `lane` picks the timeline's lanes: "theme" (coloured by event type) or "event_type" (coloured by theme).
+    """
+    if kind not in _CHARTS:
+        raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
+    if lane not in ("theme", "event_type"):
+        raise ChartError(f"unknown lane {lane!r}; choose theme or event_type")
+    if kind == "timeline":
+        return timeline_chart(dataset, lane)
+    return _CHARTS[kind](dataset)

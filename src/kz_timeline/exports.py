@@ -1,0 +1,87 @@
+"""Export the dataset to the formats other tools read: TimelineJS, GraphML, GEXF and a spreadsheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kz_timeline.problems import KzTimelineError
+
+if TYPE_CHECKING:
+    from kz_timeline.dataset import Dataset
+
+
+class ExportError(KzTimelineError):
+    """An export cannot be made: an unknown format, or an output path that cannot be written."""
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export: its name, what it is for, and how it renders the dataset to bytes."""
+
+    name: str
+    description: str
+    suffixes: tuple[str, ...]
+    render: Callable[[Dataset], bytes]
+
+
+def _timelinejs(dataset: Dataset) -> bytes:
+    from kz_timeline.timelinejs import timelinejs_json
+
+    return timelinejs_json(dataset).encode("utf-8")
+
+
+def _graphml(dataset: Dataset) -> bytes:
+    from kz_timeline.network import graph, graphml_bytes
+
+    return graphml_bytes(graph(dataset))
+
+
+def _gexf(dataset: Dataset) -> bytes:
+    from kz_timeline.network import gexf_bytes, graph
+
+    return gexf_bytes(graph(dataset))
+
+
+def _spreadsheet(dataset: Dataset) -> bytes:
+    from kz_timeline.spreadsheet import spreadsheet_csv
+
+    return spreadsheet_csv(dataset)
+
+
+#: Every export format, by the name the command line uses.
+FORMATS: dict[str, ExportFormat] = {
+    export.name: export
+    for export in (
+        ExportFormat("timelinejs", "Knight Lab TimelineJS 3 JSON: a slide per event", (".json",), _timelinejs),
+        ExportFormat("graphml", "GraphML graph of actors and events (Cytoscape, Gephi, yEd)", (".graphml", ".xml"), _graphml),
+        ExportFormat("gexf", "GEXF 1.2 graph of actors and events, dated (Gephi)", (".gexf",), _gexf),
+        ExportFormat("spreadsheet", "flat CSV sheet of events for journalists, formula-safe", (".csv",), _spreadsheet),
+    )
+}
+
+
+def export(format_name: str, out: str | Path, data_dir: str | Path | None = None) -> Path:
+    """Export the dataset in `data_dir` (the shipped data by default) as `format_name` to `out`; return the path.
+
+    The file is written atomically: on any error the previous file, if any, is left as it was.
+    """
+    from kz_timeline.csv_files import write_bytes_atomically
+    from kz_timeline.dataset import load
+
+    chosen = FORMATS.get(format_name)
+    if chosen is None:
+        raise ExportError(f"unknown export format {format_name!r}; the formats are {', '.join(FORMATS)}")
+    path = Path(out)
+    if path.is_dir():
+        raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ExportError(f"{path.parent}: is not a directory")
+    data = chosen.render(load(data_dir))
+    try:
+        write_bytes_atomically(path, data)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot be written: {error.strerror or error}") from error
+    return path

@@ -1,0 +1,441 @@
+"""Charts: what each spec draws (marks, encodings, UTC times, one datum per event, tooltips), and its renderings."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from kz_timeline.chart_data import MAX_ROWS, timeline_frame
+from kz_timeline.charts import CHART_KINDS, LABEL_LEVELS, ChartError, make_chart
+from kz_timeline.dataset import Dataset, load
+from kz_timeline.rendering import FORMATS, RenderError, render_chart, script_safe_json
+from tests.conftest import REPO_ROOT
+from tests.helpers import replace_in
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return load()
+
+
+@pytest.fixture(scope="module")
+def specs(dataset: Dataset) -> dict[str, dict[str, Any]]:
+    return {kind: make_chart(dataset, kind).to_dict() for kind in CHART_KINDS}
+
+
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Yield every dict in a spec, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def views(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return every unit view (a dict with a mark) of a spec."""
+    return [node for node in walk(spec) if "mark" in node]
+
+
+def mark_type(view: dict[str, Any]) -> str:
+    mark = view["mark"]
+    return str(mark["type"] if isinstance(mark, dict) else mark)
+
+
+def dataset_of(spec: dict[str, Any], view: dict[str, Any]) -> list[dict[str, Any]]:
+    data = view.get("data") or spec.get("data")
+    assert data is not None, "a view without data"
+    rows: list[dict[str, Any]] = spec["datasets"][data["name"]]
+    return rows
+
+
+def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the rows of the timeline's main view (the first view)."""
+    return dataset_of(spec, views(spec)[0])
+
+
+# --- make_chart -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_make_chart_returns_an_altair_chart_that_validates_against_the_vega_lite_schema(dataset: Dataset, kind: str) -> None:
+    chart = make_chart(dataset, kind)
+    assert isinstance(chart, alt.TopLevelMixin)
+    spec = chart.to_dict(validate=True)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+
+
+def test_make_chart_rejects_an_unknown_kind_naming_the_known_ones(dataset: Dataset) -> None:
+    with pytest.raises(ChartError, match=r"unknown chart kind 'gantt'; choose one of timeline, actors, claims"):
+        make_chart(dataset, "gantt")
+
+
+def test_every_time_is_utc_scale_format_and_datum(specs: dict[str, dict[str, Any]]) -> None:
+    temporal = 0
+    for kind, spec in specs.items():
+        for node in walk(spec):
+            if node.get("type") == "temporal" and "field" in node:
+                temporal += 1
+                assert node.get("scale", {}).get("type") == "utc", (kind, node)
+                axis = node.get("axis")
+                if axis:
+                    assert axis["formatType"] == "utc", (kind, node)
+        for rows in spec["datasets"].values():
+            for row in rows:
+                for key in ("start", "end", "time", "middle", "open_until"):
+                    if key in row:
+                        assert row[key].endswith("+00:00"), (kind, key, row[key])
+    assert temporal >= 10
+
+
+# --- the timeline ----------------------------------------------------------------------------------------------------
+
+
+def test_timeline_draws_one_datum_per_event(dataset: Dataset, specs: dict[str, dict[str, Any]]) -> None:
+    rows = main_rows(specs["timeline"])
+    assert sorted(row["event_id"] for row in rows) == sorted(dataset.events["event_id"])
+
+
+def test_timeline_draws_points_bars_range_caps_open_ends_and_labels(specs: dict[str, dict[str, Any]]) -> None:
+    marks = [mark_type(view) for view in views(specs["timeline"])]
+    for mark in ("point", "bar", "tick", "rule", "text"):
+        assert mark in marks, mark
+
+
+def test_timeline_day_precise_instant_is_a_point_with_its_own_day(specs: dict[str, dict[str, Any]]) -> None:
+    spief = next(row for row in main_rows(specs["timeline"]) if row["event_id"] == "spief_plenary_2022")
+    assert spief["mark"] == "point"
+    assert spief["date_text"] == "17 June 2022"
+    assert spief["start"] == "2022-06-17T00:00:00+00:00"
+    assert spief["middle"] == "2022-06-17T12:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("event_id", "date_text", "start", "end"),
+    [
+        ("mamai_convicted_2017", "7 September 2017", "2017-09-07", "2017-09-08"),
+        ("bta_nationalised_2009", "February 2009", "2009-02-01", "2009-03-01"),
+        ("dpk_founded_2019", "2019", "2019-01-01", "2020-01-01"),
+        ("january_2022_unrest", "2 to 11 January 2022", "2022-01-02", "2022-01-12"),
+        ("russia_invades_ukraine_2022", "from 24 February 2022 (ongoing)", "2022-02-24", "2022-02-25"),
+    ],
+)
+def test_timeline_bars_span_the_whole_period_with_an_exclusive_end(
+    specs: dict[str, dict[str, Any]], event_id: str, date_text: str, start: str, end: str
+) -> None:
+    row = next(row for row in main_rows(specs["timeline"]) if row["event_id"] == event_id)
+    assert row["date_text"] == date_text
+    assert row["start"] == f"{start}T00:00:00+00:00"
+    assert row["end"] == f"{end}T00:00:00+00:00"
+
+
+def test_timeline_open_and_unknown_ends_run_to_the_axis_end(specs: dict[str, dict[str, Any]]) -> None:
+    rows = {row["event_id"]: row for row in main_rows(specs["timeline"])}
+    assert rows["russia_invades_ukraine_2022"]["end_status"] == "open"
+    assert rows["ablyazov_kz_trial_in_absentia"]["end_status"] == "unknown"
+    assert rows["ablyazov_kz_trial_in_absentia"]["date_text"] == "from perhaps 3 April 2017 (end unknown)"
+    latest_end = max(row["end"] for row in rows.values())
+    assert {row["open_until"] for row in rows.values()} == {"2025-01-01T00:00:00+00:00"} and latest_end <= "2025-01-01T00:00:00+00:00"
+    rules = [view for view in views(specs["timeline"]) if mark_type(view) == "rule"]
+    assert any(view["encoding"]["x2"]["field"] == "open_until" and view["mark"]["strokeDash"] for view in rules)
+
+
+def test_timeline_tooltip_gives_title_date_type_actors_quote_and_verification(specs: dict[str, dict[str, Any]]) -> None:
+    point = next(view for view in views(specs["timeline"]) if mark_type(view) == "point")
+    titles = [tooltip["title"] for tooltip in point["encoding"]["tooltip"]]
+    assert titles == ["Event", "Date", "Type", "Theme", "Actors", "Op-ed", "Verification"]
+    spief = next(row for row in main_rows(specs["timeline"]) if row["event_id"] == "spief_plenary_2022")
+    assert "Kassym-Jomart Tokayev (speaker)" in spief["actors"]
+    assert spief["quote"] and spief["verification"]
+    assert spief["type"] == "Statement" and spief["theme"] == "Ukraine war and diplomacy"
+
+
+def test_timeline_labels_exactly_the_key_events_without_overlap(dataset: Dataset, specs: dict[str, dict[str, Any]]) -> None:
+    rows = main_rows(specs["timeline"])
+    labelled = sorted(row["event_id"] for row in rows if row.get("align"))
+    key = sorted(dataset.events.loc[dataset.events["is_key_event"], "event_id"])
+    assert labelled == key
+    frame = pd.DataFrame([row for row in rows if row.get("align")])
+    assert frame["label_offset"].nunique() <= LABEL_LEVELS
+    for _, same in frame.groupby(["lane", "label_offset"]):
+        middles = pd.to_datetime(same["middle"])
+        ordered = same.assign(middle=middles).sort_values("middle")
+        # Labels on one level of one lane: a left-aligned label never runs into the next label's start.
+        for (_, first), (_, second) in zip(ordered.iterrows(), ordered.iloc[1:].iterrows(), strict=False):
+            assert not (first["align"] == "left" and second["align"] == "right"), (first["title"], second["title"])
+
+
+def test_timeline_legend_filters_and_overview_brush_drives_the_main_domain(specs: dict[str, dict[str, Any]]) -> None:
+    spec = specs["timeline"]
+    params = {param["name"]: param for node in walk(spec) for param in node.get("params", []) if isinstance(param, dict) and "select" in param}
+    assert params["pick"]["bind"] == "legend"
+    assert params["brush"]["select"]["encodings"] == ["x"]
+    domains = [node["scale"]["domain"] for node in walk(spec) if isinstance(node.get("scale"), dict) and isinstance(node["scale"].get("domain"), dict)]
+    assert {"param": "brush", "encoding": "x"} in domains
+
+
+# --- actors and claims -------------------------------------------------------------------------------------------------
+
+
+def test_actors_chart_has_a_mark_per_participation_coloured_by_role_and_rules_joining_each_event(
+    dataset: Dataset, specs: dict[str, dict[str, Any]]
+) -> None:
+    spec = specs["actors"]
+    by_mark = {mark_type(view): view for view in views(spec)}
+    points = dataset_of(spec, by_mark["point"])
+    assert len(points) == len(dataset.participants)
+    assert by_mark["point"]["encoding"]["color"]["field"] == "role"
+    joins = dataset_of(spec, by_mark["rule"])
+    spief = next(row for row in joins if row["event_id"] == "spief_plenary_2022")
+    assert spief["top"] != spief["bottom"] and spief["actors"] >= 2
+
+
+def test_claims_chart_groups_every_op_ed_claim_by_verification(dataset: Dataset, specs: dict[str, dict[str, Any]]) -> None:
+    spec = specs["claims"]
+    squares = next(view for view in views(spec) if mark_type(view) == "square")
+    rows = dataset_of(spec, squares)
+    assert len(rows) == len(dataset.claims)
+    order = [row["verification"] for row in rows]
+    assert order == sorted(order, key=["Corroborated", "Partly corroborated", "Contested", "Contradicted", "Unverified", "Opinion"].index)
+    bars = [view for view in views(spec) if mark_type(view) == "bar" and view["encoding"]["color"]["field"] == "relation"]
+    assert bars, "no evidence bars"
+
+
+# --- rendering ---------------------------------------------------------------------------------------------------------
+
+
+def test_render_chart_rejects_an_unknown_format(dataset: Dataset) -> None:
+    with pytest.raises(RenderError, match="unknown format 'gif'; choose one of html, png, svg, json"):
+        render_chart(make_chart(dataset, "timeline"), "gif")
+
+
+def test_render_json_is_the_charts_spec(dataset: Dataset, specs: dict[str, dict[str, Any]]) -> None:
+    assert json.loads(render_chart(make_chart(dataset, "timeline"), "json")) == specs["timeline"]
+
+
+@pytest.fixture(scope="module")
+def timeline_svg(dataset: Dataset) -> str:
+    return render_chart(make_chart(dataset, "timeline"), "svg").decode("utf-8")
+
+
+def test_svg_shows_the_titles_of_the_key_events(dataset: Dataset, timeline_svg: str) -> None:
+    text = html.unescape(timeline_svg)
+    for title in dataset.events.loc[dataset.events["is_key_event"], "title"]:
+        assert title in text, title
+
+
+def test_svg_is_reproducible_with_renumbered_clip_ids(dataset: Dataset, timeline_svg: str) -> None:
+    assert render_chart(make_chart(dataset, "timeline"), "svg").decode("utf-8") == timeline_svg
+    ids = re.findall(r'id="(clip\d+)"', timeline_svg)
+    assert ids == [f"clip{n}" for n in range(len(ids))]
+
+
+def test_png_is_a_png(dataset: Dataset) -> None:
+    png = render_chart(make_chart(dataset, "actors"), "png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_html_is_self_contained_without_network(dataset: Dataset) -> None:
+    page = render_chart(make_chart(dataset, "claims"), "html").decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script src" not in page and "<link" not in page
+    assert "vegaEmbed(" in page
+    assert len(page) < 3_000_000
+
+
+def test_html_escapes_data_that_would_end_the_script_element() -> None:
+    hostile = "</script><script>alert('x')</script><!--"
+    chart = alt.Chart(pd.DataFrame({"a": [1]}), title=hostile).mark_point().encode(x="a:Q")
+    page = render_chart(chart, "html").decode("utf-8")
+    assert page.count("</script>") == 2
+    assert "<script>alert" not in page and "<!--" not in page
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert('x')" in page
+    assert "&lt;/script&gt;" in page.split("<title>")[1].split("</title>")[0]
+
+
+def test_script_safe_json_round_trips() -> None:
+    value = {"t": "a</script>&\u2028b"}
+    assert json.loads(script_safe_json(value)) == value
+
+
+def test_formats_are_the_documented_ones() -> None:
+    assert FORMATS == ("html", "png", "svg", "json")
+
+
+# --- big datasets are aggregated ---------------------------------------------------------------------------------------
+
+
+def synthetic(dataset: Dataset, events: int) -> Dataset:
+    """Return the shipped dataset with `events` events (copies of the real ones on shifted ids) and participants."""
+    tables = dict(dataset.text_tables)
+    base = tables["events"]
+    copies = -(-events // len(base))
+    frame = pd.concat([base] * copies, ignore_index=True).head(events).copy()
+    frame["event_id"] = [f"{event_id}-{n}" for n, event_id in enumerate(frame["event_id"])]
+    tables["events"] = frame
+    participants = tables["participants"]
+    first = participants.drop_duplicates("event_id").set_index("event_id")
+    original = frame["event_id"].str.rsplit("-", n=1).str[0]
+    tables["participants"] = pd.DataFrame(
+        {
+            "event_id": frame["event_id"],
+            "actor_id": original.map(first["actor_id"]).fillna("ablyazov"),
+            "role": original.map(first["role"]).fillna("subject"),
+            "note": "",
+        }
+    )
+    tables["claims"] = tables["claims"].assign(event_id="")
+    return Dataset(dataset.data_dir, tables)
+
+
+def test_timeline_of_more_than_max_rows_events_counts_them_per_lane_and_month(dataset: Dataset) -> None:
+    big = synthetic(dataset, MAX_ROWS + 1)
+    spec = make_chart(big, "timeline").to_dict()
+    rects = [view for view in views(spec) if mark_type(view) == "rect"]
+    assert rects and rects[0]["encoding"]["color"]["field"] == "events"
+    rows = dataset_of(spec, rects[0])
+    assert sum(row["events"] for row in rows) == MAX_ROWS + 1
+    assert len(rows) < MAX_ROWS
+    assert all(row["start"].endswith("+00:00") for row in rows)
+
+
+def test_actors_of_more_than_max_rows_participations_are_counted_per_year(dataset: Dataset) -> None:
+    big = synthetic(dataset, MAX_ROWS + 1)
+    spec = make_chart(big, "actors").to_dict()
+    rects = [view for view in views(spec) if mark_type(view) == "rect"]
+    assert sum(row["parts"] for row in dataset_of(spec, rects[0])) == MAX_ROWS + 1
+
+
+def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -> None:
+    spec = make_chart(synthetic(dataset, MAX_ROWS), "timeline").to_dict()
+    assert len(main_rows(spec)) == MAX_ROWS
+
+
+def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
+    frame = timeline_frame(dataset)
+    assert set(frame["lane"]) <= {"Ukraine war and diplomacy", "Sanctions", "January 2022 unrest", "Domestic reform", "Mamai case", "Ablyazov cases", "The op-ed"}
+    assert "Court ruling" in set(frame["group"])
+
+
+# --- the README image ---------------------------------------------------------------------------------------------------
+
+
+def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
+    from kz_timeline.generated import GENERATED_FILES
+
+    assert "docs/timeline.svg" in [generated.path for generated in GENERATED_FILES]
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/timeline.svg)" in readme.split("## Charts")[1].split("\n## ")[0]
+
+
+def test_readme_image_is_stale_when_the_chart_changes_and_regenerated_to_the_current_spec(
+    dataset: Dataset, tmp_path: Path
+) -> None:
+    from kz_timeline.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
+    from kz_timeline.rendering import chart_spec, spec_fingerprint
+
+    image = next(generated for generated in GENERATED_FILES if generated.path == "docs/timeline.svg")
+    current = (REPO_ROOT / "docs" / "timeline.svg").read_text(encoding="utf-8")
+    stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(chart_spec(make_chart(dataset, "timeline"))))
+    assert current.startswith(stamp + "\n"), "docs/timeline.svg is stale: run `kz-timeline generate`"
+    stale = TIMELINE_IMAGE_STAMP.format("0" * 64) + "\n<svg></svg>\n"
+    fresh = image.render(stale)
+    assert fresh != stale and fresh.startswith(stamp + "\n<svg")
+    assert "Constitutional referendum" in html.unescape(fresh)
+
+
+# --- the command line ---------------------------------------------------------------------------------------------------
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, check=False, cwd=cwd, env=env)
+
+
+def test_cli_chart_json_goes_to_stdout_and_equals_the_library_spec(minimal_dir: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--kind", "actors", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == make_chart(load(minimal_dir), "actors").to_dict()
+    assert result.stderr == b""
+
+
+def test_cli_chart_writes_kind_dot_format_in_the_current_directory_by_default(minimal_dir: Path, tmp_path: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "timeline.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert result.stdout.decode() == f"wrote timeline.html ({len(page.encode()):,} bytes)\n"
+
+
+def test_cli_chart_takes_the_format_from_the_out_suffix(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "charts" / "claims.svg"
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--kind", "claims", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("<svg")
+    assert [path.name for path in out.parent.iterdir()] == ["claims.svg"]
+
+
+def test_cli_chart_png_to_stdout(minimal_dir: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--format", "png", "--out", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "gantt"], "argument --kind: invalid choice: 'gantt'"),
+        (["--format", "gif"], "argument --format: invalid choice: 'gif'"),
+        (["--lane", "actor"], "argument --lane: invalid choice: 'actor'"),
+    ],
+)
+def test_cli_chart_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = run_cli("chart", *args)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert result.stdout == b""
+
+
+def test_cli_chart_invalid_data_exits_1_naming_file_and_line(minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / "t.html"))
+    assert result.returncode == 1
+    assert f"{minimal_dir}/events.csv:2: column 'event_type'" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_cli_chart_missing_data_dir_exits_1(tmp_path: Path) -> None:
+    result = run_cli("chart", "--data-dir", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert result.stderr.decode() == f"Error: {tmp_path / 'nope'}: data directory not found\n"
+
+
+def test_cli_chart_unwritable_out_exits_1_and_leaves_nothing(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / "a-file" / "t.html"))
+    assert result.returncode == 1
+    assert result.stderr.decode().startswith(f"Error: {tmp_path / 'a-file' / 't.html'}: cannot write the chart")
+    assert "Traceback" not in result.stderr.decode()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "minimal"]
+
+
+def test_cli_chart_replaces_an_existing_file_whole(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    out.write_text("old" * 100_000, encoding="utf-8")
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["$schema"].startswith("https://vega.github.io/schema/vega-lite/")

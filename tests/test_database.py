@@ -1,0 +1,312 @@
+"""The SQLite build: keys, foreign keys, indexes, lookups, full-text search, views, fingerprint, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kz_timeline import database
+from kz_timeline.database import (
+    BUILD_INFO_TABLE,
+    DatabaseBuildError,
+    build_database,
+    data_fingerprint,
+    database_columns,
+    ensure_database,
+    is_up_to_date,
+    stored_fingerprint,
+    term_label,
+)
+from kz_timeline.problems import DataValidationError
+from kz_timeline.schema import EVENTS, TABLES, Table
+from kz_timeline.vocabularies import VOCABULARIES
+from tests.conftest import DATA_DIR
+from tests.helpers import replace_in
+
+
+@pytest.fixture(scope="module")
+def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "kz-timeline.db"
+    build_database(DATA_DIR, path)
+    return path
+
+
+@pytest.fixture
+def conn(shipped_db: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"file:{shipped_db}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def csv_rows(table: Table) -> list[dict[str, str]]:
+    with (DATA_DIR / table.filename).open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def index_first_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    firsts = set()
+    for _, name, *_ in conn.execute(f"PRAGMA index_list([{table}])"):
+        columns = conn.execute(f"PRAGMA index_info([{name}])").fetchall()
+        firsts.add(columns[0][2])
+    return firsts
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_every_table_has_its_primary_key_and_declared_column_types(conn: sqlite3.Connection, table: Table) -> None:
+    info = conn.execute(f"PRAGMA table_info([{table.name}])").fetchall()
+    pk = tuple(name for _, name, _, _, _, position in sorted(info, key=lambda row: row[5]) if position)
+    assert pk == table.primary_key
+    types = {name: declared for _, name, declared, *_ in info}
+    assert list(types.items()) == database_columns(table)
+    for column in table.columns:
+        expected = "INTEGER" if column.python_type in (int, bool) else "TEXT"
+        assert types[column.name] == expected, column.name
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_every_table_holds_every_csv_row(conn: sqlite3.Connection, table: Table) -> None:
+    rows = csv_rows(table)
+    key = ", ".join(table.primary_key)
+    stored = conn.execute(f"SELECT {key} FROM [{table.name}] ORDER BY {key}").fetchall()
+    assert stored == sorted(tuple(row[c] for c in table.primary_key) for row in rows)
+
+
+def test_values_are_converted_empty_to_null_integers_and_booleans(conn: sqlite3.Connection) -> None:
+    claim = conn.execute("SELECT quote_start, quote_end, typeof(quote_start) FROM claims WHERE claim_id = ?", ("amnesty_act_of_retribution",))
+    assert claim.fetchone() == (4018, 4036, "integer")
+    assert conn.execute("SELECT count(*) FROM events WHERE date_end = ''").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM events WHERE date_end IS NULL").fetchone()[0] == sum(
+        1 for row in csv_rows(EVENTS) if not row["date_end"]
+    )
+    assert {row[0] for row in conn.execute("SELECT DISTINCT is_key_event FROM events")} == {0, 1}
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_foreign_keys_are_declared_to_other_tables_and_lookups(conn: sqlite3.Connection, table: Table) -> None:
+    declared = {(row[3], row[2], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list([{table.name}])")}
+    expected = {(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys}
+    expected |= {(c.name, database.lookup_table_name(c.vocabulary), "value") for c in table.columns if c.vocabulary}
+    assert declared == expected
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_graph_tables_point_where_the_issue_says() -> None:
+    pairs = {(t.name, fk.other_table) for t in TABLES for fk in t.foreign_keys}
+    assert {
+        ("participants", "events"),
+        ("participants", "actors"),
+        ("claims", "sources"),
+        ("claims", "events"),
+        ("claims", "actors"),
+        ("evidence", "claims"),
+        ("evidence", "sources"),
+        ("event_links", "events"),
+    } <= pairs
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
+def test_every_foreign_key_and_facet_column_leads_an_index(conn: sqlite3.Connection, table: Table) -> None:
+    firsts = index_first_columns(conn, table.name)
+    fk_columns = {row[3] for row in conn.execute(f"PRAGMA foreign_key_list([{table.name}])")}
+    assert fk_columns <= firsts
+    assert set(database.FACET_COLUMNS.get(table.name, ())) <= firsts
+
+
+def test_the_facet_query_on_event_type_uses_an_index(conn: sqlite3.Connection) -> None:
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN SELECT event_type, count(*) FROM events GROUP BY event_type"))
+    assert "COVERING INDEX idx_events_event_type" in plan
+
+
+@pytest.mark.parametrize("name", list(VOCABULARIES))
+def test_each_vocabulary_has_a_lookup_table_with_value_label_description(conn: sqlite3.Connection, name: str) -> None:
+    rows = conn.execute(f"SELECT value, label, description, position FROM [{name}] ORDER BY position").fetchall()
+    terms = VOCABULARIES[name].terms().items()
+    assert rows == [(value, term_label(value), text, n) for n, (value, text) in enumerate(terms, start=1)]
+
+
+def test_term_labels_read_well() -> None:
+    assert term_label("military_action") == "Military action"
+    assert term_label("ngo") == "NGO"
+    assert term_label("op_ed") == "Op-ed"
+    assert term_label("january_2022_unrest") == "January 2022 unrest"
+
+
+def test_year_is_the_integer_year_of_date_start(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT date_start, year, typeof(year) FROM events").fetchall()
+    assert rows and all(year == int(start[:4]) and kind == "integer" for start, year, kind in rows)
+    assert conn.execute("SELECT year FROM events WHERE event_id = 'mamai_convicted_2017'").fetchone() == (2017,)
+
+
+def test_full_text_search_on_events_stems_words_with_porter(conn: sqlite3.Connection) -> None:
+    sql = "SELECT name, sql FROM sqlite_master WHERE name IN ('events_fts', 'claims_fts')"
+    fts = dict(conn.execute(sql).fetchall())
+    assert "USING FTS5" in fts["events_fts"] and "porter" in fts["events_fts"]
+    assert '"title", "description"' in fts["events_fts"] and '"statement", "quote"' in fts["claims_fts"]
+    # "sentencing" finds "sentenced" and "sentence" only through stemming.
+    hits = {
+        row[0]
+        for row in conn.execute(
+            "SELECT e.event_id FROM events e JOIN events_fts ON events_fts.rowid = e.rowid WHERE events_fts MATCH 'sentencing'"
+        )
+    }
+    assert "mamai_convicted_2023" in hits
+    assert conn.execute("SELECT count(*) FROM events_fts").fetchone() == conn.execute("SELECT count(*) FROM events").fetchone()
+
+
+def test_full_text_search_on_claims_finds_quotes(conn: sqlite3.Connection) -> None:
+    hits = conn.execute(
+        "SELECT c.claim_id FROM claims c JOIN claims_fts f ON f.rowid = c.rowid WHERE claims_fts MATCH '\"act of retribution\"'"
+    ).fetchall()
+    assert ("amnesty_act_of_retribution",) in hits
+
+
+def test_sorting_events_by_date_pages_through_an_index(conn: sqlite3.Connection) -> None:
+    sql = "SELECT * FROM events ORDER BY date_start, event_id LIMIT 101"
+    plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "USING INDEX idx_events_date_start_sort" in plan and "TEMP B-TREE" not in plan
+
+
+def test_counting_the_timeline_view_does_not_run_its_subqueries(conn: sqlite3.Connection) -> None:
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM timeline"))
+    assert "CORRELATED" not in plan and "participants" not in plan
+
+
+def test_timeline_view_lists_every_event_in_date_order_with_actors_and_verification(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute("SELECT * FROM timeline ORDER BY date_start, event_id").fetchall()
+    assert [row["event_id"] for row in rows] == [
+        row[0] for row in conn.execute("SELECT event_id FROM events ORDER BY date_start, event_id")
+    ]
+    mamai = next(row for row in rows if row["event_id"] == "mamai_convicted_2023")
+    assert "Zhanbolat Mamai (defendant)" in mamai["actors"]
+    count = conn.execute("SELECT count(*) FROM claims WHERE event_id = 'mamai_convicted_2023'").fetchone()[0]
+    assert mamai["claims"] == count > 0
+    assert sum(int(part.rsplit(" ", 1)[1]) for part in mamai["verification"].split("; ")) == count
+
+
+def test_claims_named_view_shows_names_instead_of_ids(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    row = conn.execute("SELECT * FROM claims_named WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()
+    assert row["claimant"] == "Amnesty International"
+    assert "headwinds" in row["source"]
+    assert row["about_actor"] == conn.execute("SELECT name FROM actors WHERE actor_id = 'kazakh_government'").fetchone()[0]
+    assert row["evidence"] == conn.execute("SELECT count(*) FROM evidence WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM claims_named").fetchone() == conn.execute("SELECT count(*) FROM claims").fetchone()
+
+
+def test_build_info_records_the_fingerprint_version_and_file_hashes(shipped_db: Path, conn: sqlite3.Connection) -> None:
+    from kz_timeline import __version__
+
+    info = dict(conn.execute(f"SELECT key, value FROM [{BUILD_INFO_TABLE}]").fetchall())
+    assert info["fingerprint"] == data_fingerprint(DATA_DIR) == stored_fingerprint(shipped_db)
+    assert info["kz_timeline_version"] == __version__
+    assert {key for key in info if key.startswith("sha256:")} == {f"sha256:{t.filename}" for t in TABLES}
+    assert is_up_to_date(shipped_db, DATA_DIR)
+
+
+def test_fingerprint_changes_with_any_csv_byte(minimal_dir: Path) -> None:
+    before = data_fingerprint(minimal_dir)
+    replace_in(minimal_dir / "evidence.csv", "\n", "\n", 1)
+    assert data_fingerprint(minimal_dir) == before
+    replace_in(minimal_dir / "actors.csv", "A ", "An ")
+    assert data_fingerprint(minimal_dir) != before
+
+
+def test_ensure_database_builds_only_when_the_data_changed(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kz.db"
+    assert ensure_database(minimal_dir, db) is not None
+    first = db.stat().st_mtime_ns, db.stat().st_ino
+    assert ensure_database(minimal_dir, db) is None
+    assert (db.stat().st_mtime_ns, db.stat().st_ino) == first
+    replace_in(minimal_dir / "events.csv", "A court sentences an editor.", "A court sentences the editor.")
+    assert not is_up_to_date(db, minimal_dir)
+    assert ensure_database(minimal_dir, db) is not None
+    assert is_up_to_date(db, minimal_dir)
+
+
+def test_stored_fingerprint_of_a_missing_or_foreign_file_is_none(tmp_path: Path) -> None:
+    assert stored_fingerprint(tmp_path / "missing.db") is None
+    (tmp_path / "not.db").write_text("not a database", encoding="utf-8")
+    assert stored_fingerprint(tmp_path / "not.db") is None
+
+
+def test_invalid_data_raises_and_leaves_the_existing_database_byte_identical(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    with pytest.raises(DataValidationError) as raised:
+        build_database(minimal_dir, db)
+    assert raised.value.problems[0].column == "event_type"
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_a_build_failing_midway_leaves_the_database_untouched_and_no_temporary_file(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+
+    def broken_views(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    replace_in(minimal_dir / "events.csv", "A court sentences an editor.", "A court sentences the editor.")
+    monkeypatch.setattr(database, "_write_build_info", broken_views)
+    with pytest.raises(sqlite3.OperationalError):
+        build_database(minimal_dir, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_a_new_database_gets_ordinary_permissions_and_a_rebuild_keeps_them(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kz.db"
+    build_database(minimal_dir, db)
+    assert db.stat().st_mode & 0o777 != 0o600
+    db.chmod(0o640)
+    build_database(minimal_dir, db)
+    assert db.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_directory_as_database_path_is_a_clear_error(minimal_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(DatabaseBuildError, match="is a directory"):
+        build_database(minimal_dir, tmp_path)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, text=True, check=False)
+
+
+def test_cli_build_prints_what_it_built_and_exits_0(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "out" / "kz.db"
+    result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n"
+    )
+    assert stored_fingerprint(db) == data_fingerprint(minimal_dir)
+
+
+def test_cli_build_of_invalid_data_lists_problems_exits_1_and_writes_nothing(minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    db = tmp_path / "kz.db"
+    result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "1 problem(s) found"
+    assert "events.csv:2: column 'event_type'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
+    assert list(tmp_path.iterdir()) == [minimal_dir]
+
+
+def test_cli_build_into_a_directory_is_one_error_line(minimal_dir: Path, tmp_path: Path) -> None:
+    result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of the database file\n"

@@ -1,0 +1,294 @@
+"""Datasette's in-process client on the real built database: pages, row links, facets, search, canned queries, charts."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kz_timeline.database import DATABASE_NAME, build_database
+from kz_timeline.server import SETTINGS, ServeError, make_datasette
+from kz_timeline.site_metadata import FACETS, QUERIES, site_metadata
+from kz_timeline.vocabularies import VOCABULARIES
+from tests.conftest import DATA_DIR
+
+DB = f"/{DATABASE_NAME}"
+META_TABLES: dict[str, Any] = site_metadata()["databases"][DATABASE_NAME]["tables"]
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    # A file name other than kz-timeline.db: the database is still served as /kz-timeline.
+    path = tmp_path_factory.mktemp("app") / "built.db"
+    build_database(DATA_DIR, path)
+    return make_datasette(path, data_dir=DATA_DIR)
+
+
+class Page:
+    def __init__(self, status: int, text: str, headers: dict[str, str]) -> None:
+        self.status, self.text, self.headers = status, text, headers
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def get(datasette: Any, path: str) -> Page:
+    async def fetch() -> Page:
+        response = await datasette.client.get(path)
+        return Page(response.status_code, response.text, dict(response.headers))
+
+    return asyncio.run(fetch())
+
+
+def rows_of(datasette: Any, path: str) -> list[dict[str, Any]]:
+    base, _, query = path.partition("?")
+    page = get(datasette, f"{base}.json?{query}&_shape=array&_size=max")
+    assert page.status == 200, page.text[:500]
+    rows: list[dict[str, Any]] = page.json()
+    return rows
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_the_database_is_served_immutable_as_kz_timeline_with_the_settings(datasette: Any) -> None:
+    database = datasette.get_database(DATABASE_NAME)
+    assert database.is_mutable is False
+    assert [name for name in datasette.databases if not name.startswith("_")] == [DATABASE_NAME]
+    for key, value in SETTINGS.items():
+        assert datasette.setting(key) == value
+    assert datasette.setting("sql_time_limit_ms") == 3000 and datasette.setting("suggest_facets") is False
+
+
+def test_home_page_shows_title_description_licence_source_and_links_to_the_charts(datasette: Any) -> None:
+    page = get(datasette, "/")
+    assert page.status == 200
+    assert "one op-ed on Kazakhstan, set beside the public record" in page.text
+    assert "The op-ed is opinion, not news" in page.text
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in page.text
+    assert "burgasgazette.com" in page.text
+    assert '<a href="/timeline">Charts: the timeline and its actors</a>' in page.text
+
+
+@pytest.mark.parametrize("name", sorted(META_TABLES))
+def test_every_table_and_view_page_renders_with_its_description(datasette: Any, name: str) -> None:
+    page = get(datasette, f"{DB}/{name}")
+    assert page.status == 200, page.text[:500]
+    assert META_TABLES[name]["description"].split(":")[0].replace("'", "&#39;") in page.text
+
+
+@pytest.mark.parametrize("name", ["events", "actors", "claims", "sources", "participants", "event_links", "evidence"])
+def test_every_data_table_serves_every_csv_row(datasette: Any, name: str) -> None:
+    page = get(datasette, f"{DB}/{name}.json?_size=1")
+    assert page.json()["filtered_table_rows_count"] == len(csv_rows(name))
+
+
+def test_metadata_json_carries_column_descriptions_and_canned_queries(datasette: Any) -> None:
+    metadata = get(datasette, "/-/metadata.json").json()
+    tables = metadata["databases"][DATABASE_NAME]["tables"]
+    assert tables["events"]["columns"]["year"].startswith("Year of date_start")
+    assert set(metadata["databases"][DATABASE_NAME]["queries"]) == set(QUERIES)
+
+
+def test_events_page_is_sorted_by_date_with_type_labels_from_the_lookup(datasette: Any) -> None:
+    data = get(datasette, f"{DB}/events.json?_labels=on&_size=max").json()
+    starts = [row["date_start"] for row in data["rows"]]
+    assert starts == sorted(starts)
+    labels = {row["event_type"]["value"]: row["event_type"]["label"] for row in data["rows"]}
+    assert labels["military_action"] == "Military action"
+
+
+def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> None:
+    page = get(datasette, f"{DB}/events/mamai_convicted_2023")
+    assert page.status == 200
+    assert "Mamai convicted and given a six-year suspended sentence" in page.text
+    participants = [row for row in csv_rows("participants") if row["event_id"] == "mamai_convicted_2023"]
+    assert participants
+    assert '<h2>Who takes part</h2>' in page.text
+    assert '<a href="/kz-timeline/actors/mamai">Zhanbolat Mamai</a>' in page.text
+    claims = [row for row in csv_rows("claims") if row["event_id"] == "mamai_convicted_2023"]
+    assert '<h2>Claims about this event</h2>' in page.text
+    for claim in claims:
+        assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
+    links = [row for row in csv_rows("event_links") if "mamai_convicted_2023" in (row["from_event_id"], row["to_event_id"])]
+    assert links
+    assert '<h2>Linked events</h2>' in page.text
+    for link in links:
+        other = link["to_event_id"] if link["from_event_id"] == "mamai_convicted_2023" else link["from_event_id"]
+        assert f'href="/kz-timeline/events/{other}"' in page.text
+    # Datasette's own list of incoming foreign keys, from the real foreign keys.
+    assert "Links from other tables" in page.text
+    assert f"{len(claims)} rows</a>\n                from event_id in claims" in page.text
+
+
+def test_default_facets_count_every_event(datasette: Any) -> None:
+    data = get(datasette, f"{DB}/events.json?_size=0").json()
+    facets = data["facet_results"]
+    assert set(facets) == set(FACETS["events"])
+    events = csv_rows("events")
+    years = {str(year["value"]): year["count"] for year in facets["year"]["results"]}
+    for year in {row["date_start"][:4] for row in events}:
+        assert years[year] == sum(1 for row in events if row["date_start"].startswith(year))
+    assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
+
+
+@pytest.mark.parametrize(("table", "column"), [(t, c) for t, columns in FACETS.items() for c in columns])
+def test_each_default_facet_is_offered_on_its_page(datasette: Any, table: str, column: str) -> None:
+    data = get(datasette, f"{DB}/{table}.json?_size=0").json()
+    assert column in data["facet_results"]
+    assert data["facet_results"][column]["results"], column
+
+
+def test_filtering_by_a_facet_value_narrows_the_rows(datasette: Any) -> None:
+    rows = rows_of(datasette, f"{DB}/claims?verification=contradicted")
+    assert {row["claim_id"] for row in rows} == {
+        row["claim_id"] for row in csv_rows("claims") if row["verification"] == "contradicted"
+    }
+
+
+def test_search_on_events_uses_porter_stemming(datasette: Any) -> None:
+    rows = rows_of(datasette, f"{DB}/events?_search=sentencing")
+    assert "mamai_convicted_2023" in {row["event_id"] for row in rows}
+
+
+def test_search_on_claims_finds_a_verbatim_quote(datasette: Any) -> None:
+    rows = rows_of(datasette, f"{DB}/claims?_search=retribution")
+    assert "amnesty_act_of_retribution" in {row["claim_id"] for row in rows}
+
+
+@pytest.mark.parametrize("actor", ["mamai", "Zhanbolat Mamai", "Мамай", "Mamay"])
+def test_actor_events_lists_the_actors_events_in_date_order(datasette: Any, actor: str) -> None:
+    rows = rows_of(datasette, f"{DB}/actor_events?actor={actor}")
+    starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
+    expected = sorted(
+        ((starts[p["event_id"]], p["event_id"], p["role"]) for p in csv_rows("participants") if p["actor_id"] == "mamai")
+    )
+    assert [(row["date_start"], row["event_id"], row["role"]) for row in rows] == expected
+
+
+def test_actor_events_of_an_unknown_actor_is_empty(datasette: Any) -> None:
+    assert rows_of(datasette, f"{DB}/actor_events?actor=nobody") == []
+
+
+def test_oped_claims_contested_lists_exactly_those_claims_with_their_evidence(datasette: Any) -> None:
+    rows = rows_of(datasette, f"{DB}/oped_claims_contested")
+    op_eds = {row["source_id"] for row in csv_rows("sources") if row["source_type"] == "op_ed"}
+    claims = {
+        row["claim_id"]
+        for row in csv_rows("claims")
+        if row["source_id"] in op_eds and row["verification"] in ("contested", "contradicted")
+    }
+    assert claims
+    assert {row["claim_id"] for row in rows} == claims
+    evidence = [row for row in csv_rows("evidence") if row["claim_id"] in claims]
+    assert sorted((row["claim_id"], row["evidence_note"]) for row in rows) == sorted(
+        (row["claim_id"], row["note"]) for row in evidence
+    )
+
+
+def overlaps(event: dict[str, str], start: str, end: str) -> bool:
+    last = event["date_end"] or ("9999-12-31" if event["date_end_status"] == "open" else event["date_start"])
+    return event["date_start"] <= end and last >= start
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "first", "last"),
+    [("2022-01", "2022-01", "2022-01-01", "2022-01-31"), ("2017", "2017", "2017-01-01", "2017-12-31"), ("2023-04-10", "2023-04-10", "2023-04-10", "2023-04-10")],
+)
+def test_events_between_returns_the_events_overlapping_the_range(
+    datasette: Any, start: str, end: str, first: str, last: str
+) -> None:
+    rows = rows_of(datasette, f"{DB}/events_between?start={start}&end={end}")
+    expected = sorted((row["date_start"], row["event_id"]) for row in csv_rows("events") if overlaps(row, first, last))
+    assert expected
+    assert [(row["date_start"], row["event_id"]) for row in rows] == expected
+
+
+def test_events_between_january_2022_includes_the_unrest(datasette: Any) -> None:
+    rows = rows_of(datasette, f"{DB}/events_between?start=2022-01-05&end=2022-01-05")
+    assert {"january_2022_unrest", "state_of_emergency_2022"} <= {row["event_id"] for row in rows}
+
+
+def test_links_to_event_lists_every_incoming_edge(datasette: Any) -> None:
+    counts: dict[str, int] = {}
+    for row in csv_rows("event_links"):
+        counts[row["to_event_id"]] = counts.get(row["to_event_id"], 0) + 1
+    target = max(counts, key=lambda key: (counts[key], key))
+    rows = rows_of(datasette, f"{DB}/links_to_event?event_id={target}")
+    expected = {(row["from_event_id"], row["relation"]) for row in csv_rows("event_links") if row["to_event_id"] == target}
+    assert {(row["from_event_id"], row["relation"]) for row in rows} == expected
+    assert len(rows) == counts[target] > 1
+
+
+def test_canned_query_pages_render_with_their_title(datasette: Any) -> None:
+    for name, query in QUERIES.items():
+        page = get(datasette, f"{DB}/{name}")
+        assert page.status == 200, name
+        assert query["title"].replace("'", "&#39;") in page.text
+
+
+@pytest.mark.parametrize("name", list(VOCABULARIES))
+def test_lookup_tables_list_every_term(datasette: Any, name: str) -> None:
+    rows = rows_of(datasette, f"{DB}/{name}")
+    assert [row["value"] for row in rows] == list(VOCABULARIES[name].terms())
+
+
+def test_charts_page_lists_the_timeline_and_actors_charts_with_a_local_vega(datasette: Any) -> None:
+    page = get(datasette, "/timeline")
+    assert page.status == 200
+    assert '<script src="/-/kz-timeline/vega.js"></script>' in page.text
+    assert 'data-spec-url="/-/kz-timeline/charts/timeline.json"' in page.text
+    assert 'data-spec-url="/-/kz-timeline/charts/actors.json"' in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text.split("<footer")[0].split("</nav>")[1]
+
+
+@pytest.mark.parametrize("kind", ["timeline", "actors"])
+def test_chart_specs_are_vega_lite_with_the_data_inline(datasette: Any, kind: str) -> None:
+    from kz_timeline import load
+    from kz_timeline.charts import make_chart
+    from kz_timeline.rendering import chart_spec
+
+    page = get(datasette, f"/-/kz-timeline/charts/{kind}.json")
+    assert page.status == 200
+    assert page.headers["content-type"].startswith("application/json")
+    spec = page.json()
+    assert spec == json.loads(json.dumps(chart_spec(make_chart(load(DATA_DIR), kind))))
+    assert "vega-lite" in spec["$schema"]
+
+
+def test_an_unknown_chart_is_404(datasette: Any) -> None:
+    assert get(datasette, "/-/kz-timeline/charts/pie.json").status == 404
+
+
+def test_vega_bundle_is_served_locally_as_javascript(datasette: Any) -> None:
+    page = get(datasette, "/-/kz-timeline/vega.js")
+    assert page.status == 200
+    assert page.headers["content-type"].startswith("text/javascript")
+    assert "window.vegaEmbed" in page.text and len(page.text) > 500_000
+
+
+def test_stylesheet_is_served_from_the_package(datasette: Any) -> None:
+    page = get(datasette, "/kz-timeline-static/kz-timeline.css")
+    assert page.status == 200 and ".kz-chart" in page.text
+
+
+def test_make_datasette_without_a_database_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ServeError, match="database not found; run `kz-timeline build` first"):
+        make_datasette(tmp_path / "missing.db")
+
+
+def test_charts_follow_the_data_directory_the_database_was_built_from(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "minimal.db"
+    build_database(minimal_dir, db)
+    small = make_datasette(db, data_dir=minimal_dir)
+    spec = get(small, "/-/kz-timeline/charts/timeline.json").json()
+    titles = json.dumps(spec)
+    assert "Editor sentenced" in titles and "Mamai convicted" not in titles
+    shutil.rmtree(minimal_dir)

@@ -1,0 +1,69 @@
+"""`kz-timeline export` and kz_timeline.export(): every format, clear errors, and no half-written or clobbered file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kz_timeline
+from kz_timeline.exports import FORMATS, ExportError, export
+from tests.helpers import replace_in
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
+    out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
+    result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir))
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out}\n", "")
+    again = kz_timeline.export(name, tmp_path / "again", minimal_dir)
+    assert out.read_bytes() == again.read_bytes()
+    assert not [path.name for path in out.parent.iterdir() if path.name.startswith(".")], "a temporary file was left behind"
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    result = run_cli("export", "pdf", "--out", "x.pdf")
+    assert result.returncode == 2
+    assert "invalid choice: 'pdf' (choose from 'timelinejs', 'graphml', 'gexf', 'spreadsheet')" in result.stderr
+
+
+def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="unknown export format 'pdf'; the formats are timelinejs, graphml, gexf, spreadsheet"):
+        export("pdf", tmp_path / "x")
+
+
+def test_a_directory_as_output_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("export", "graphml", "--out", str(tmp_path))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give a file name for the graphml export\n"
+
+
+def test_an_output_below_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run_cli("export", "timelinejs", "--out", str(tmp_path / "file" / "timeline.json"))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: {tmp_path / 'file'}: is not a directory\n"
+
+
+def test_invalid_data_leaves_the_previous_export_untouched(tmp_path: Path, minimal_dir: Path) -> None:
+    out = tmp_path / "events.csv"
+    out.write_text("previous export\n", encoding="utf-8")
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    result = run_cli("export", "spreadsheet", "--out", str(out), "--data-dir", str(minimal_dir))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "1 problem(s) found"
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["events.csv", "minimal"]
+
+
+def test_a_missing_data_directory_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("export", "gexf", "--out", str(tmp_path / "x.gexf"), "--data-dir", str(tmp_path / "nowhere"))
+    assert (result.returncode, result.stderr) == (1, f"Error: {tmp_path / 'nowhere'}: data directory not found\n")
+    assert not (tmp_path / "x.gexf").exists()
