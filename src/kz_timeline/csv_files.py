@@ -171,12 +171,20 @@ def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
 
 
 def canonical_csv(table: Table, rows: Iterable[Sequence[str]]) -> str:
-    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.column_names)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting.
+
+    Written by hand, not by csv.writer: with an LF line terminator, Python 3.11's writer leaves a field holding a lone
+    carriage return unquoted, and reading the file back then splits the row there.
+    """
+    lines = [",".join(_quoted(value) for value in row) for row in [table.column_names, *rows]]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _quoted(value: str) -> str:
+    """Quote a field when it holds a comma, a quote or a line break; double the quotes inside it."""
+    if any(char in value for char in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def write_atomically(path: Path, text: str) -> None:
