@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from kz_timeline.cli import main
+from kz_timeline.database import build_database
 from kz_timeline.dataset import load
 from tests.conftest import FIXTURES
 
@@ -128,6 +129,35 @@ def test_fmt_refuses_and_leaves_every_file_byte_identical(case: Path, tmp_path: 
         assert err.splitlines()[-1].endswith("problem(s) found") or err.startswith("Error: ")
     assert snapshot(data_dir) == before
     assert not list(data_dir.glob(".*.tmp")), "a temporary file was left behind"
+
+
+@pytest.fixture(scope="module")
+def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a database built from the minimal dataset: the 'previous build' that a refused build must keep."""
+    path = tmp_path_factory.mktemp("previous") / "kz-timeline.db"
+    build_database(FIXTURES / "minimal", path)
+    return path
+
+
+#: Cases that the tables alone show (build, like fmt, does not read the article; `validate --article` is that gate).
+BUILD_REFUSES = [case for case in REJECTED if not meta(case).get("article_only")]
+
+
+@pytest.mark.parametrize("case", BUILD_REFUSES, ids=lambda case: case.name)
+def test_build_refuses_and_leaves_the_previous_database_byte_identical(
+    case: Path, tmp_path: Path, built_database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = copy_case(case, tmp_path)
+    database = tmp_path / "out" / "kz-timeline.db"
+    database.parent.mkdir()
+    shutil.copy2(built_database, database)
+    before = database.read_bytes()
+    assert main(["build", "--data-dir", str(data_dir), "--db", str(database)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.splitlines()[-1].endswith("problem(s) found") or err.startswith("Error: ")
+    assert database.read_bytes() == before
+    assert [path.name for path in database.parent.iterdir()] == ["kz-timeline.db"], "a temporary file was left behind"
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda case: case.name)
