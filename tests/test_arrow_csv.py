@@ -97,7 +97,11 @@ def test_invalid_utf8_gets_the_exact_message(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b",d,", b",\xff,"))
     assert _parse_fast(path.read_bytes(), EVENTS, "x") is None
     _, problems = read_table(path, EVENTS)
-    assert [str(problem) for problem in problems] == [f"{path}:2: not valid UTF-8 (byte 0xff at character 88); save the file as UTF-8"]
+    offset = path.read_bytes().index(b"\xff")
+    assert [str(problem) for problem in problems] == [
+        f"{path}:2:88: not valid UTF-8: byte 0xff at byte offset {offset} (it looks like Latin-1 or Windows-1252); "
+        "save the file as UTF-8"
+    ]
 
 
 def test_bad_header_gets_the_exact_message(tmp_path: Path) -> None:

@@ -6,8 +6,10 @@ import csv
 import difflib
 import io
 import os
+import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from kz_timeline.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.problems import Problem
 from kz_timeline.schema import Table
 
@@ -50,38 +53,46 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         data = data[len(BOM) :]
     if not data or data.isspace():  # not data.strip(), which would copy a large file
         expected = ",".join(table.column_names)
-        return None, [Problem(file, None, None, f"file is empty; it needs at least the header row: {expected}")]
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line, column = _position(data, nul)
-        return None, [Problem(file, line, None, f"NUL byte at character {column}; the file is binary or corrupt")]
+        return None, [Problem(file, 1, None, f"file is empty; it needs at least the header row: {expected}")]
+    binary = diagnose_binary(data, file)
+    if binary is not None:
+        return None, [binary]
     fast = _parse_fast(data, table, file)
     if fast is not None:
         return fast, []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = _position(data, error.start)
-        byte = data[error.start]
-        return None, [Problem(file, line, None, f"not valid UTF-8 (byte 0x{byte:02x} at character {column}); save the file as UTF-8")]
+        return None, [describe_decode_error(data, error, file)]
     return _parse(text, table, file)
 
 
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    """Return the 1-based line and character column of byte `offset`."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return data.count(b"\n", 0, offset) + 1, column
-
-
 def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    with _fields_of_any_size():
+        return _parse_text(text, table, file)
+
+
+@contextmanager
+def _fields_of_any_size() -> Iterator[None]:
+    """Lift the csv module's 131,072-character field limit, as the pyarrow path has none: a long text is valid."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
     crlf = "\r\n" in text[: text.find("\n") + 1] if "\n" in text else False
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[Problem] = []
     try:
         header = next(reader)
     except csv.Error as error:
-        return None, [Problem(file, 1, None, f"header row is not valid CSV: {error}")]
+        return None, _diagnosis(text, 0, file, 1, error)
+    wrong_delimiter = diagnose_header(header, table.column_names, file)
+    if wrong_delimiter is not None:
+        return None, [wrong_delimiter]
     header_problems = _check_header(header, table, file)
     if header_problems:
         return None, header_problems
@@ -95,28 +106,14 @@ def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Pr
         except StopIteration:
             break
         except csv.Error as error:
-            message = str(error)
-            if "unexpected end of data" in message or "EOF" in message:
-                problems.append(Problem(file, start_line, None, "unbalanced quote: a quoted field starts in this row and never ends"))
-                break
-            problems.append(Problem(file, reader.line_num, None, f"not valid CSV: {message}"))
-            continue
-        if not record:
-            problems.append(Problem(file, start_line, None, "blank line; delete it"))
-            continue
+            return None, _diagnosis(text, width, file, start_line, error)
         if len(record) != width:
-            hint = " (a quote inside a field may be unbalanced)" if reader.line_num > start_line else ""
-            problems.append(
-                Problem(file, start_line, None, f"expected {width} fields as in the header, found {len(record)}{hint}")
-            )
-            continue
+            return None, _diagnosis(text, width, file, start_line, None)
         if crlf:
             record = [value.replace("\r\n", "\n") for value in record]
         for values, value in zip(columns, record, strict=True):
             values.append(value)
         row_lines.append(start_line)
-    if problems:
-        return None, problems
     frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in zip(header, columns, strict=True)})
     return RawTable(table, file, frame, row_lines), []
 
@@ -146,6 +143,14 @@ def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
     return RawTable(table, file, frame, row_lines)
 
 
+def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:
+    """Locate what stopped the reader; fall back on the reader's own words should the diagnosis find nothing."""
+    problems = diagnose_text(text, width, file)
+    if problems:
+        return problems
+    return [Problem(file, line, None, f"not valid CSV: {error}" if error else "row has the wrong number of fields")]
+
+
 def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
     expected = table.column_names
     problems: list[Problem] = []
@@ -166,12 +171,20 @@ def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
 
 
 def canonical_csv(table: Table, rows: Iterable[Sequence[str]]) -> str:
-    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.column_names)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting.
+
+    Written by hand, not by csv.writer: with an LF line terminator, Python 3.11's writer leaves a field holding a lone
+    carriage return unquoted, and reading the file back then splits the row there.
+    """
+    lines = [",".join(_quoted(value) for value in row) for row in [table.column_names, *rows]]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _quoted(value: str) -> str:
+    """Quote a field when it holds a comma, a quote or a line break; double the quotes inside it."""
+    if any(char in value for char in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -147,8 +147,17 @@ def explain_rejection(value: str) -> str:
 
         parse_edtf(value)
     except Exception:  # noqa: BLE001 - the edtf package raises several unrelated types for bad input
-        return f"not a valid EDTF date: {reason}"
+        return f"not a valid EDTF date: {reason}{_hint(value)}"
     return f"valid EDTF, but outside the supported subset (see kz_timeline.edtf_dates): {reason}"
+
+
+def _hint(value: str) -> str:
+    """Suggest the EDTF spelling of a few common mistakes."""
+    if re.search(r"(\?~|~\?)$", value):
+        return f"; the old draft wrote '?~', EDTF writes '%' for uncertain and approximate: {value[:-2]}%"
+    if re.fullmatch(r"[0-9]{1,2}[/.][0-9]{1,2}[/.][0-9]{4}", value):
+        return "; write the day as YYYY-MM-DD (2022-06-17)"
+    return ""
 
 
 def format_human(value: str) -> str:

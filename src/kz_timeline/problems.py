@@ -14,9 +14,13 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    #: 1-based character column within the line, for problems found while reading the file (no column name yet).
+    position: int | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.position is not None:
+            where = f"{where}:{self.position}"
         what = self.message if self.column is None else f"column {self.column!r}: {self.message}"
         return f"{where}: {what}"
 

@@ -227,7 +227,8 @@ def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Itera
     valid = isin(dates, [value for value in table.distinct if value not in table.errors])
     for name, wanted in expected.items():
         actual = raw.frame[name]
-        bad = valid & (actual != wanted) & (actual != "")
+        # An empty required column is reported once, as empty; an empty optional one (date_end) disagrees.
+        bad = valid & (actual != wanted) & ((actual != "") | ~EVENTS.column(name).required)
         for index in bad.to_numpy().nonzero()[0].tolist():
             yield Problem(
                 raw.file,
@@ -426,9 +427,22 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: Tables without which there is no dataset; the link tables (participants, event_links, evidence) may be empty.
+TABLES_THAT_NEED_ROWS = ("events", "actors", "sources", "claims")
+
+
+def check_row_counts(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that the tables every dataset needs have at least one row (a header alone is not a table)."""
+    return [
+        Problem(raw.file, 1, None, f"has a header but no rows; {raw.table.filename} needs at least one row")
+        for name, raw in tables.items()
+        if name in TABLES_THAT_NEED_ROWS and raw.frame.empty
+    ]
+
+
 def check_dataset(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Problem]:
     """Run every check over tables that were read without structural problems."""
-    problems: list[Problem] = []
+    problems: list[Problem] = check_row_counts(tables)
     for raw in tables.values():
         problems.extend(check_columns(raw, check_derived=check_derived))
         problems.extend(check_keys(raw))
