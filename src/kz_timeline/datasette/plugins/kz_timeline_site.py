@@ -139,9 +139,12 @@ def startup(datasette: Any) -> None:
         return
 
     def warm() -> None:
-        _vega_bundle()
-        for kind in chart_kinds():
-            _spec(str(data_dir), kind)
+        try:
+            _vega_bundle()
+            for kind in chart_kinds():
+                _spec(str(data_dir), kind)
+        except Exception:  # noqa: BLE001 - a warm-up only: the same error reaches whoever visits /timeline
+            return
 
     threading.Thread(target=warm, name="kz-timeline-warm", daemon=True).start()
 
