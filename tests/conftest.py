@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the cache of validated tables out of the tests (and out of ~/.cache); test_validated_cache turns it on."""
+    os.environ["KZ_TIMELINE_NO_CACHE"] = "1"
 
 
 @pytest.fixture

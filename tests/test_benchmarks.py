@@ -165,3 +165,13 @@ def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) 
     assert report.endswith("## Load test\n\nServed 1,000 requests; kept as written.\n")
     assert (tmp_path / "benchmarks.json").exists()
     assert not (REPO_ROOT / "benchmarks" / "work" / "n30").exists()
+
+
+def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    run = load_module("run")
+    assert run.main(["--sizes", "30", "--only", "chart", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
+    rows = {line.split(" | ")[0]: line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| kz-timeline chart")}
+    assert set(rows) == {f"| kz-timeline chart {kind} (HTML)" for kind in ("timeline, cold cache", "timeline", "actors", "claims")}
+    assert all(" s, " in row and "failed" not in row for row in rows.values())
+    assert len(list((tmp_path / "work" / "cache" / "kz-timeline" / "validated").iterdir())) == 1

@@ -239,14 +239,14 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
 
     Raises DataValidationError (and leaves any existing database untouched) when the data is invalid.
     """
-    from kz_timeline.dataset import read_valid_tables, resolve_data_dir
+    from kz_timeline.dataset import check_and_remember, resolve_data_dir
 
     path = Path(db_path)
     if path.is_dir():
         raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
     directory = resolve_data_dir(data_dir)
     digests = _file_digests(directory)
-    tables = read_valid_tables(directory)
+    tables = check_and_remember(directory, [])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()

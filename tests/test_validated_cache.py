@@ -1,0 +1,139 @@
+"""The cache of validated tables: a second load of the same bytes skips validation, and nothing stale ever comes back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kz_timeline import dataset as dataset_module
+from kz_timeline import load, make_chart, validate, validated_cache
+from kz_timeline.problems import DataValidationError
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Turn the cache on, in a directory of this test's own."""
+    monkeypatch.delenv("KZ_TIMELINE_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "kz-timeline" / "validated"
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted(path for path in cache_dir.iterdir() if not path.name.startswith(".")) if cache_dir.exists() else []
+
+
+def refuse_to_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the files were validated again")
+
+    monkeypatch.setattr(dataset_module, "read_valid_tables", fail)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_second_load_of_the_same_files_comes_from_the_cache(minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load(minimal_dir)
+    assert len(entries(cache_dir)) == 1
+    refuse_to_validate(monkeypatch)
+    second = load(minimal_dir)
+    for name, frame in first.text_tables.items():
+        pd.testing.assert_frame_equal(second.text_tables[name], frame)
+    for name, frame in first.frames.items():
+        pd.testing.assert_frame_equal(second.frames[name], frame)
+
+
+def test_charts_of_the_cached_shipped_data_equal_those_of_the_files(cache_dir: Path) -> None:
+    fresh = load()
+    cached = load()
+    assert entries(cache_dir)
+    for kind in ("timeline", "actors", "claims"):
+        assert make_chart(cached, kind).to_dict() == make_chart(fresh, kind).to_dict()
+
+
+def test_a_changed_cell_of_the_same_size_is_read_afresh(minimal_dir: Path, cache_dir: Path) -> None:
+    load(minimal_dir)
+    replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor Sentenced")
+    assert load(minimal_dir).events.loc[0, "title"] == "Editor Sentenced"
+    assert len(entries(cache_dir)) == 2
+
+
+def test_an_edit_that_breaks_the_data_fails_although_the_old_files_were_cached(minimal_dir: Path, cache_dir: Path) -> None:
+    load(minimal_dir)
+    replace_in(minimal_dir / "events.csv", "2017-09,2017-09-01", "2017-13,2017-09-01")
+    with pytest.raises(DataValidationError, match=r"events\.csv"):
+        load(minimal_dir)
+
+
+def test_the_articles_are_part_of_the_key(minimal_dir: Path, cache_dir: Path, tmp_path: Path) -> None:
+    load(minimal_dir, articles=[minimal_dir / "article.txt"])
+    stranger = tmp_path / "stranger.txt"
+    stranger.write_text("Not the op-ed.\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="matches no text_sha256"):
+        load(minimal_dir, articles=[stranger])
+
+
+def test_a_corrupt_cache_entry_is_ignored_and_the_files_validated(minimal_dir: Path, cache_dir: Path) -> None:
+    first = load(minimal_dir)
+    (entry,) = entries(cache_dir)
+    (entry / "events.arrow").write_bytes(b"not arrow at all")
+    second = load(minimal_dir)
+    pd.testing.assert_frame_equal(second.events, first.events)
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_a_load(minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.delenv("KZ_TIMELINE_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert len(load(minimal_dir).events) == len(load(minimal_dir).events) > 0
+
+
+def test_kz_timeline_no_cache_turns_it_off(minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KZ_TIMELINE_NO_CACHE", "1")
+    load(minimal_dir)
+    assert entries(cache_dir) == []
+
+
+def test_validate_always_checks_the_files_and_fills_the_cache_for_load(minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validate(minimal_dir)
+    assert len(entries(cache_dir)) == 1
+    refuse_to_validate(monkeypatch)
+    assert len(load(minimal_dir).events) > 0
+    with pytest.raises(AssertionError, match="validated again"):
+        validate(minimal_dir)
+
+
+def test_only_the_most_recently_used_entries_are_kept(minimal_dir: Path, cache_dir: Path) -> None:
+    load(minimal_dir)
+    (oldest,) = entries(cache_dir)
+    for n in range(validated_cache.KEPT_ENTRIES):
+        replace_in(minimal_dir / "events.csv", "A court sentences an editor" if n == 0 else f"court {n - 1}", f"court {n}")
+        load(minimal_dir)
+    kept = entries(cache_dir)
+    assert len(kept) == validated_cache.KEPT_ENTRIES
+    assert oldest not in kept
+
+
+def test_a_chart_from_the_cli_fills_the_cache_and_a_second_one_uses_it(minimal_dir: Path, cache_dir: Path, tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT / "src"), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    outputs = []
+    for n in range(2):
+        out = tmp_path / f"timeline-{n}.json"
+        result = subprocess.run(
+            [sys.executable, "-m", "kz_timeline", "chart", "--data-dir", str(minimal_dir), "--out", str(out)],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_bytes())
+        assert len(entries(cache_dir)) == 1
+    assert outputs[0] == outputs[1]
