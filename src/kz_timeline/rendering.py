@@ -80,11 +80,11 @@ def javascript_bundle(vl_version: str = VL_VERSION) -> str:
 
 def bundle_cache_path(vl_version: str = VL_VERSION) -> Path:
     """Return where the Vega bundle of this vl-convert and Vega-Lite version is cached ($XDG_CACHE_HOME/kz-timeline)."""
-    import os
     from importlib.metadata import version
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kz-timeline" / f"vega-bundle-vl-convert-{version('vl-convert-python')}-{vl_version}.js"
+    from kz_timeline.validated_cache import cache_home
+
+    return cache_home() / f"vega-bundle-vl-convert-{version('vl-convert-python')}-{vl_version}.js"
 
 
 _HTML = """<!DOCTYPE html>
