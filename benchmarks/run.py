@@ -266,6 +266,7 @@ def datasette_pages(database: Path) -> dict[str, str]:
         "events row": f"{base}/events/{event_id}",
         "claims facet": f"{base}/claims?_facet=verification",
         "claims search, common word": f"{base}/claims?_search=sanctions",
+        "canned query oped_claims_contested": f"{base}/oped_claims_contested",
     }
 
 
