@@ -27,6 +27,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def install_elsewhere(wheel: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Install `wheel` into a directory of its own; return it and an unrelated working directory."""
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    return target, elsewhere
+
+
 def test_wheel_contains_every_table_and_py_typed(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "kz_timeline/py.typed" in names
@@ -36,14 +49,7 @@ def test_wheel_contains_every_table_and_py_typed(wheel: Path) -> None:
 
 
 def test_installed_wheel_loads_its_data_from_any_directory(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
+    target, elsewhere = install_elsewhere(wheel, tmp_path)
     code = (
         "import kz_timeline; d = kz_timeline.load(); "
         "print(kz_timeline.__file__); print(d.data_dir); print(len(d.events) > 0, len(d.claims) > 0)"
@@ -66,14 +72,7 @@ def test_wheel_carries_the_datasette_templates_plugin_and_static_files(wheel: Pa
 
 
 def test_installed_wheel_serves_its_pages_from_any_directory(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
+    target, elsewhere = install_elsewhere(wheel, tmp_path)
     code = """
 import asyncio
 from kz_timeline.database import build_database
