@@ -267,6 +267,7 @@ def datasette_pages(database: Path) -> dict[str, str]:
         "claims facet": f"{base}/claims?_facet=verification",
         "claims search, common word": f"{base}/claims?_search=sanctions",
         "canned query oped_claims_contested": f"{base}/oped_claims_contested",
+        "timeline chart spec (for /timeline)": "/-/kz-timeline/charts/timeline.json",
     }
 
 
