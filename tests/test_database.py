@@ -330,6 +330,19 @@ def test_cli_build_of_invalid_data_lists_problems_exits_1_and_writes_nothing(min
     assert list(tmp_path.iterdir()) == [minimal_dir]
 
 
+def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps_the_database(minimal_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kz.db"
+    article = str(minimal_dir / "article.txt")
+    assert run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db), "--article", article).returncode == 0
+    before = db.read_bytes()
+    replace_in(minimal_dir / "claims.csv", "In September 2017 a court", "In September 2017 a Court")
+    result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db), "--article", article)
+    assert result.returncode == 1
+    assert "claims.csv:2: column 'quote'" in result.stderr and "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+    assert run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db)).returncode == 0  # without the text, unchecked
+
+
 def test_cli_build_into_a_directory_is_one_error_line(minimal_dir: Path, tmp_path: Path) -> None:
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(tmp_path))
     assert result.returncode == 1

@@ -49,7 +49,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from kz_timeline.database import build_database
 
-    print(build_database(args.data_dir, args.db))
+    print(build_database(args.data_dir, args.db, articles=args.article))
     return EXIT_OK
 
 
@@ -109,6 +109,12 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
 
 
+def _add_article(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--article", type=Path, action="append", default=[], help="text of a source (matched by its SHA-256) to check quotes against"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -120,9 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every table; print every problem as FILE:LINE: column 'x': message")
     _add_data_dir(validate)
-    validate.add_argument(
-        "--article", type=Path, action="append", default=[], help="text of a source (matched by its SHA-256) to check quotes against"
-    )
+    _add_article(validate)
     validate.set_defaults(handler=_validate)
 
     fmt = commands.add_parser("fmt", help="rewrite the CSV files canonically (derived columns, order, quoting)")
@@ -140,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
     _add_data_dir(build)
     build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
+    _add_article(build)
     build.set_defaults(handler=_build)
 
     serve = commands.add_parser(

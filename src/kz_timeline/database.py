@@ -6,7 +6,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -234,8 +234,11 @@ def is_up_to_date(db_path: str | Path, data_dir: str | Path | None = None) -> bo
     return stored_fingerprint(db_path) == data_fingerprint(data_dir)
 
 
-def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult:
-    """Validate the data and build the SQLite database at `db_path`, replacing it atomically.
+def build_database(
+    data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH, *, articles: Iterable[str | Path] = ()
+) -> BuildResult:
+    """Validate the data (quotes checked against `articles`, if any) and build the SQLite database at `db_path`,
+    replacing it atomically.
 
     Raises DataValidationError (and leaves any existing database untouched) when the data is invalid.
     """
@@ -246,7 +249,7 @@ def build_database(data_dir: str | Path | None = None, db_path: str | Path = DEF
         raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
     directory = resolve_data_dir(data_dir)
     digests = _file_digests(directory)
-    tables = check_and_remember(directory, [])
+    tables = check_and_remember(directory, [Path(article) for article in articles])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
