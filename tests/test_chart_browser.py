@@ -304,3 +304,35 @@ def test_counted_charts_of_big_data_render_without_errors_and_show_counts(visit:
     tooltip.wait_for(state="visible", timeout=5000)
     assert expected in tooltip.inner_text()
     assert opened.requests == [] and opened.errors == []
+
+
+#: [row, opacity, centre x, centre y] of every counted cell (a rect whose datum has `field` and a description).
+CELLS = """(field) => {
+  const found = [];
+  for (const element of document.querySelectorAll("#vis svg .mark-rect path")) {
+    const item = element.__data__;
+    if (item && item.datum && item.datum[field] !== undefined && item.datum.description) {
+      const box = element.getBoundingClientRect();
+      found.push([item.datum[field], item.opacity, box.x + box.width / 2, box.y + box.height / 2]);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize(("kind", "field"), [("timeline-counted", "lane"), ("actors-counted", "actor")])
+def test_clicking_a_cell_of_a_counted_chart_picks_out_its_row_and_a_double_click_shows_all(visit: Any, kind: str, field: str) -> None:
+    opened = visit(kind)
+    cells = opened.page.evaluate(CELLS, field)
+    rows = {row for row, *_ in cells}
+    assert len(rows) > 1 and all(opacity == 1 for _, opacity, *_ in cells)
+    row, _, x, y = cells[len(cells) // 2]
+    opened.page.mouse.click(x, y)
+    opened.page.wait_for_timeout(300)
+    after = opened.page.evaluate(CELLS, field)
+    assert {opacity for name, opacity, *_ in after if name == row} == {1}
+    assert {opacity for name, opacity, *_ in after if name != row} == {0.2}
+    opened.page.mouse.dblclick(x, y)
+    opened.page.wait_for_timeout(300)
+    assert {opacity for _, opacity, *_ in opened.page.evaluate(CELLS, field)} == {1}
+    assert opened.errors == []

@@ -228,6 +228,16 @@ def timeline_chart(dataset: Dataset, lane: LaneField = "theme") -> alt.TopLevelM
     return _config(chart)
 
 
+#: Subtitle line of the counted charts, whose colour legend is a gradient: rows are picked out by clicking instead.
+PICK_A_ROW = "Click a cell to pick out its row; double-click to show every row."
+
+
+def _row_pick(field: str) -> tuple[Any, Any]:
+    """Return a click selection of the row (`field`) of a counted chart, and the opacity that fades the other rows."""
+    pick = alt.selection_point(name="pick", fields=[field], on="click", clear="dblclick")
+    return pick, alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.2))
+
+
 def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMixin:
     counts = chart_data.timeline_counts(dataset, lane)
     lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
@@ -241,6 +251,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
         alt.Tooltip("period_text:N", title=period.capitalize()),
         alt.Tooltip("events:Q", title="Events", format=","),
     ]
+    pick, faded = _row_pick("lane")
     heat = (
         alt.Chart(counts)
         .mark_rect(clip=True)
@@ -249,9 +260,11 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
             x2="end:T",
             y=alt.Y("lane:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes), axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
             color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
+            opacity=faded,
             tooltip=tooltip,
             description=alt.Description("description:N"),
         )
+        .add_params(pick)
     )
     main = alt.layer(heat, _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(28))
     views: list[Any] = [main]
@@ -292,7 +305,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
             "What happened when: events per lane and " + period,
             subtitle=[
                 f"{total:,} events, too many to draw one by one (more than {MAX_ROWS:,}): counted per {period}, UTC.",
-                f"Labelled: up to {MAX_LABELS} key events, those with most op-ed claims first.",
+                f"Labelled: up to {MAX_LABELS} key events, those with most op-ed claims first. {PICK_A_ROW}",
             ],
         )
     )
@@ -381,6 +394,7 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
     counts = chart_data.participation_counts(dataset, limit)
     counts["description"] = counts["actor"] + ", " + counts["year"] + ": " + counts["parts"].astype(str) + " parts"
     order = list(dict.fromkeys(counts["actor"]))
+    pick, faded = _row_pick("actor")
     chart = (
         alt.Chart(counts)
         .mark_rect()
@@ -389,6 +403,7 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
             x2="end:T",
             y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
+            opacity=faded,
             tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("year:N", title="Year"), alt.Tooltip("parts:Q", title="Parts", format=",")],
             description=alt.Description("description:N"),
         )
@@ -397,10 +412,14 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
             height=alt.Step(ACTOR_STEP),
             title=alt.Title(
                 "Who took part: parts played per actor and year",
-                subtitle=f"{len(dataset.participants):,} participations, too many to draw one by one (more than {MAX_ROWS:,}): "
-                f"the {len(order)} busiest actors, counted per year, UTC.",
+                subtitle=[
+                    f"{len(dataset.participants):,} participations, too many to draw one by one (more than {MAX_ROWS:,}): "
+                    f"the {len(order)} busiest actors, counted per year, UTC.",
+                    PICK_A_ROW,
+                ],
             ),
         )
+        .add_params(pick)
     )
     return _config(chart)
 
