@@ -37,6 +37,29 @@ def test_out_dash_writes_the_export_to_standard_output(name: str, minimal_dir: P
     assert not Path("-").exists()
 
 
+@pytest.mark.parametrize("name", [name for name, export in FORMATS.items() if export.takes_claims])
+def test_claims_flag_adds_every_claim_to_a_graph_export_that_reads_back(name: str, tmp_path: Path, minimal_dir: Path) -> None:
+    import networkx as nx
+
+    out = tmp_path / f"graph{FORMATS[name].suffixes[0]}"
+    result = run_cli("export", name, "--claims", "--out", str(out), "--data-dir", str(minimal_dir))
+    assert result.returncode == 0, result.stderr
+    read = nx.read_graphml(out) if name == "graphml" else nx.read_gexf(out)
+    claims = {node for node, kind in read.nodes(data="kind") if kind == "claim"}
+    assert claims == {"claim:editor_sentenced_in_2017", "claim:president_spoke"}
+    plain = render_export(name, minimal_dir)
+    assert b"claim:" not in plain and out.read_bytes() == render_export(name, minimal_dir, claims=True)
+
+
+@pytest.mark.parametrize("name", [name for name, export in FORMATS.items() if not export.takes_claims])
+def test_claims_flag_on_an_export_without_a_graph_is_one_line_and_writes_nothing(name: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_cli("export", name, "--claims", "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: the {name} export cannot carry claims; claims go into the graph exports (graphml, gexf)\n"
+    assert not out.exists()
+
+
 def test_unknown_format_is_a_usage_error() -> None:
     result = run_cli("export", "pdf", "--out", "x.pdf")
     assert result.returncode == 2

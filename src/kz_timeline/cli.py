@@ -88,10 +88,10 @@ def _export(args: argparse.Namespace) -> int:
     from kz_timeline.exports import export, render_export
 
     if args.out == "-":
-        sys.stdout.buffer.write(render_export(args.format, args.data_dir))
+        sys.stdout.buffer.write(render_export(args.format, args.data_dir, claims=args.claims))
         sys.stdout.flush()
         return EXIT_OK
-    print(f"wrote {export(args.format, args.out, args.data_dir)}")
+    print(f"wrote {export(args.format, args.out, args.data_dir, claims=args.claims)}")
     return EXIT_OK
 
 
@@ -190,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
     )
     export.add_argument("--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output")
+    export.add_argument("--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)")
     _add_data_dir(export)
     export.set_defaults(handler=_export)
     return parser

@@ -24,28 +24,30 @@ class ExportFormat:
     name: str
     description: str
     suffixes: tuple[str, ...]
-    render: Callable[[Dataset], bytes]
+    render: Callable[[Dataset, bool], bytes]
+    #: Whether the export can carry the claims too (as nodes of the graph).
+    takes_claims: bool = False
 
 
-def _timelinejs(dataset: Dataset) -> bytes:
+def _timelinejs(dataset: Dataset, claims: bool) -> bytes:
     from kz_timeline.timelinejs import timelinejs_json
 
     return timelinejs_json(dataset).encode("utf-8")
 
 
-def _graphml(dataset: Dataset) -> bytes:
+def _graphml(dataset: Dataset, claims: bool) -> bytes:
     from kz_timeline.network import graph, graphml_bytes
 
-    return graphml_bytes(graph(dataset))
+    return graphml_bytes(graph(dataset, claims=claims))
 
 
-def _gexf(dataset: Dataset) -> bytes:
+def _gexf(dataset: Dataset, claims: bool) -> bytes:
     from kz_timeline.network import gexf_bytes, graph
 
-    return gexf_bytes(graph(dataset))
+    return gexf_bytes(graph(dataset, claims=claims))
 
 
-def _spreadsheet(dataset: Dataset) -> bytes:
+def _spreadsheet(dataset: Dataset, claims: bool) -> bytes:
     from kz_timeline.spreadsheet import spreadsheet_csv
 
     return spreadsheet_csv(dataset)
@@ -56,42 +58,48 @@ FORMATS: dict[str, ExportFormat] = {
     export.name: export
     for export in (
         ExportFormat("timelinejs", "Knight Lab TimelineJS 3 JSON: a slide per event", (".json",), _timelinejs),
-        ExportFormat("graphml", "GraphML graph of actors and events (Cytoscape, Gephi, yEd)", (".graphml", ".xml"), _graphml),
-        ExportFormat("gexf", "GEXF 1.2 graph of actors and events, dated (Gephi)", (".gexf",), _gexf),
+        ExportFormat("graphml", "GraphML graph of actors and events (Cytoscape, Gephi, yEd)", (".graphml", ".xml"), _graphml, True),
+        ExportFormat("gexf", "GEXF 1.2 graph of actors and events, dated (Gephi)", (".gexf",), _gexf, True),
         ExportFormat("spreadsheet", "flat CSV sheet of events for journalists, formula-safe", (".csv",), _spreadsheet),
     )
 }
 
 
-def _format(format_name: str) -> ExportFormat:
+def _format(format_name: str, claims: bool = False) -> ExportFormat:
     chosen = FORMATS.get(format_name)
     if chosen is None:
         raise ExportError(f"unknown export format {format_name!r}; the formats are {', '.join(FORMATS)}")
+    if claims and not chosen.takes_claims:
+        graphs = ", ".join(name for name, export in FORMATS.items() if export.takes_claims)
+        raise ExportError(f"the {format_name} export cannot carry claims; claims go into the graph exports ({graphs})")
     return chosen
 
 
-def render_export(format_name: str, data_dir: str | Path | None = None) -> bytes:
-    """Return the dataset in `data_dir` (the shipped data by default) exported as `format_name`."""
+def render_export(format_name: str, data_dir: str | Path | None = None, *, claims: bool = False) -> bytes:
+    """Return the dataset in `data_dir` (the shipped data by default) exported as `format_name`.
+
+    `claims`: for the graph exports, add the claims as nodes (asserted by their claimant, about events and actors).
+    """
     from kz_timeline.dataset import load
 
-    chosen = _format(format_name)
-    return chosen.render(load(data_dir))
+    chosen = _format(format_name, claims)
+    return chosen.render(load(data_dir), claims)
 
 
-def export(format_name: str, out: str | Path, data_dir: str | Path | None = None) -> Path:
+def export(format_name: str, out: str | Path, data_dir: str | Path | None = None, *, claims: bool = False) -> Path:
     """Export the dataset in `data_dir` (the shipped data by default) as `format_name` to `out`; return the path.
 
     The file is written atomically: on any error the previous file, if any, is left as it was.
     """
     from kz_timeline.csv_files import write_bytes_atomically
 
-    _format(format_name)
+    _format(format_name, claims)
     path = Path(out)
     if path.is_dir():
         raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
     if path.parent.exists() and not path.parent.is_dir():
         raise ExportError(f"{path.parent}: is not a directory")
-    data = render_export(format_name, data_dir)
+    data = render_export(format_name, data_dir, claims=claims)
     try:
         write_bytes_atomically(path, data)
     except OSError as error:
