@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import os
 import sys
@@ -19,7 +20,7 @@ import pandas as pd
 
 from kz_timeline.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.problems import Problem
-from kz_timeline.schema import Table
+from kz_timeline.schema import TABLES, Table
 
 BOM = b"\xef\xbb\xbf"
 
@@ -215,3 +216,20 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of the file at `path`, in hex (raises OSError when it cannot be read)."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def table_digests(directory: Path) -> dict[str, str | None]:
+    """Return the SHA-256 of every table's CSV file in `directory`, by file name; None where a file cannot be read."""
+    digests: dict[str, str | None] = {}
+    for table in TABLES:
+        try:
+            digests[table.filename] = file_sha256(directory / table.filename)
+        except OSError:
+            digests[table.filename] = None
+    return digests

@@ -16,7 +16,7 @@ import sqlite_utils
 if TYPE_CHECKING:
     import pandas as pd
 
-from kz_timeline.csv_files import RawTable, _default_mode
+from kz_timeline.csv_files import RawTable, _default_mode, table_digests
 from kz_timeline.problems import KzTimelineError
 from kz_timeline.schema import TABLES, Column, Table
 from kz_timeline.vocabularies import VOCABULARIES, Vocabulary
@@ -203,14 +203,7 @@ def _fingerprint(file_digests: dict[str, str]) -> str:
 
 
 def _file_digests(directory: Path) -> dict[str, str]:
-    digests: dict[str, str] = {}
-    for table in TABLES:
-        try:
-            with (directory / table.filename).open("rb") as stream:
-                digests[table.filename] = hashlib.file_digest(stream, "sha256").hexdigest()
-        except OSError:
-            digests[table.filename] = "unreadable"
-    return digests
+    return {name: digest or "unreadable" for name, digest in table_digests(directory).items()}
 
 
 def stored_fingerprint(db_path: str | Path) -> str | None:
@@ -249,7 +242,7 @@ def build_database(
         raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
     directory = resolve_data_dir(data_dir)
     digests = _file_digests(directory)
-    tables = check_and_remember(directory, [Path(article) for article in articles])
+    tables = check_and_remember(directory, [Path(article) for article in articles], table_digests=digests)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()

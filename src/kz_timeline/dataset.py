@@ -215,26 +215,35 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     """
     directory = resolve_data_dir(data_dir)
     article_list = [Path(article) for article in articles]
-    key = validated_cache.cache_key(directory, article_list) if validated_cache.enabled() else None
+    key = _cache_key(directory, article_list)
     frames = validated_cache.read(key) if key is not None else None
     if frames is None:
-        frames = {name: raw.frame for name, raw in read_valid_tables(directory, article_list).items()}
-        _remember(key, directory, article_list, frames)
+        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list, key).items()}
     return Dataset(directory, frames)
 
 
-def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
-    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`."""
-    key = validated_cache.cache_key(directory, articles) if validated_cache.enabled() else None
+def check_and_remember(
+    directory: Path, articles: list[Path], *, table_digests: Mapping[str, str | None] | None = None
+) -> dict[str, RawTable]:
+    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`.
+
+    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already.
+    """
+    return _check_and_remember(directory, articles, _cache_key(directory, articles, table_digests))
+
+
+def _cache_key(directory: Path, articles: list[Path], table_digests: Mapping[str, str | None] | None = None) -> str | None:
+    if not validated_cache.enabled():
+        return None
+    return validated_cache.cache_key(directory, articles, table_digests=table_digests)
+
+
+def _check_and_remember(directory: Path, articles: list[Path], key: str | None) -> dict[str, RawTable]:
+    """Read and check every table; store them under `key`, unless a file changed while they were read (the key would lie)."""
     tables = read_valid_tables(directory, articles)
-    _remember(key, directory, articles, {name: raw.frame for name, raw in tables.items()})
-    return tables
-
-
-def _remember(key: str | None, directory: Path, articles: list[Path], frames: dict[str, pd.DataFrame]) -> None:
-    """Store validated `frames` in the cache, unless a file changed while they were read (the key would lie)."""
     if key is not None and validated_cache.cache_key(directory, articles) == key:
-        validated_cache.store(key, frames)
+        validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
+    return tables
 
 
 def load_events(data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -14,19 +14,19 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+from kz_timeline import csv_files
 from kz_timeline.schema import TABLES
 
 #: How many validated datasets are kept; the least recently used go first.
 KEPT_ENTRIES = 3
 DISABLE_VARIABLE = "KZ_TIMELINE_NO_CACHE"
 _COMPLETE = "complete"
-_CHUNK = 1 << 22
 
 
 def cache_home() -> Path:
@@ -44,14 +44,6 @@ def enabled() -> bool:
     return os.environ.get(DISABLE_VARIABLE, "").strip() in ("", "0")
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @cache
 def _code_digest() -> str:
     """Hash this package's Python code and the versions of what writes the frames: a new validator, a new key."""
@@ -65,18 +57,27 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def cache_key(data_dir: Path, articles: Iterable[Path], *, check_derived: bool = True) -> str | None:
-    """Return the key of the validated tables of `data_dir` checked against `articles`; None if a file cannot be read."""
-    digest = hashlib.sha256(_code_digest().encode())
-    digest.update(f"check_derived={check_derived}".encode())
-    try:
-        for table in TABLES:
-            digest.update(f"\0table {table.filename} {_file_digest(data_dir / table.filename)}".encode())
-        for article in sorted(_file_digest(Path(article)) for article in articles):
-            digest.update(f"\0article {article}".encode())
-    except OSError:
+def cache_key(
+    data_dir: Path, articles: Iterable[Path], *, check_derived: bool = True, table_digests: Mapping[str, str | None] | None = None
+) -> str | None:
+    """Return the key of the validated tables of `data_dir` checked against `articles`; None if a file cannot be read.
+
+    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already (see csv_files.table_digests).
+    """
+    digests = csv_files.table_digests(data_dir) if table_digests is None else table_digests
+    if None in digests.values():
         return None  # let validation report the missing or unreadable file
-    return digest.hexdigest()
+    key = hashlib.sha256(_code_digest().encode())
+    key.update(f"check_derived={check_derived}".encode())
+    for name, digest in digests.items():
+        key.update(f"\0table {name} {digest}".encode())
+    try:
+        article_digests = sorted(csv_files.file_sha256(Path(article)) for article in articles)
+    except OSError:
+        return None
+    for digest in article_digests:
+        key.update(f"\0article {digest}".encode())
+    return key.hexdigest()
 
 
 def read(key: str) -> dict[str, pd.DataFrame] | None:
