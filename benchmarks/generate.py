@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kz_timeline.schema import TABLES, Table
-from kz_timeline.validation import derived_date_columns
-from kz_timeline.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
+from kz_timeline.schema.tables import TABLES, Table
+from kz_timeline.reading.validation import derived_date_columns
+from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
 
 TEXT_NAME = "synthetic-oped.txt"
 PLACES = np.array(
@@ -307,7 +307,7 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
 def datapackage(tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
     """Return a Frictionless data package descriptor for the synthetic CSVs, from the package's own datapackage.json
     code (types, patterns, vocabularies as enums, keys), with paths beside the descriptor."""
-    from kz_timeline.datapackage import PACKAGE_PROFILE, resource_descriptor
+    from kz_timeline.metadata.datapackage import PACKAGE_PROFILE, resource_descriptor
 
     resources = [{**resource_descriptor(table), "path": table.filename} for table in tables]
     return {"$schema": PACKAGE_PROFILE, "name": "kz-timeline-synthetic", "resources": resources}

@@ -219,7 +219,7 @@ def _measured(step: str, size: int, command: list[str], timeout: float, env: dic
 
 DATASETTE_SCRIPT = r"""
 import asyncio, json, statistics, sys, time
-from kz_timeline.server import make_datasette
+from kz_timeline.site.server import make_datasette
 
 database, data_dir, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pages = json.loads(sys.argv[4])
@@ -253,7 +253,7 @@ def datasette_pages(database: Path) -> dict[str, str]:
     """Return the pages to time: table (with its default facets), facet, search and row pages."""
     import sqlite3
 
-    from kz_timeline.database import DATABASE_NAME
+    from kz_timeline.site.database import DATABASE_NAME
 
     with sqlite3.connect(database) as connection:
         event_id = connection.execute("select event_id from events order by event_id limit 1 offset 500").fetchone()[0]
@@ -387,7 +387,7 @@ def render(results: dict[str, Any], previous: str | None) -> str:
         lines += [
             "",
             "Charts: the cold-cache run validates the CSVs and fills the cache of validated tables",
-            "(`kz_timeline.validated_cache`, keyed on the files' SHA-256); the chart rows after it read that cache, as",
+            "(`kz_timeline.dataset.validated_cache`, keyed on the files' SHA-256); the chart rows after it read that cache, as",
             "every later `load()`, chart and served /timeline page of the same files does (`validate` and `build` fill it too).",
         ]
     lines += ["", "Ratios (lower is better for kz-timeline):", ""]

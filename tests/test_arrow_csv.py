@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.csv_files import BOM, RawTable, _parse, _parse_fast, read_table
-from kz_timeline.schema import EVENTS, TABLES, Table
+from kz_timeline.reading.csv_files import BOM, RawTable, _parse, _parse_fast, read_table
+from kz_timeline.schema.tables import EVENTS, TABLES, Table
 from tests.conftest import DATA_DIR, FIXTURES
 
 HEADER = ",".join(EVENTS.column_names)

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from kz_timeline.cli import main
-from kz_timeline.database import build_database
-from kz_timeline.dataset import load
+from kz_timeline.site.database import build_database
+from kz_timeline.dataset.loader import load
 from tests.conftest import FIXTURES
 
 BAD = FIXTURES / "bad"

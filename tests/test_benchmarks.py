@@ -11,11 +11,11 @@ from types import ModuleType
 
 import pytest
 
-from kz_timeline import validation
-from kz_timeline.dataset import validate
-from kz_timeline.formatting import format_data
-from kz_timeline.problems import DataValidationError
-from kz_timeline.schema import TABLES
+from kz_timeline.reading import validation
+from kz_timeline.dataset.loader import validate
+from kz_timeline.dataset.csv_rewriter import format_data
+from kz_timeline.errors import DataValidationError
+from kz_timeline.schema.tables import TABLES
 from tests.conftest import REPO_ROOT
 
 BENCHMARKS = REPO_ROOT / "benchmarks"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from kz_timeline import rendering
+from kz_timeline.charts import rendering
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.chart_data import MAX_ROWS
-from kz_timeline.charts import CHART_KINDS, make_chart
-from kz_timeline.dataset import load
-from kz_timeline.rendering import write_chart
+from kz_timeline.charts.frames import MAX_ROWS
+from kz_timeline.charts.builders import CHART_KINDS, make_chart
+from kz_timeline.dataset.loader import load
+from kz_timeline.charts.rendering import write_chart
 from tests.test_charts import synthetic
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kz_timeline.chart_layout import CHAR_WIDTH, LABEL_LEVELS, MARK_ROWS, WIDTH, full_domain, pack_rows, place_labels, to_px
+from kz_timeline.charts.layout import CHAR_WIDTH, LABEL_LEVELS, MARK_ROWS, WIDTH, full_domain, pack_rows, place_labels, to_px
 
 
 def utc(*days: str) -> pd.Series:

@@ -16,11 +16,11 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from kz_timeline.chart_data import MAX_ROWS, timeline_frame
-from kz_timeline.chart_layout import LABEL_LEVELS
-from kz_timeline.charts import CHART_KINDS, ChartError, make_chart
-from kz_timeline.dataset import Dataset, load
-from kz_timeline.rendering import FORMATS, RenderError, render_chart, script_safe_json
+from kz_timeline.charts.frames import MAX_ROWS, timeline_frame
+from kz_timeline.charts.layout import LABEL_LEVELS
+from kz_timeline.charts.builders import CHART_KINDS, ChartError, make_chart
+from kz_timeline.dataset.loader import Dataset, load
+from kz_timeline.charts.rendering import FORMATS, RenderError, render_chart, script_safe_json
 from tests.conftest import REPO_ROOT
 from tests.helpers import replace_in
 
@@ -338,7 +338,7 @@ def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -
 
 def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
     frame = timeline_frame(dataset)
-    assert set(frame["lane"]) <= {"Ukraine war and diplomacy", "Sanctions", "January 2022 unrest", "Domestic reform", "Mamai case", "Ablyazov cases", "The op-ed"}
+    assert set(frame["lane"]) <= {"Ukraine war and diplomacy", "Sanctions", "January 2022 unrest", "Domestic reform", "Mamai case", "Ablyazov cases", "Op-ed"}
     assert "Court ruling" in set(frame["group"])
 
 
@@ -346,7 +346,7 @@ def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
 
 
 def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
-    from kz_timeline.generated import GENERATED_FILES
+    from kz_timeline.metadata.generated import GENERATED_FILES
 
     assert "docs/timeline.svg" in [generated.path for generated in GENERATED_FILES]
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -356,8 +356,8 @@ def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
 def test_readme_image_is_stale_when_the_chart_changes_and_regenerated_to_the_current_spec(
     dataset: Dataset, tmp_path: Path
 ) -> None:
-    from kz_timeline.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
-    from kz_timeline.rendering import chart_spec, spec_fingerprint
+    from kz_timeline.metadata.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
+    from kz_timeline.charts.rendering import chart_spec, spec_fingerprint
 
     image = next(generated for generated in GENERATED_FILES if generated.path == "docs/timeline.svg")
     current = (REPO_ROOT / "docs" / "timeline.svg").read_text(encoding="utf-8")

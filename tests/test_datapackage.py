@@ -12,10 +12,10 @@ import pytest
 from frictionless import validate
 
 from tests.helpers import replace_in
-from kz_timeline.datapackage import datapackage_json, package_descriptor
-from kz_timeline.generated import GENERATED_FILES, generate
-from kz_timeline.schema import TABLES
-from kz_timeline.vocabularies import EventType
+from kz_timeline.metadata.datapackage import datapackage_json, package_descriptor
+from kz_timeline.metadata.generated import GENERATED_FILES, generate
+from kz_timeline.schema.tables import TABLES
+from kz_timeline.schema.vocabularies import EventType
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import kz_timeline
-from kz_timeline.models import Actor, Claim, Event
-from kz_timeline.schema import TABLES
+from kz_timeline.schema.models import Actor, Claim, Event
+from kz_timeline.schema.tables import TABLES
 
 
 def test_frames_have_analysis_dtypes(minimal_dir: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kz_timeline.edtf_dates import EdtfError, derive_date
-from kz_timeline.validation import _derived_texts, date_table, derived_date_columns
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date
+from kz_timeline.reading.validation import _derived_texts, date_table, derived_date_columns
 
 EDGE_CASES = [
     "2022-06-17", "2017-09", "2022", "1600-02-29", "1900-02-29", "2000-02-29", "2023-02", "2024-02", "1000", "0999",

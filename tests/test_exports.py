@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kz_timeline
-from kz_timeline.exports import FORMATS, ExportError, export, render_export
+from kz_timeline.exports.formats import FORMATS, ExportError, export, render_export
 from tests.helpers import replace_in
 
 

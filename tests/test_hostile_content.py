@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.charts import CHART_KINDS, make_chart
-from kz_timeline.database import VIEWS, build_database
-from kz_timeline.dataset import load, validate
-from kz_timeline.rendering import render_chart
-from kz_timeline.spreadsheet import FORMULA_TRIGGERS, spreadsheet_csv
+from kz_timeline.charts.builders import CHART_KINDS, make_chart
+from kz_timeline.site.database import VIEWS, build_database
+from kz_timeline.dataset.loader import load, validate
+from kz_timeline.charts.rendering import render_chart
+from kz_timeline.exports.spreadsheet import FORMULA_TRIGGERS, spreadsheet_csv
 from tests.conftest import FIXTURES
 from tests.serving import Served, served
 

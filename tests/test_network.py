@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 import kz_timeline
-from kz_timeline.dataset import Dataset, load
+from kz_timeline.dataset.loader import Dataset, load
 
 
 @pytest.fixture(scope="module")

@@ -22,14 +22,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kz_timeline.csv_diagnosis import Record, ScanError, scan
-from kz_timeline.csv_files import canonical_csv
-from kz_timeline.database import build_database
-from kz_timeline.dataset import load, validate
-from kz_timeline.edtf_dates import EdtfError, derive_date, explain_rejection
-from kz_timeline.formatting import canonical_text
-from kz_timeline.problems import KzTimelineError
-from kz_timeline.schema import TABLES, Column, Table
+from kz_timeline.reading.csv_diagnosis import Record, ScanError, scan
+from kz_timeline.reading.csv_files import canonical_csv
+from kz_timeline.site.database import build_database
+from kz_timeline.dataset.loader import load, validate
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date, explain_rejection
+from kz_timeline.dataset.csv_rewriter import canonical_text
+from kz_timeline.errors import KzTimelineError
+from kz_timeline.schema.tables import TABLES, Column, Table
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "minimal"

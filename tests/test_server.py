@@ -9,7 +9,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from kz_timeline.database import build_database, stored_fingerprint
+from kz_timeline.site.database import build_database, stored_fingerprint
 from tests.helpers import replace_in
 from tests.serving import serve_command, served
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from kz_timeline.cli import build_parser
-from kz_timeline.database import DATABASE_NAME, build_database
-from kz_timeline.server import SETTINGS, make_datasette
+from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.site.database import build_database
+from kz_timeline.site.server import SETTINGS, make_datasette
 from tests.conftest import FIXTURES
 from tests.serving import served
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import kz_timeline
-from kz_timeline.dataset import Dataset
+from kz_timeline.dataset.loader import Dataset
 from tests.conftest import ARTICLE_SHA256
 
 

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from kz_timeline.database import DATABASE_NAME, build_database
-from kz_timeline.generated import GENERATED_FILES, generate
-from kz_timeline.site_metadata import FACETS, site_metadata
+from kz_timeline.site.database import DATABASE_NAME, build_database
+from kz_timeline.metadata.generated import GENERATED_FILES, generate
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.datasette_metadata import site_metadata
 from tests.conftest import DATA_DIR, REPO_ROOT
 
 
@@ -89,7 +90,7 @@ def test_every_table_has_a_label_column_that_exists(built: Path) -> None:
 def test_default_facets_are_few_and_cover_what_people_facet_on() -> None:
     tables = database_entry()["tables"]
     assert len(tables["events"]["facets"]) <= 2
-    assert all(len(facets) <= 2 for facets in FACETS.values())
+    assert all(len(browsing.facets) <= 2 for browsing in BROWSING.values())
     faceted = {column for entry in tables.values() for column in entry.get("facets", [])}
     assert {"event_type", "year", "date_precision", "verification", "actor_type", "role"} <= faceted
     for entry in tables.values():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.spreadsheet import COLUMNS, neutralise_formula, spreadsheet_csv
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.spreadsheet import COLUMNS, neutralise_formula, spreadsheet_csv
 from tests.cells import set_cell
 
 
@@ -62,7 +62,7 @@ def test_sheet_has_a_row_per_event_in_date_order_with_quotes_and_verification(mi
     first = rows[0]
     assert (first["date"], first["date_edtf"], first["date_start"], first["date_end"]) == ("September 2017", "2017-09", "2017-09-01", "2017-09-30")
     assert first["op_ed_quotes"] == "“In September 2017 a court sentenced an editor”"
-    assert (first["verification"], first["verification_notes"]) == ("corroborated", "The court record gives 7 September 2017.")
+    assert (first["verification"], first["verification_notes"]) == ("Corroborated", "The court record gives 7 September 2017.")
     assert first["actors"] == "The Editor (defendant)"
     assert first["key_event"] == "yes"
     assert first["evidence_urls"] == "https://example.org/record"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.exports import export
-from kz_timeline.timelinejs import slide_dates, timeline, timeline_date
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.formats import export
+from kz_timeline.exports.timelinejs import slide_dates, timeline, timeline_date
 from tests.cells import set_cell
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.exports import export
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.formats import export
 from tests.test_timelinejs import HOSTILE, hostile_copy
 
 pytestmark = pytest.mark.browser

@@ -35,8 +35,8 @@ def test_package_passes_mypy_strict(tmp_path: Path) -> None:
 def test_mypy_check_fails_on_a_typing_error(tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src" / "kz_timeline", src / "kz_timeline", ignore=shutil.ignore_patterns("__pycache__", "data"))
-    with (src / "kz_timeline" / "problems.py").open("a", encoding="utf-8") as stream:
+    with (src / "kz_timeline" / "errors.py").open("a", encoding="utf-8") as stream:
         stream.write("\n\ndef broken() -> int:\n    return 'not an int'\n")
     result = _mypy(src, tmp_path / "cache")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "problems.py" in result.stdout and "Incompatible return value type" in result.stdout
+    assert "errors.py" in result.stdout and "Incompatible return value type" in result.stdout

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kz_timeline import dataset as dataset_module
-from kz_timeline import load, make_chart, validate, validated_cache
-from kz_timeline.problems import DataValidationError
+from kz_timeline.dataset import loader as dataset_module
+from kz_timeline import load, make_chart, validate
+from kz_timeline.dataset import validated_cache
+from kz_timeline.errors import DataValidationError
 
 from tests.conftest import REPO_ROOT
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import validate
-from kz_timeline.problems import DataValidationError
+from kz_timeline.dataset.loader import validate
+from kz_timeline.errors import DataValidationError
 from tests.helpers import append_line, replace_in
 
 
