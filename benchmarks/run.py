@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(ROOT / "src"))
 
 from generate import TEXT_NAME, write_dataset  # noqa: E402
+from kz_timeline.defaults import CHART_KINDS  # noqa: E402
 
 STEPS = ("floor", "validate", "frictionless", "build", "sqlite-utils", "chart", "datasette", "startup")
 DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
-CHART_KINDS = ("timeline", "actors", "claims")
 LOAD_TEST = "## Load test"
 TIMED_OUT = "timed out after"
 
