@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from kz_timeline.errors import DataValidationError
+from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
+from kz_timeline.schema.vocabularies import VOCABULARIES
 from kz_timeline.site import database
+from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
     DatabaseBuildError,
@@ -22,10 +26,6 @@ from kz_timeline.site.database import (
     is_up_to_date,
     stored_fingerprint,
 )
-from kz_timeline.errors import DataValidationError
-from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
-from kz_timeline.schema.vocabularies import VOCABULARIES
-from kz_timeline.site.browsing import BROWSING
 from kz_timeline.text import term_label
 from tests.conftest import DATA_DIR
 from tests.helpers import replace_in
@@ -318,9 +318,7 @@ def test_cli_build_prints_what_it_built_and_exits_0(minimal_dir: Path, tmp_path:
     db = tmp_path / "out" / "kz.db"
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (
-        f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n"
-    )
+    assert result.stdout == (f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n")
     assert stored_fingerprint(db) == data_fingerprint(minimal_dir)
 
 
@@ -336,7 +334,9 @@ def test_cli_build_of_invalid_data_lists_problems_exits_1_and_writes_nothing(min
     assert list(tmp_path.iterdir()) == [minimal_dir]
 
 
-def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps_the_database(minimal_dir: Path, tmp_path: Path) -> None:
+def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps_the_database(
+    minimal_dir: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "kz.db"
     article = str(minimal_dir / "article.txt")
     assert run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db), "--article", article).returncode == 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import csv
+import html
 import json
 import shutil
 from pathlib import Path
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from kz_timeline.defaults import DATABASE_NAME
-from kz_timeline.site.database import build_database, stored_fingerprint
-from kz_timeline.site.server import SETTINGS, ServeError, make_datasette
-from kz_timeline.site.browsing import BROWSING
-from kz_timeline.site.datasette_metadata import QUERIES, site_metadata
 from kz_timeline.schema.vocabularies import VOCABULARIES
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.database import build_database, stored_fingerprint
+from kz_timeline.site.datasette_metadata import QUERIES, site_metadata
+from kz_timeline.site.server import SETTINGS, ServeError, make_datasette
 from tests.conftest import DATA_DIR
 
 DB = f"/{DATABASE_NAME}"
@@ -131,15 +131,15 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
     assert "Mamai convicted and given a six-year suspended sentence" in page.text
     participants = [row for row in csv_rows("participants") if row["event_id"] == "mamai_convicted_2023"]
     assert participants
-    assert '<h2>Who takes part</h2>' in page.text
+    assert "<h2>Who takes part</h2>" in page.text
     assert '<a href="/kz-timeline/actors/mamai">Zhanbolat Mamai</a>' in page.text
     claims = [row for row in csv_rows("claims") if row["event_id"] == "mamai_convicted_2023"]
-    assert '<h2>Claims about this event</h2>' in page.text
+    assert "<h2>Claims about this event</h2>" in page.text
     for claim in claims:
         assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
     links = [row for row in csv_rows("event_links") if "mamai_convicted_2023" in (row["from_event_id"], row["to_event_id"])]
     assert links
-    assert '<h2>Linked events</h2>' in page.text
+    assert "<h2>Linked events</h2>" in page.text
     for link in links:
         other = link["to_event_id"] if link["from_event_id"] == "mamai_convicted_2023" else link["from_event_id"]
         assert f'href="/kz-timeline/events/{other}"' in page.text
@@ -209,7 +209,7 @@ def test_actor_events_lists_the_actors_events_in_date_order(datasette: Any, acto
     rows = rows_of(datasette, f"{DB}/actor_events?actor={actor}")
     starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
     expected = sorted(
-        ((starts[p["event_id"]], p["event_id"], p["role"]) for p in csv_rows("participants") if p["actor_id"] == "mamai")
+        (starts[p["event_id"]], p["event_id"], p["role"]) for p in csv_rows("participants") if p["actor_id"] == "mamai"
     )
     assert [(row["date_start"], row["event_id"], row["role"]) for row in rows] == expected
 

@@ -66,7 +66,9 @@ def test_wheel_carries_the_datasette_templates_plugin_and_static_files(wheel: Pa
     names = set(zipfile.ZipFile(wheel).namelist())
     site = ROOT / "src" / "kz_timeline" / "site"
     shipped = [path for folder in ("templates", "plugins", "static") for path in (site / folder).rglob("*")]
-    shipped_names = {str(path.relative_to(ROOT / "src")) for path in shipped if path.is_file() and "__pycache__" not in path.parts}
+    shipped_names = {
+        str(path.relative_to(ROOT / "src")) for path in shipped if path.is_file() and "__pycache__" not in path.parts
+    }
     assert shipped_names and shipped_names <= names
     assert "kz_timeline/site/templates/row-kz-timeline-events.html" in names
     assert "kz_timeline/site/plugins/kz_timeline_site.py" in names

@@ -78,6 +78,7 @@ _FROM_IMPORT = re.compile(r"from (kz_timeline(?:\.[a-z_]+)*) import ([A-Za-z_][A
 
 def test_all_lists_exactly_the_public_names() -> None:
     assert sorted(kz_timeline.__all__) == sorted(PUBLIC_NAMES)
+    assert sorted(kz_timeline.__all__) == sorted(["__version__", *kz_timeline._EXPORTS])  # each loads from its module
 
 
 @pytest.mark.parametrize("name", PUBLIC_NAMES)
@@ -85,7 +86,6 @@ def test_each_public_name_imports_from_the_package(name: str) -> None:
     namespace: dict[str, object] = {}
     exec(f"from kz_timeline import {name}", namespace)  # the statement a user writes
     assert namespace[name] is not None
-
 
 
 @pytest.mark.parametrize(("module", "name"), DOCUMENTED, ids=lambda value: str(value))

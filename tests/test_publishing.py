@@ -84,9 +84,7 @@ def test_the_publish_command_carries_metadata_templates_plugins_static_and_setti
     assert pairs["--plugins-dir"] == str(site / "plugins")
     assert pairs["--static"] == f"kz-timeline-static:{site / 'static'}"
     assert pairs["--install"] == "datasette>=0.65.1,<0.66"
-    assert pairs["--extra-options"] == " ".join(
-        f"--setting {k} {'off' if v is False else v}" for k, v in SETTINGS.items()
-    )
+    assert pairs["--extra-options"] == " ".join(f"--setting {k} {'off' if v is False else v}" for k, v in SETTINGS.items())
     assert published.command("fly")[2:6] == ["fly", str(site / "kz-timeline.db"), "--app", "kz-timeline"]
 
 

@@ -47,10 +47,12 @@ def test_every_quote_of_the_op_ed_is_verbatim_at_its_offsets(data: Dataset, text
         assert text[claim.quote_start : claim.quote_end] == claim.quote, claim.claim_id
 
 
-@pytest.mark.parametrize("table, key", [("events", "event_id"), ("actors", "actor_id")])
+@pytest.mark.parametrize(("table", "key"), [("events", "event_id"), ("actors", "actor_id")])
 def test_every_event_and_actor_is_backed_by_a_quote_of_the_op_ed(data: Dataset, table: str, key: str) -> None:
     claims = data.claims[data.claims["source_id"] == op_ed_id(data)]
-    backed = set(claims["event_id"].dropna()) if table == "events" else set(claims["actor_id"].dropna()) | set(claims["claimant_id"])
+    backed = (
+        set(claims["event_id"].dropna()) if table == "events" else set(claims["actor_id"].dropna()) | set(claims["claimant_id"])
+    )
     assert set(data[table][key]) - backed == set()
 
 
@@ -62,9 +64,25 @@ def test_quotes_keep_the_op_eds_typos(data: Dataset, typo: str) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "Tokayev", "Putin", "Mamai", "Ablyazov", "Amnesty International", "Luc Rodehefer", "Taiwan", "Kosovo",
-        "South Ossetia", "Abkhazia", "Luhansk", "Donetsk", "China", "Russia", "Ukraine", "Kazakhstan",
-        "Democratic Party of Kazakhstan", "St. Petersburg International Economic Forum", "United Nations",
+        "Tokayev",
+        "Putin",
+        "Mamai",
+        "Ablyazov",
+        "Amnesty International",
+        "Luc Rodehefer",
+        "Taiwan",
+        "Kosovo",
+        "South Ossetia",
+        "Abkhazia",
+        "Luhansk",
+        "Donetsk",
+        "China",
+        "Russia",
+        "Ukraine",
+        "Kazakhstan",
+        "Democratic Party of Kazakhstan",
+        "St. Petersburg International Economic Forum",
+        "United Nations",
     ],
 )
 def test_every_actor_the_op_ed_names_is_in_the_data(data: Dataset, name: str) -> None:
@@ -79,7 +97,7 @@ def test_mamai_aliases_include_cyrillic(data: Dataset) -> None:
 
 
 @pytest.mark.parametrize(
-    "date, op_ed_wording",
+    ("date", "op_ed_wording"),
     [
         ("2017-09-07", "September 2017"),
         ("2022-06-17", "Last year"),
@@ -96,7 +114,7 @@ def test_dates_are_as_precise_as_the_record_and_the_op_eds_wording_stays_in_its_
 
 
 @pytest.mark.parametrize(
-    "passage, verdicts",
+    ("passage", "verdicts"),
     [
         ("coup attempt", {"contested"}),
         ("theft and embezzlement", {"contradicted"}),

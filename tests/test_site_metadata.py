@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from kz_timeline.site.database import DATABASE_NAME, build_database
+from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.metadata.generated import GENERATED_FILES, generate
 from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.database import build_database
 from kz_timeline.site.datasette_metadata import site_metadata
 from tests.conftest import DATA_DIR, REPO_ROOT
 

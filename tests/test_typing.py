@@ -15,8 +15,16 @@ def _mypy(src: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MYPYPATH": str(src)}
     return subprocess.run(
         [
-            sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
-            "--cache-dir", str(cache), "-p", "kz_timeline",
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(cache),
+            "-p",
+            "kz_timeline",
         ],
         cwd=src,
         env=env,

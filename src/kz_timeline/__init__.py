@@ -61,6 +61,9 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    from kz_timeline.charts.builders import ChartError, actors_chart, claims_chart, make_chart, timeline_chart
+    from kz_timeline.charts.rendering import RenderError, render_chart
+    from kz_timeline.dataset.csv_rewriter import format_data
     from kz_timeline.dataset.loader import (
         Dataset,
         Models,
@@ -76,20 +79,52 @@ if TYPE_CHECKING:
         load_sources,
         validate,
     )
-    from kz_timeline.dataset.csv_rewriter import format_data
-    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem
-    from kz_timeline.schema.tables import TABLES
-    from kz_timeline.charts.builders import ChartError, actors_chart, claims_chart, make_chart, timeline_chart
     from kz_timeline.defaults import CHART_KINDS
-    from kz_timeline.charts.rendering import RenderError, render_chart
+    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem
     from kz_timeline.exports.formats import ExportError as ExportError
     from kz_timeline.exports.formats import export as export
     from kz_timeline.exports.network import graph as graph
+    from kz_timeline.schema.tables import TABLES
     from kz_timeline.site.database import build_database as build_database
     from kz_timeline.site.server import make_datasette as make_datasette
     from kz_timeline.site.server import serve as serve
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CHART_KINDS",
+    "TABLES",
+    "ChartError",
+    "DataDirectoryError",
+    "DataValidationError",
+    "Dataset",
+    "ExportError",
+    "KzTimelineError",
+    "Models",
+    "Problem",
+    "RenderError",
+    "ValidationSummary",
+    "__version__",
+    "actors_chart",
+    "build_database",
+    "claims_chart",
+    "default_data_dir",
+    "export",
+    "format_data",
+    "graph",
+    "load",
+    "load_actors",
+    "load_claims",
+    "load_event_links",
+    "load_events",
+    "load_evidence",
+    "load_participants",
+    "load_sources",
+    "make_chart",
+    "make_datasette",
+    "render_chart",
+    "serve",
+    "timeline_chart",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -71,8 +71,8 @@ def _publish_files(args: argparse.Namespace) -> int:
 
 def _chart(args: argparse.Namespace) -> int:
     from kz_timeline.charts.builders import make_chart
-    from kz_timeline.dataset.loader import load
     from kz_timeline.charts.rendering import format_for, render_chart, write_chart
+    from kz_timeline.dataset.loader import load
 
     fmt = format_for(args.out, args.format)
     out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
@@ -113,7 +113,11 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _add_article(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--article", type=Path, action="append", default=[], help="text of a source (matched by its SHA-256) to check quotes against"
+        "--article",
+        type=Path,
+        action="append",
+        default=[],
+        help="text of a source (matched by its SHA-256) to check quotes against",
     )
 
 
@@ -155,12 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
     )
     _add_data_dir(serve)
-    serve.add_argument("--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file (default: {defaults.DEFAULT_DB_PATH})")
     serve.add_argument(
-        "--host", default=defaults.DEFAULT_HOST, help=f"address to listen on (default: {defaults.DEFAULT_HOST}, this machine only)"
+        "--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file (default: {defaults.DEFAULT_DB_PATH})"
     )
     serve.add_argument(
-        "--port", type=_port, default=defaults.DEFAULT_PORT, help=f"port to listen on (default: {defaults.DEFAULT_PORT}; 0 picks a free one)"
+        "--host",
+        default=defaults.DEFAULT_HOST,
+        help=f"address to listen on (default: {defaults.DEFAULT_HOST}, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=defaults.DEFAULT_PORT,
+        help=f"port to listen on (default: {defaults.DEFAULT_PORT}; 0 picks a free one)",
     )
     serve.set_defaults(handler=_serve)
 
@@ -182,7 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data_dir(chart)
     chart.add_argument(
-        "--kind", choices=defaults.CHART_KINDS, default=defaults.DEFAULT_CHART_KIND, help=f"which chart (default: {defaults.DEFAULT_CHART_KIND})"
+        "--kind",
+        choices=defaults.CHART_KINDS,
+        default=defaults.DEFAULT_CHART_KIND,
+        help=f"which chart (default: {defaults.DEFAULT_CHART_KIND})",
     )
     chart.add_argument(
         "--format",
@@ -192,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chart.add_argument("--out", default=None, metavar="PATH", help="file to write, written atomically; '-' for standard output")
     chart.add_argument(
-        "--lane", choices=defaults.LANES, default=defaults.DEFAULT_LANE, help="timeline lanes: by theme (default) or by event type"
+        "--lane",
+        choices=defaults.LANES,
+        default=defaults.DEFAULT_LANE,
+        help="timeline lanes: by theme (default) or by event type",
     )
     chart.set_defaults(handler=_chart)
 
@@ -201,8 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "format", choices=list(formats), metavar="FORMAT", help="; ".join(f"{name}: {text}" for name, text in formats.items())
     )
-    export.add_argument("--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output")
-    export.add_argument("--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)")
+    export.add_argument(
+        "--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output"
+    )
+    export.add_argument(
+        "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"
+    )
     _add_data_dir(export)
     export.set_defaults(handler=_export)
     return parser

@@ -137,7 +137,13 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     pick = alt.selection_point(name="pick", fields=["group"], bind="legend")
     faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
     x_domain = {"param": "brush", "encoding": "x"}
-    y = alt.Y("lane:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes), axis=alt.Axis(labelFontWeight="bold", labelLimit=200, domain=False, ticks=False, labelPadding=8))
+    y = alt.Y(
+        "lane:N",
+        title=None,
+        sort=lanes,
+        scale=alt.Scale(domain=lanes),
+        axis=alt.Axis(labelFontWeight="bold", labelLimit=200, domain=False, ticks=False, labelPadding=8),
+    )
     y_offset = alt.YOffset("row_offset:Q", scale=None)
     colour = alt.Color(
         "group:N",
@@ -150,49 +156,67 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     frame["description"] = frame["title"] + ", " + frame["date_text"] + " (" + frame["type"] + ")"
     base = alt.Chart(frame).encode(y=y, yOffset=y_offset, opacity=faded, tooltip=TOOLTIP, description=description)
 
-    bars = base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed'").mark_bar(
-        height=7, cornerRadius=2, clip=True
-    ).encode(
-        x=_utc_x("start", None, x_domain),
-        x2="end:T",
-        color=colour,
-        stroke=alt.when("datum.is_key").then(alt.value("#111")).otherwise(alt.value(None)),
-        strokeWidth=alt.value(1.2),
+    bars = (
+        base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed'")
+        .mark_bar(height=7, cornerRadius=2, clip=True)
+        .encode(
+            x=_utc_x("start", None, x_domain),
+            x2="end:T",
+            color=colour,
+            stroke=alt.when("datum.is_key").then(alt.value("#111")).otherwise(alt.value(None)),
+            strokeWidth=alt.value(1.2),
+        )
     )
-    caps = base.transform_filter(
-        "datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'"
-    ).mark_tick(thickness=2, size=11, clip=True).encode(x=_utc_x("start", None, x_domain), color=colour)
-    cap_ends = base.transform_filter(
-        "datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'"
-    ).mark_tick(thickness=2, size=11, clip=True).encode(x=_utc_x("end", None, x_domain), color=colour)
-    open_lines = base.transform_filter("datum.end_status !== 'closed'").mark_rule(
-        strokeDash=[4, 3], strokeWidth=2, clip=True
-    ).encode(x=_utc_x("start", None, x_domain), x2="open_until:T", color=colour)
-    arrows = base.transform_filter("datum.end_status === 'open'").mark_point(
-        shape="triangle-right", filled=True, size=70, clip=True
-    ).encode(x=_utc_x("open_until", None, x_domain), color=colour)
+    caps = (
+        base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'")
+        .mark_tick(thickness=2, size=11, clip=True)
+        .encode(x=_utc_x("start", None, x_domain), color=colour)
+    )
+    cap_ends = (
+        base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'")
+        .mark_tick(thickness=2, size=11, clip=True)
+        .encode(x=_utc_x("end", None, x_domain), color=colour)
+    )
+    open_lines = (
+        base.transform_filter("datum.end_status !== 'closed'")
+        .mark_rule(strokeDash=[4, 3], strokeWidth=2, clip=True)
+        .encode(x=_utc_x("start", None, x_domain), x2="open_until:T", color=colour)
+    )
+    arrows = (
+        base.transform_filter("datum.end_status === 'open'")
+        .mark_point(shape="triangle-right", filled=True, size=70, clip=True)
+        .encode(x=_utc_x("open_until", None, x_domain), color=colour)
+    )
     # Key events (the labelled ones) get a dark outline, so a label's mark stands out in a crowded lane.
     outline = alt.when("datum.is_key").then(alt.value("#111")).otherwise(alt.value("white"))
     outline_width = alt.when("datum.is_key").then(alt.value(1.6)).otherwise(alt.value(0.8))
-    filled_points = base.transform_filter("!datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')").mark_point(
-        filled=True, size=70, clip=True
-    ).encode(x=_utc_x("middle", None, x_domain), color=colour, stroke=outline, strokeWidth=outline_width)
-    hollow_points = base.transform_filter("datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')").mark_point(
-        filled=False, size=70, strokeWidth=2, clip=True
-    ).encode(x=_utc_x("middle", None, x_domain), color=colour)
+    filled_points = (
+        base.transform_filter("!datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')")
+        .mark_point(filled=True, size=70, clip=True)
+        .encode(x=_utc_x("middle", None, x_domain), color=colour, stroke=outline, strokeWidth=outline_width)
+    )
+    hollow_points = (
+        base.transform_filter("datum.hollow && (datum.mark === 'point' || datum.end_status !== 'closed')")
+        .mark_point(filled=False, size=70, strokeWidth=2, clip=True)
+        .encode(x=_utc_x("middle", None, x_domain), color=colour)
+    )
     # Hollow points are drawn over a white disc so they stay hollow on top of other marks.
     hollow_points = alt.layer(
         hollow_points.mark_point(filled=True, size=70, color="white", opacity=1, clip=True).encode(color=alt.value("white")),
         hollow_points,
     )
-    label_base = alt.Chart(frame).transform_filter("isValid(datum.align)").encode(
-        x=_utc_x("middle", None, x_domain),
-        y=y,
-        yOffset=alt.YOffset("label_offset:Q", scale=None),
-        text="title:N",
-        opacity=faded,
-        tooltip=TOOLTIP,
-        description=description,
+    label_base = (
+        alt.Chart(frame)
+        .transform_filter("isValid(datum.align)")
+        .encode(
+            x=_utc_x("middle", None, x_domain),
+            y=y,
+            yOffset=alt.YOffset("label_offset:Q", scale=None),
+            text="title:N",
+            opacity=faded,
+            tooltip=TOOLTIP,
+            description=description,
+        )
     )
     left_labels = label_base.transform_filter("datum.align === 'left'").mark_text(
         align="left", dx=-4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
@@ -201,16 +225,31 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
         align="right", dx=4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
     )
 
-    main = alt.layer(bars, caps, cap_ends, open_lines, arrows, filled_points, hollow_points, left_labels, right_labels, _whole_years(domain, x_domain)).properties(
-        width=WIDTH, height=alt.Step(LANE_STEP)
-    ).add_params(pick)
+    main = (
+        alt.layer(
+            bars,
+            caps,
+            cap_ends,
+            open_lines,
+            arrows,
+            filled_points,
+            hollow_points,
+            left_labels,
+            right_labels,
+            _whole_years(domain, x_domain),
+        )
+        .properties(width=WIDTH, height=alt.Step(LANE_STEP))
+        .add_params(pick)
+    )
     overview = (
         alt.Chart(frame)
         .mark_tick(thickness=1.5, size=12, aria=False)
         .encode(
             x=_utc_x("middle", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
             y=alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), axis=None),
-            color=alt.Color("group:N", scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"), legend=None),
+            color=alt.Color(
+                "group:N", scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"), legend=None
+            ),
             opacity=faded,
         )
         .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
@@ -222,7 +261,8 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
             subtitle=[
                 f"{len(frame)} events, {domain[0].year}–{domain[1].year - 1}, UTC dates. Points: a day; bars: a month, a year "
                 "or a range of days; hollow: uncertain or approximate date; dashed: end open (arrow) or unknown.",
-                f"Labelled and outlined: the key events the op-ed's argument turns on. Lanes: {'theme' if lane == 'theme' else 'event type'}.",
+                "Labelled and outlined: the key events the op-ed's argument turns on. "
+                f"Lanes: {'theme' if lane == 'theme' else 'event type'}.",
             ],
         )
     )
@@ -259,7 +299,13 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
         .encode(
             x=_utc_x("start", None, x_domain),
             x2="end:T",
-            y=alt.Y("lane:N", title=None, sort=lanes, scale=alt.Scale(domain=lanes), axis=alt.Axis(labelFontWeight="bold", labelLimit=200)),
+            y=alt.Y(
+                "lane:N",
+                title=None,
+                sort=lanes,
+                scale=alt.Scale(domain=lanes),
+                axis=alt.Axis(labelFontWeight="bold", labelLimit=200),
+            ),
             color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
             opacity=faded,
             tooltip=tooltip,
@@ -282,7 +328,13 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
             yOffset=alt.YOffset("row_offset:Q", scale=None), description=alt.Description("description:N")
         )
         text = key_base.encode(yOffset=alt.YOffset("label_offset:Q", scale=None), text="title:N")
-        style: dict[str, Any] = {"fontSize": LABEL_FONT_SIZE, "fontWeight": "bold", "color": "#222", "baseline": "middle", "clip": True}
+        style: dict[str, Any] = {
+            "fontSize": LABEL_FONT_SIZE,
+            "fontWeight": "bold",
+            "color": "#222",
+            "baseline": "middle",
+            "clip": True,
+        }
         left = text.transform_filter("datum.align === 'left'").mark_text(align="left", dx=-4, **style)
         right = text.transform_filter("datum.align === 'right'").mark_text(align="right", dx=4, **style)
         strip = alt.layer(marks, left, right, _whole_years(domain, x_domain)).properties(
@@ -325,13 +377,26 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     participations["position"] = participations["actor"].map(position)
     spans = (
         participations.groupby("event_id", sort=False)
-        .agg(time=("time", "first"), title=("title", "first"), date_text=("date_text", "first"), first=("position", "min"), last=("position", "max"), actors=("actor", "size"))
+        .agg(
+            time=("time", "first"),
+            title=("title", "first"),
+            date_text=("date_text", "first"),
+            first=("position", "min"),
+            last=("position", "max"),
+            actors=("actor", "size"),
+        )
         .reset_index()
     )
     spans = spans[spans["actors"] > 1].copy()
     spans["description"] = spans["title"] + ", " + spans["date_text"] + ": " + spans["actors"].astype(str) + " actors"
     participations["description"] = (
-        participations["actor"] + ", " + participations["role"].str.lower() + ", in " + participations["title"] + ", " + participations["date_text"]
+        participations["actor"]
+        + ", "
+        + participations["role"].str.lower()
+        + ", in "
+        + participations["title"]
+        + ", "
+        + participations["date_text"]
     )
     spans["top"] = [order[i] for i in spans["first"]]
     spans["bottom"] = [order[i] for i in spans["last"]]
@@ -341,7 +406,13 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     pick = alt.selection_point(name="pick", fields=["role"], bind="legend")
     faded = alt.when(pick).then(alt.value(0.95)).otherwise(alt.value(0.08))
     x_domain = {"param": "brush", "encoding": "x"}
-    y = alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360, grid=True, gridColor="#f0f0f0"))
+    y = alt.Y(
+        "actor:N",
+        sort=order,
+        scale=alt.Scale(domain=order),
+        title=None,
+        axis=alt.Axis(labelLimit=360, grid=True, gridColor="#f0f0f0"),
+    )
     joins = (
         alt.Chart(spans)
         .mark_rule(color="#9a9a9a", strokeWidth=1.2, opacity=0.55, clip=True)
@@ -349,7 +420,11 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             x=_utc_x("time", None, x_domain),
             y=alt.Y("top:N", sort=order, scale=alt.Scale(domain=order), title=None),
             y2="bottom:N",
-            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("actors:Q", title="Actors")],
+            tooltip=[
+                alt.Tooltip("title:N", title="Event"),
+                alt.Tooltip("date_text:N", title="Date"),
+                alt.Tooltip("actors:Q", title="Actors"),
+            ],
             description=alt.Description("description:N"),
         )
     )
@@ -359,7 +434,12 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .encode(
             x=_utc_x("time", None, x_domain),
             y=y,
-            color=alt.Color("role:N", title="Role (click to pick out)", scale=alt.Scale(domain=roles, scheme="category20"), legend=alt.Legend(symbolType="circle")),
+            color=alt.Color(
+                "role:N",
+                title="Role (click to pick out)",
+                scale=alt.Scale(domain=roles, scheme="category20"),
+                legend=alt.Legend(symbolType="circle"),
+            ),
             opacity=faded,
             description=alt.Description("description:N"),
             tooltip=[
@@ -371,7 +451,9 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             ],
         )
     )
-    main = alt.layer(joins, marks.add_params(pick), _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(ACTOR_STEP))
+    main = alt.layer(joins, marks.add_params(pick), _whole_years(domain, x_domain)).properties(
+        width=WIDTH, height=alt.Step(ACTOR_STEP)
+    )
     overview = (
         alt.Chart(participations)
         .mark_tick(thickness=1, size=14, color="#777", aria=False)
@@ -405,7 +487,11 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
             y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360)),
             color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
             opacity=faded,
-            tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("year:N", title="Year"), alt.Tooltip("parts:Q", title="Parts", format=",")],
+            tooltip=[
+                alt.Tooltip("actor:N", title="Actor"),
+                alt.Tooltip("year:N", title="Year"),
+                alt.Tooltip("parts:Q", title="Parts", format=","),
+            ],
             description=alt.Description("description:N"),
         )
         .properties(
@@ -454,7 +540,10 @@ def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
         .encode(
             x=alt.X("claims:Q", title="Claims of the op-ed", stack="zero"),
             color=alt.Color(
-                "verification:N", title="Verification (click to pick out)", scale=alt.Scale(domain=verifications, range=colours), sort=verifications
+                "verification:N",
+                title="Verification (click to pick out)",
+                scale=alt.Scale(domain=verifications, range=colours),
+                sort=verifications,
             ),
             order=alt.Order("order:Q"),
             opacity=faded,
@@ -467,8 +556,10 @@ def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
 
 
 def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
-    """Draw each claim of the op-ed in its verification group, with the public sources that support, qualify or
-    contradict it; a summary bar on top counts the claims per verification.
+    """Draw each claim of the op-ed in its verification group, beside the public sources that bear on it.
+
+    Each claim has a bar of the sources that support, qualify or contradict it; a summary bar on top counts the claims
+    per verification.
     """
     total = frames.op_ed_claim_count(dataset)
     if total == 0:
@@ -524,7 +615,9 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         alt.Chart(claims)
         .mark_square(size=90, opacity=1)
         .encode(
-            x=alt.X("verification:N", sort=verifications, title=None, axis=alt.Axis(orient="top", labelAngle=-35, labelFontSize=10)),
+            x=alt.X(
+                "verification:N", sort=verifications, title=None, axis=alt.Axis(orient="top", labelAngle=-35, labelFontSize=10)
+            ),
             y=rows,
             color=alt.Color("verification:N", scale=verdict_scale, legend=None),
             opacity=faded,
@@ -545,29 +638,42 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
             ),
             order=alt.Order("relation_order:Q"),
             opacity=faded,
-            tooltip=[alt.Tooltip("statement:N", title="Claim"), alt.Tooltip("relation:N", title="Sources that"), alt.Tooltip("sources:Q", title="Number")],
+            tooltip=[
+                alt.Tooltip("statement:N", title="Claim"),
+                alt.Tooltip("relation:N", title="Sources that"),
+                alt.Tooltip("sources:Q", title="Number"),
+            ],
         )
         .transform_calculate(relation_order=f"indexof({list(EVIDENCE_COLOURS)!r}, datum.relation)")
         .properties(width=240, height=alt.Step(15))
     )
     detail = alt.hconcat(verdicts, sources, spacing=6).resolve_scale(color="independent")
     counts = claims["verification"].value_counts()
-    chart = alt.vconcat(summary, detail, spacing=18).resolve_scale(color="independent").properties(
-        title=alt.Title(
-            "Claims vs record: where the op-ed and the public record agree, and where they part",
-            subtitle=[
-                f"{len(claims)} claims of the op-ed, grouped by verification: "
-                + ", ".join(f"{counts[name]} {name.lower()}" for name in verifications)
-                + ".",
-                "Bars count the public sources that support, qualify or contradict each claim (opinions are not checkable facts).",
-            ],
+    chart = (
+        alt.vconcat(summary, detail, spacing=18)
+        .resolve_scale(color="independent")
+        .properties(
+            title=alt.Title(
+                "Claims vs record: where the op-ed and the public record agree, and where they part",
+                subtitle=[
+                    f"{len(claims)} claims of the op-ed, grouped by verification: "
+                    + ", ".join(f"{counts[name]} {name.lower()}" for name in verifications)
+                    + ".",
+                    "Bars count the public sources that support, qualify or contradict each claim "
+                    "(opinions are not checkable facts).",
+                ],
+            )
         )
     )
     return _config(chart)
 
 
 #: The function that draws each of CHART_KINDS.
-CHARTS: dict[str, Callable[[Dataset], alt.TopLevelMixin]] = {"timeline": timeline_chart, "actors": actors_chart, "claims": claims_chart}
+CHARTS: dict[str, Callable[[Dataset], alt.TopLevelMixin]] = {
+    "timeline": timeline_chart,
+    "actors": actors_chart,
+    "claims": claims_chart,
+}
 
 
 def make_chart(dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField = DEFAULT_LANE) -> alt.TopLevelMixin:

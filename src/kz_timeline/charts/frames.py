@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kz_timeline.reading.edtf_dates import format_human
 from kz_timeline.dataset.op_ed import op_ed_source_ids
 from kz_timeline.defaults import LaneField
+from kz_timeline.reading.edtf_dates import format_human
 from kz_timeline.schema.vocabularies import Vocabulary
 from kz_timeline.text import clip, term_label
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MAX_ROWS = 5000
 #: Longest op-ed quote shown in a tooltip, in characters.
 QUOTE_CHARS = 240
+
 
 def vocabulary_labels(vocabulary: type[Vocabulary]) -> list[str]:
     """Return the labels of a vocabulary's values, in vocabulary order (the order of legends and lanes)."""
@@ -176,7 +177,9 @@ def verification_counts(dataset: Dataset) -> pd.DataFrame:
     verification = claims.loc[claims["source_id"].isin(op_ed_source_ids(dataset.sources)), "verification"]
     counts = verification.value_counts(sort=False)
     counts = counts[counts > 0]
-    return pd.DataFrame({"verification": [term_label(str(value)) for value in counts.index], "claims": counts.to_numpy(dtype=int)})
+    return pd.DataFrame(
+        {"verification": [term_label(str(value)) for value in counts.index], "claims": counts.to_numpy(dtype=int)}
+    )
 
 
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
@@ -238,8 +241,9 @@ def actor_order(participations: pd.DataFrame) -> list[str]:
 
 
 def claims_frame(dataset: Dataset) -> pd.DataFrame:
-    """Return one row per claim of the op-ed: statement, quote, verification, and how many sources support,
-    qualify or contradict it.
+    """Return one row per claim of the op-ed: statement, quote, verification, and its sources by relation.
+
+    The columns supports, qualifies and contradicts count the public sources that bear on the claim that way.
     """
     claims = dataset.claims
     claims = claims[claims["source_id"].isin(op_ed_source_ids(dataset.sources))]
@@ -256,7 +260,11 @@ def claims_frame(dataset: Dataset) -> pd.DataFrame:
             "statement": claims["statement"].astype(object),
             "quote": claims["quote"].astype(object).map(lambda q: clip(str(q), QUOTE_CHARS)),
             "claimant": claims["claimant_id"].map(names).astype(object),
-            "about": claims["event_id"].map(events).astype(object).fillna(claims["actor_id"].map(names).astype(object)).fillna(""),
+            "about": claims["event_id"]
+            .map(events)
+            .astype(object)
+            .fillna(claims["actor_id"].map(names).astype(object))
+            .fillna(""),
             "verification": _labelled(claims["verification"]),
             "verification_note": claims["verification_note"].astype(object).fillna(""),
             "quote_start": claims["quote_start"].astype(int),
@@ -278,4 +286,3 @@ def evidence_frame(claims: pd.DataFrame) -> pd.DataFrame:
     long = long[long["sources"] > 0].copy()
     long["relation"] = long["relation"].map(term_label)
     return long.reset_index(drop=True)
-

@@ -38,6 +38,7 @@ def full_domain(start: pd.Series, end: pd.Series) -> Domain:
 
 
 def to_px(times: pd.Series, domain: Domain) -> pd.Series:
+    """Return the x position of each time, in pixels of the unzoomed plot."""
     span = (domain[1] - domain[0]).total_seconds()
     return (times - domain[0]).dt.total_seconds() / span * WIDTH
 
@@ -58,9 +59,7 @@ def pack_rows(frame: pd.DataFrame, domain: Domain) -> pd.Series:
     return rows
 
 
-def place_labels(
-    labels: pd.DataFrame, domain: Domain, levels: int = LABEL_LEVELS, base: float = LABEL_BASE
-) -> pd.DataFrame:
+def place_labels(labels: pd.DataFrame, domain: Domain, levels: int = LABEL_LEVELS, base: float = LABEL_BASE) -> pd.DataFrame:
     """Choose, per key event, a level above its lane and a side (left or right of its mark) so no labels overlap.
 
     A label is written rightwards from its mark, or leftwards when it would run past the plot's right edge; it goes

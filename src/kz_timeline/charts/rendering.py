@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from functools import lru_cache
@@ -10,9 +11,9 @@ from typing import Any, Final
 
 import altair as alt
 
-from kz_timeline.files import cache_home, write_bytes_atomically
 from kz_timeline.defaults import CHART_FORMATS, DEFAULT_CHART_FORMAT
 from kz_timeline.errors import KzTimelineError
+from kz_timeline.files import cache_home, write_bytes_atomically
 
 #: The output formats `render_chart` writes, in the order the CLI lists them.
 FORMATS: Final = CHART_FORMATS
@@ -38,8 +39,10 @@ def spec_json(spec: dict[str, Any]) -> str:
 
 
 def script_safe_json(value: Any) -> str:
-    """Serialise `value` as JSON that can sit inside a <script> element: every '<', '>', '&' and line separator is
-    escaped, so data holding '</script><script>' or '<!--' cannot end the element or start a comment.
+    """Serialise `value` as JSON that can sit inside a <script> element.
+
+    Every '<', '>', '&' and line separator is escaped, so data holding '</script><script>' or '<!--' cannot end the
+    element or start a comment.
     """
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
@@ -72,10 +75,8 @@ def javascript_bundle(vl_version: str = VL_VERSION) -> str:
     bundle: str = make_bundle(None, vl_version=vl_version)
     # A literal "</script" inside the bundle would end the element; the escape means the same in any JS string.
     safe = re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
-    try:
+    with contextlib.suppress(OSError):  # no cache then: the next call bundles again
         write_bytes_atomically(cached, safe.encode("utf-8"))
-    except OSError:
-        pass
     return safe
 
 
@@ -130,11 +131,11 @@ def spec_html(spec: dict[str, Any]) -> str:
     return _HTML.format(title=_title(spec), bundle=javascript_bundle(), spec=script_safe_json(spec))
 
 
-_CLIP_ID = re.compile(r'\b(clip|gradient|pattern|mask|marker)(\d+)\b')
+_CLIP_ID = re.compile(r"\b(clip|gradient|pattern|mask|marker)(\d+)\b")
 
 
 def _renumber_ids(svg: str) -> str:
-    """Number Vega's generated ids (clip0, clip17, ...) in order of first appearance, so output is reproducible."""
+    """Renumber Vega's generated ids (clip0, clip17, ...) in order of first appearance, so output is reproducible."""
     seen: dict[str, str] = {}
 
     def replace(match: re.Match[str]) -> str:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kz_timeline.dataset.loader import read_valid_tables, resolve_data_dir
 from kz_timeline.files import write_atomically
 from kz_timeline.reading.csv_files import canonical_csv
-from kz_timeline.dataset.loader import resolve_data_dir, read_valid_tables
-from kz_timeline.schema.tables import EVENTS, TABLES, Table
 from kz_timeline.reading.validation import derived_date_columns
+from kz_timeline.schema.tables import EVENTS, TABLES, Table
 
 
 def canonical_text(frame: pd.DataFrame, table: Table) -> str:

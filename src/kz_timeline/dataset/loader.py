@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from kz_timeline.schema import models
 from kz_timeline.dataset import validated_cache
-from kz_timeline.reading.csv_files import RawTable, read_table
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
-from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
+from kz_timeline.reading.csv_files import RawTable, read_table
 from kz_timeline.reading.validation import SourceText, check_dataset
+from kz_timeline.schema import models
+from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
 
 def default_data_dir() -> Path:
@@ -55,7 +55,9 @@ def read_tables(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
     return tables, problems
 
 
-def read_source_texts(articles: Iterable[str | Path], tables: Mapping[str, RawTable]) -> tuple[dict[str, SourceText], list[Problem]]:
+def read_source_texts(
+    articles: Iterable[str | Path], tables: Mapping[str, RawTable]
+) -> tuple[dict[str, SourceText], list[Problem]]:
     """Match each article file to the source whose text_sha256 it has; return the texts by source_id."""
     sources = tables.get("sources")
     by_hash: dict[str, str] = {}

@@ -58,7 +58,8 @@ def cache_key(
 ) -> str | None:
     """Return the key of the validated tables of `data_dir` checked against `articles`; None if a file cannot be read.
 
-    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already (see kz_timeline.reading.csv_files.table_digests).
+    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already (see
+    kz_timeline.reading.csv_files.table_digests).
     """
     digests = read_table_digests(data_dir) if table_digests is None else table_digests
     if None in digests.values():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from xml.etree.ElementTree import SubElement
 from typing import Any
+from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 
@@ -100,7 +100,14 @@ def graph(dataset: Dataset | str | Path | None = None, *, claims: bool = False) 
             actor_node(participant.actor_id),
             event_node(participant.event_id),
             key=participant.role.value,
-            **_present({"kind": "participation", "label": participant.role.value, "role": participant.role.value, "note": participant.note}),
+            **_present(
+                {
+                    "kind": "participation",
+                    "label": participant.role.value,
+                    "role": participant.role.value,
+                    "note": participant.note,
+                }
+            ),
         )
     for link in tables.event_links:
         network.add_edge(

@@ -8,9 +8,9 @@ from html import escape
 from typing import Any
 
 from kz_timeline.dataset.loader import Dataset
+from kz_timeline.dataset.op_ed import op_ed, op_ed_claims_by_event
 from kz_timeline.reading.edtf_dates import derive_date, format_human
 from kz_timeline.schema.models import Claim, Event, Source
-from kz_timeline.dataset.op_ed import op_ed, op_ed_claims_by_event
 from kz_timeline.schema.vocabularies import DatePrecision, EventType, Verification
 from kz_timeline.text import term_label
 
@@ -76,7 +76,9 @@ def event_slide(event: Event, claims: list[Claim], actors: list[str]) -> dict[st
 
 def title_slide(source: Source, event_count: int) -> dict[str, Any]:
     """Return the title slide, from the op-ed's source row."""
-    byline = [part for part in (source.author, source.publisher, format_human(source.published) if source.published else None) if part]
+    byline = [
+        part for part in (source.author, source.publisher, format_human(source.published) if source.published else None) if part
+    ]
     parts = [_paragraph(", ".join(byline))] if byline else []
     parts.append(
         _paragraph(
@@ -96,11 +98,15 @@ def timeline(dataset: Dataset) -> dict[str, Any]:
     names = {actor.actor_id: actor.name for actor in tables.actors}
     actors_by_event: dict[str, list[str]] = defaultdict(list)
     for participant in tables.participants:
-        actors_by_event[participant.event_id].append(f"{names[participant.actor_id]} ({term_label(participant.role.value).lower()})")
+        actors_by_event[participant.event_id].append(
+            f"{names[participant.actor_id]} ({term_label(participant.role.value).lower()})"
+        )
     events = sorted(tables.events, key=lambda event: (event.date_start, event.event_id))
     return {
         "title": title_slide(op_ed(tables.sources), len(events)),
-        "events": [event_slide(event, claims_by_event.get(event.event_id, []), actors_by_event[event.event_id]) for event in events],
+        "events": [
+            event_slide(event, claims_by_event.get(event.event_id, []), actors_by_event[event.event_id]) for event in events
+        ],
     }
 
 

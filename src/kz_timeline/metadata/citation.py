@@ -7,16 +7,14 @@ from typing import Any
 
 import yaml
 
-from kz_timeline.reading.edtf_dates import derive_date
-from kz_timeline.schema.models import Source
 from kz_timeline.dataset.op_ed import op_ed
 from kz_timeline.metadata.description import CODE_LICENCE, DATA_LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, read_sources
+from kz_timeline.reading.edtf_dates import derive_date
+from kz_timeline.schema.models import Source
 from kz_timeline.schema.vocabularies import DatePrecision
 
 CFF_VERSION = "1.2.0"
-MESSAGE = (
-    "If you use this dataset, please cite it as below. Cite the op-ed itself (listed under references) when you quote it."
-)
+MESSAGE = "If you use this dataset, please cite it as below. Cite the op-ed itself (listed under references) when you quote it."
 
 
 def _person(name: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kz_timeline.schema.models import ALIAS_SEPARATOR, Source
 from kz_timeline.dataset.op_ed import op_ed_sources
 from kz_timeline.metadata.description import (
     DATA_LICENCE,
@@ -15,6 +14,7 @@ from kz_timeline.metadata.description import (
     PACKAGE_TITLE,
     read_sources,
 )
+from kz_timeline.schema.models import ALIAS_SEPARATOR, Source
 from kz_timeline.schema.tables import TABLES, Column, Table
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"

@@ -50,12 +50,14 @@ TIMELINE_IMAGE_STAMP = "<!-- kz-timeline: rendered by `kz-timeline generate` fro
 
 
 def _timeline_svg_at(root: Path | None, current: str | None) -> str:
-    """Render the README's timeline image of the data under `root` (or the shipped data), unless `current` was
-    rendered from the same spec: the spec's hash decides staleness, so machines with other fonts agree.
+    """Render the README's timeline image of the data under `root` (or the shipped data), unless it is current.
+
+    `current` is kept when it was rendered from the same spec: the spec's hash decides staleness, so machines with
+    other fonts agree.
     """
     from kz_timeline.charts.builders import make_chart
-    from kz_timeline.dataset.loader import load
     from kz_timeline.charts.rendering import chart_spec, spec_fingerprint, spec_svg
+    from kz_timeline.dataset.loader import load
 
     spec = chart_spec(make_chart(load(_data_under(root)), "timeline"))
     stamp = TIMELINE_IMAGE_STAMP.format(spec_fingerprint(spec))

@@ -8,7 +8,6 @@ every core. It returns None as soon as anything is unusual.
 
 from __future__ import annotations
 
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -43,7 +42,10 @@ def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range 
             pa.BufferReader(data),
             read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pa_csv.ParseOptions(
-                quote_char='"', double_quote=True, escape_char=False, newlines_in_values=not bool(outside.all()),
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=not bool(outside.all()),
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
@@ -60,11 +62,9 @@ def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range 
         return None
     # Row i (0-based) starts on the line after the i-th row end (the header's end is the 0th). Kept as a range or
     # an array: a list of a million ints would cost more memory than the column it locates.
-    row_lines: range | npt.NDArray[np.int64]
-    if outside.all():
-        row_lines = range(2, row_count + 2)
-    else:
-        row_lines = (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
+    row_lines: range | npt.NDArray[np.int64] = (
+        range(2, row_count + 2) if outside.all() else (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
+    )
     frame = pd.DataFrame({name: _strings(table.column(name)) for name in header})
     del table
     pa.default_memory_pool().release_unused()  # hand the parser's scratch memory back before the next file

@@ -35,7 +35,9 @@ def diagnose_binary(data: bytes, file: str) -> Problem | None:
     """Return the problem when `data` (UTF-8 BOM removed) is UTF-16/32 or holds a NUL byte, else None."""
     for bom, encoding in _FOREIGN_BOMS:
         if data.startswith(bom):
-            return Problem(file, 1, None, f"the file is encoded as {encoding} (it starts with its byte-order mark); save it as UTF-8", 1)
+            return Problem(
+                file, 1, None, f"the file is encoded as {encoding} (it starts with its byte-order mark); save it as UTF-8", 1
+            )
     utf16 = _looks_like_utf16(data)
     if utf16:
         return Problem(file, 1, None, f"the file looks encoded as {utf16} (every other byte is NUL); save it as UTF-8", 1)
@@ -90,7 +92,10 @@ def diagnose_header(header: Sequence[str], expected: Sequence[str], file: str) -
         names = header[0].split(delimiter)
         if len(names) > 1 and set(names) & set(expected):
             return Problem(
-                file, 1, None, f"the file uses {name} as the delimiter; save it as comma-separated CSV (columns: {','.join(expected)})"
+                file,
+                1,
+                None,
+                f"the file uses {name} as the delimiter; save it as comma-separated CSV (columns: {','.join(expected)})",
             )
     return None
 

@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.errors import Problem
 from kz_timeline.files import file_sha256
+from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.schema.tables import TABLES, Table
 
 BOM = b"\xef\xbb\xbf"

@@ -170,7 +170,9 @@ def format_human(value: str) -> str:
             tail = "ongoing" if end_text == ".." else "end unknown"
             return f"from {_human_side(start_text, start_side)} ({tail})"
         end_side = _parse_side(end_text)
-        if start_side.precision == end_side.precision == DatePrecision.DAY and start_side.start.replace(day=1) == end_side.start.replace(day=1):
+        if start_side.precision == end_side.precision == DatePrecision.DAY and start_side.start.replace(
+            day=1
+        ) == end_side.start.replace(day=1):
             return f"{start_side.start.day} to {_human_side(end_text, end_side)}"
         return f"{_human_side(start_text, start_side)} to {_human_side(end_text, end_side)}"
     return _human_side(value, _parse_side(value))

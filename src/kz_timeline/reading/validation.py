@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kz_timeline.errors import Problem
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.schema.models import EDTF
-from kz_timeline.errors import Problem
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
 from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
 from kz_timeline.text import clip
@@ -104,7 +104,9 @@ def _check_column(raw: RawTable, column: Column, dates: dict[str, DateTable]) ->
         parsed = pd.to_datetime(values.where(candidates), format="%Y-%m-%d", errors="coerce")
         impossible = candidates & parsed.isna()
         if impossible.any():
-            yield from _report(raw, column.name, impossible, {v: f"{v!r} is not a day of the calendar" for v in values[impossible].unique()})
+            yield from _report(
+                raw, column.name, impossible, {v: f"{v!r} is not a day of the calendar" for v in values[impossible].unique()}
+            )
 
 
 def _vocabulary_message(value: str, column: Column) -> str:
@@ -363,7 +365,11 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
     frame = claims.frame
     numeric = (frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")).to_numpy(dtype=bool)
     # Up to 18 digits fits an int64; longer offsets (absurd, but possible) take the row-by-row path.
-    short = numeric & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool) & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
+    short = (
+        numeric
+        & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool)
+        & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
+    )
     starts = _offsets(frame["quote_start"], short)
     ends = _offsets(frame["quote_end"], short)
     fine = short & (ends > starts)
@@ -375,7 +381,9 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
         fine[rows[~within]] = False
         rows = rows[within]
         text = source.text
-        found = pa.array([text[start:end] for start, end in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)], type=quotes.type)
+        found = pa.array(
+            [text[start:end] for start, end in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)], type=quotes.type
+        )
         same = pc.equal(found, quotes.take(pa.array(rows))).to_numpy(zero_copy_only=False)
         fine[rows[~same]] = False
     problems: list[Problem] = []
@@ -404,13 +412,22 @@ def _quote_problems(claims: RawTable, index: int, texts: Mapping[str, SourceText
         return []
     quote = str(frame["quote"].iat[index])
     if end > len(source.text):
-        return [Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")]
+        return [
+            Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
+        ]
     found = source.text[start:end]
     if found == quote:
         return []
     elsewhere = source.text.find(quote) if quote else -1
     hint = f"; the quote occurs at {elsewhere}:{elsewhere + len(quote)}" if elsewhere >= 0 else "; the quote occurs nowhere in it"
-    return [Problem(claims.file, line, "quote", f"differs from {source.label}[{start}:{end}], which reads {clip(found, QUOTE_EXCERPT_CHARS)!r}{hint}")]
+    return [
+        Problem(
+            claims.file,
+            line,
+            "quote",
+            f"differs from {source.label}[{start}:{end}], which reads {clip(found, QUOTE_EXCERPT_CHARS)!r}{hint}",
+        )
+    ]
 
 
 #: Tables without which there is no dataset; the link tables (participants, event_links, evidence) may be empty.
@@ -426,7 +443,9 @@ def check_row_counts(tables: Mapping[str, RawTable]) -> list[Problem]:
     ]
 
 
-def check_dataset(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Problem]:
+def check_dataset(
+    tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True
+) -> list[Problem]:
     """Run every check over tables that were read without structural problems."""
     problems: list[Problem] = check_row_counts(tables)
     for raw in tables.values():

@@ -90,13 +90,15 @@ class Event(Row):
     event_id: Slug = Field(description="Stable identifier of the event; never renamed.")
     title: Text = Field(description="Short neutral title of the event.")
     date: EdtfDate = Field(
-        description="When it happened, in EDTF (ISO 8601-2): 2017-09, 2022-06-17, 2022-01-02/2022-01-11, 2022~, 2022-01-05/.. (ongoing)."
+        description="When it happened, in EDTF (ISO 8601-2): "
+        "2017-09, 2022-06-17, 2022-01-02/2022-01-11, 2022~, 2022-01-05/.. (ongoing)."
     )
     date_start: Annotated[dt.date, ISO_DATE, Derived("date")] = Field(
         description="First day the event can have happened (derived from date)."
     )
     date_end: Annotated[dt.date, ISO_DATE, Derived("date")] | None = Field(
-        default=None, description="Last day the event can have happened, inclusive; empty when the end is open or unknown (derived from date)."
+        default=None,
+        description="Last day the event can have happened, inclusive; empty when the end is open or unknown (derived from date).",
     )
     date_precision: Annotated[DatePrecision, Derived("date")] = Field(
         description="How precisely the date is known; for a range, its coarsest end (derived from date)."
@@ -109,12 +111,17 @@ class Event(Row):
     )
     event_type: EventType = Field(description="What kind of event it is.")
     theme: Theme = Field(description="The story line the event belongs to.")
-    is_key_event: Flag = Field(description="true for the events the op-ed's argument turns on; they are labelled on the timeline.")
+    is_key_event: Flag = Field(
+        description="true for the events the op-ed's argument turns on; they are labelled on the timeline."
+    )
     place: str | None = Field(default=None, description="Where it happened, as 'City, Country' or a country.")
-    country_code: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2 code of the country where it happened.")
+    country_code: CountryCode | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code of the country where it happened."
+    )
     description: Text = Field(description="What happened, in the package's own neutral voice.")
     date_note: str | None = Field(
-        default=None, description="Why the date is what it is: the op-ed's own wording and the source that gives the precise date."
+        default=None,
+        description="Why the date is what it is: the op-ed's own wording and the source that gives the precise date.",
     )
 
 
@@ -124,7 +131,9 @@ class Actor(Row):
     actor_id: Slug = Field(description="Stable identifier of the actor; never renamed.")
     name: Text = Field(description="The name most English-language sources use.")
     actor_type: ActorType = Field(description="What kind of actor it is.")
-    country_code: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2 code of the actor's country, if it has one.")
+    country_code: CountryCode | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code of the actor's country, if it has one."
+    )
     aliases: AliasList = Field(
         default=(), description="Other spellings and transliterations, Cyrillic included, separated by '|' (Mamay|Мамай)."
     )

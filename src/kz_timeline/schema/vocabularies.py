@@ -11,7 +11,8 @@ class Vocabulary(StrEnum):
 
     description: str
 
-    def __new__(cls, value: str, description: str = "") -> Any:  # noqa: D102
+    def __new__(cls, value: str, description: str = "") -> Any:
+        """Make a member whose value is `value` and whose description is `description`."""
         member = str.__new__(cls, value)
         member._value_ = value
         member.description = description
@@ -34,7 +35,10 @@ class EventType(Vocabulary):
     LAWSUIT = "lawsuit", "A civil claim filed in court."
     TRIAL = "trial", "The opening or a hearing of a trial."
     VERDICT = "verdict", "A criminal court's verdict or sentence."
-    COURT_RULING = "court_ruling", "A ruling other than a criminal verdict: civil judgment, appeal, extradition or asylum decision."
+    COURT_RULING = (
+        "court_ruling",
+        "A ruling other than a criminal verdict: civil judgment, appeal, extradition or asylum decision.",
+    )
     STATEMENT = "statement", "A public statement, speech, interview or appeal."
     PUBLICATION = "publication", "The publication of a text: an op-ed, report or urgent action."
     VOTE = "vote", "A vote in an international body or a legislature."
@@ -51,7 +55,10 @@ class EventType(Vocabulary):
 class Theme(Vocabulary):
     """The story line an event belongs to; the lanes of the timeline chart."""
 
-    UKRAINE_WAR_AND_DIPLOMACY = "ukraine_war_and_diplomacy", "Russia's war against Ukraine and Kazakhstan's diplomatic position on it."
+    UKRAINE_WAR_AND_DIPLOMACY = (
+        "ukraine_war_and_diplomacy",
+        "Russia's war against Ukraine and Kazakhstan's diplomatic position on it.",
+    )
     SANCTIONS = "sanctions", "Western sanctions on Russia and Kazakhstan's handling of them."
     JANUARY_2022_UNREST = "january_2022_unrest", "The unrest of January 2022 ('Bloody January', Qandy Qantar) and its aftermath."
     DOMESTIC_REFORM = "domestic_reform", "Constitutional, political and economic reforms inside Kazakhstan."
@@ -121,7 +128,10 @@ class Verification(Vocabulary):
     """How a claim stands against the public record."""
 
     CORROBORATED = "corroborated", "Public sources confirm the claim."
-    PARTLY_CORROBORATED = "partly_corroborated", "Public sources confirm part of the claim; another part is wrong, misleading or unconfirmed."
+    PARTLY_CORROBORATED = (
+        "partly_corroborated",
+        "Public sources confirm part of the claim; another part is wrong, misleading or unconfirmed.",
+    )
     CONTESTED = "contested", "Credible sources disagree; the claim repeats one side's account."
     CONTRADICTED = "contradicted", "Public sources say otherwise."
     UNVERIFIED = "unverified", "No public source was found that confirms or refutes the claim."
@@ -164,7 +174,10 @@ class DateCertainty(Vocabulary):
     EXACT = "exact", "Not qualified."
     UNCERTAIN = "uncertain", "Uncertain: the sources are in doubt (EDTF '?')."
     APPROXIMATE = "approximate", "Approximate: about this date (EDTF '~')."
-    UNCERTAIN_AND_APPROXIMATE = "uncertain_and_approximate", "Both uncertain and approximate (EDTF '%', or '?' and '~' on different ends)."
+    UNCERTAIN_AND_APPROXIMATE = (
+        "uncertain_and_approximate",
+        "Both uncertain and approximate (EDTF '%', or '?' and '~' on different ends).",
+    )
 
 
 class DateEndStatus(Vocabulary):

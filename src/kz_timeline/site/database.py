@@ -16,14 +16,14 @@ import sqlite_utils
 if TYPE_CHECKING:
     import pandas as pd
 
-from kz_timeline.defaults import DATABASE_NAME, DEFAULT_DB_PATH
+from kz_timeline.defaults import DEFAULT_DB_PATH
+from kz_timeline.errors import KzTimelineError
 from kz_timeline.files import default_file_mode
 from kz_timeline.reading.csv_files import RawTable, table_digests
-from kz_timeline.site.browsing import BROWSING
-from kz_timeline.text import term_label
-from kz_timeline.errors import KzTimelineError
 from kz_timeline.schema.tables import TABLES, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.text import term_label
 
 BUILD_INFO_TABLE = "_build_info"
 BATCH_SIZE = 50_000
@@ -218,10 +218,10 @@ def is_up_to_date(db_path: str | Path, data_dir: str | Path | None = None) -> bo
 def build_database(
     data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH, *, articles: Iterable[str | Path] = ()
 ) -> BuildResult:
-    """Validate the data (quotes checked against `articles`, if any) and build the SQLite database at `db_path`,
-    replacing it atomically.
+    """Validate the data and build the SQLite database at `db_path`, replacing it atomically.
 
-    Raises DataValidationError (and leaves any existing database untouched) when the data is invalid.
+    Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
+    untouched) when the data is invalid.
     """
     from kz_timeline.dataset.loader import check_and_remember, resolve_data_dir
 

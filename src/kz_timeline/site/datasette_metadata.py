@@ -7,6 +7,10 @@ from typing import Any
 
 import yaml
 
+from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME
+from kz_timeline.schema.vocabularies import VOCABULARIES
+from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
     EXTRA_COLUMNS,
@@ -19,17 +23,15 @@ from kz_timeline.site.database import (
     database_columns,
     view_columns,
 )
-from kz_timeline.defaults import DATABASE_NAME
-from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME
-from kz_timeline.site.browsing import BROWSING
-from kz_timeline.schema.vocabularies import VOCABULARIES
 
-HEADER = "# Generated from the models by `kz-timeline generate` (src/kz_timeline/site/datasette_metadata.py); do not edit by hand.\n"
+HEADER = (
+    "# Generated from the models by `kz-timeline generate` (src/kz_timeline/site/datasette_metadata.py); do not edit by hand.\n"
+)
 
 TITLE = "kz-timeline: one op-ed on Kazakhstan, set beside the public record"
 DESCRIPTION = (
     "Every dated event, actor and claim in the op-ed \"Kazakhstan's progress faces many headwinds; the West should not "
-    "be one of them\" (byline Luc Rodehefer, earliest dated copy 17 May 2023). The op-ed is opinion, not news: the "
+    'be one of them" (byline Luc Rodehefer, earliest dated copy 17 May 2023). The op-ed is opinion, not news: the '
     "data records what it says, who says it and where, verbatim and at exact character offsets, and sets each "
     "checkable claim beside what public sources (court records, news agencies, NGOs, official records) say. The data "
     "speaks in its own neutral voice; the op-ed's framing is recorded as the op-ed's claim, never as fact."

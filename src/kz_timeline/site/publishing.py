@@ -10,13 +10,12 @@ from pathlib import Path
 
 import yaml
 
-from kz_timeline.files import write_atomically
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
-from kz_timeline.site.database import ensure_database
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.text import term_label
+from kz_timeline.files import write_atomically
+from kz_timeline.site.database import ensure_database
 from kz_timeline.site.server import PLUGIN_NAME, PLUGINS_DIR, SETTINGS, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
-
+from kz_timeline.text import term_label
 
 #: The published site runs the Datasette line the package is built for (1.0 ignores canned queries in metadata).
 DATASETTE_REQUIREMENT = "datasette>=0.65.1,<0.66"
@@ -48,8 +47,7 @@ class PublishFiles:
     def __str__(self) -> str:
         listing = "\n".join(f"  {path.relative_to(self.directory)}" for path in self.files)
         return (
-            f"wrote {len(self.files)} files to {self.directory}:\n{listing}\n"
-            f"publish them with:\n  {shlex.join(self.command())}"
+            f"wrote {len(self.files)} files to {self.directory}:\n{listing}\npublish them with:\n  {shlex.join(self.command())}"
         )
 
 
@@ -71,8 +69,8 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     The published site needs only Datasette: the charts page reads the specs and the bundle as static files.
     """
     from kz_timeline.charts.builders import make_chart
-    from kz_timeline.dataset.loader import load
     from kz_timeline.charts.rendering import chart_spec, javascript_bundle
+    from kz_timeline.dataset.loader import load
     from kz_timeline.site.datasette_metadata import site_metadata
 
     out = Path(directory)
@@ -93,9 +91,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
         write_atomically(static / "charts" / f"{kind}.json", json.dumps(spec, ensure_ascii=False))
     metadata = site_metadata()
     metadata["plugins"] = {
-        PLUGIN_NAME: {
-            "static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}
-        }
+        PLUGIN_NAME: {"static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}}
     }
     text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120)
     write_atomically(out / "metadata.yml", PUBLISHED_HEADER + text)

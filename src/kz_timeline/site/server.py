@@ -9,14 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from kz_timeline.defaults import DATABASE_NAME, DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT
-from kz_timeline.site.database import BuildResult, ensure_database
 from kz_timeline.errors import KzTimelineError
+from kz_timeline.site.database import BuildResult, ensure_database
 
 PLUGIN_NAME = "kz-timeline"
 #: The Datasette settings `serve` uses: a bound on every query, no facet suggestions (slow on big tables), caching.
 #: Facets get a second (Datasette's default is 200 ms): on a million events a facet takes a few hundred ms once,
 #: then the query cache answers; a facet that timed out would be recomputed, and fail again, on every visit.
-SETTINGS: dict[str, Any] = {"sql_time_limit_ms": 3000, "suggest_facets": False, "default_cache_ttl": 3600, "facet_time_limit_ms": 1000}
+SETTINGS: dict[str, Any] = {
+    "sql_time_limit_ms": 3000,
+    "suggest_facets": False,
+    "default_cache_ttl": 3600,
+    "facet_time_limit_ms": 1000,
+}
 #: Templates, plugins and static files, shipped inside the package so that the wheel carries them.
 SITE_DIR = Path(__file__).parent
 TEMPLATES_DIR = SITE_DIR / "templates"

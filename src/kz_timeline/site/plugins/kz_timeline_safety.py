@@ -46,6 +46,7 @@ def refuse_writes(app: App) -> App:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
+    """Refuse every write method on the whole site."""
     return refuse_writes
 
 

@@ -76,12 +76,14 @@ def _live_data_dir(datasette: Any) -> str:
 
 
 async def vega_js(datasette: Any, request: Any) -> Response:
+    """Serve the Vega bundle the charts page loads (no CDN)."""
     _live_data_dir(datasette)
     bundle = await asyncio.to_thread(_vega_bundle)
     return Response(bundle, content_type="text/javascript; charset=utf-8", headers={"cache-control": CACHE})
 
 
 async def chart_spec(datasette: Any, request: Any) -> Response:
+    """Serve the Vega-Lite spec of one chart of the data being served."""
     data_dir = _live_data_dir(datasette)
     kind = request.url_vars["kind"]
     if kind not in chart_kinds():
@@ -113,6 +115,7 @@ def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
 
 
 async def timeline_page(datasette: Any, request: Any) -> Response:
+    """Render the charts page, /timeline."""
     charts, vega_url = _charts(datasette)
     context = {"charts": charts, "vega_url": vega_url, "database": DATABASE, "title": datasette.metadata("title")}
     html = await datasette.render_template("kz-timeline-charts.html", context, request=request)
@@ -121,6 +124,7 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def register_routes() -> list[tuple[str, Any]]:
+    """Add the charts page, the Vega bundle and the chart specs to Datasette's routes."""
     return [
         (r"^/timeline$", timeline_page),
         (r"^/-/kz-timeline/vega\.js$", vega_js),
@@ -151,6 +155,7 @@ def startup(datasette: Any) -> None:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def menu_links(datasette: Any) -> list[dict[str, str]]:
+    """Link the charts page from Datasette's menu."""
     return [{"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"}]
 
 
@@ -205,6 +210,7 @@ async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[s
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
+    """Give the event and actor pages their participants, claims, links and events."""
     if view_name != "row" or database != DATABASE or table not in ("events", "actors") or request is None:
         return {}
     key = tilde_decode(request.url_vars["pks"])
