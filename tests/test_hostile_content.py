@@ -124,6 +124,7 @@ def hover_every_mark(watch: Watch, selector: str) -> list[str]:
 MARKS = "svg .mark-symbol path, svg .mark-rect path, svg .mark-text text"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("kind", CHART_KINDS)
 def test_chart_html_tooltips_show_markup_as_text_and_run_nothing(
     context: Any, hostile_dir: Path, tmp_path: Path, kind: str
@@ -174,6 +175,7 @@ DATASETTE_PAGES = [
 ]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("page_path", DATASETTE_PAGES)
 def test_datasette_pages_show_markup_as_text_and_run_nothing(context: Any, server: Served, page_path: str) -> None:
     watch = Watch(context.new_page())
@@ -196,6 +198,7 @@ def test_datasette_pages_show_markup_as_text_and_run_nothing(context: Any, serve
         watch.page.close()
 
 
+@pytest.mark.browser
 def test_the_timeline_page_tooltips_show_markup_as_text_and_run_nothing(context: Any, server: Served) -> None:
     watch = Watch(context.new_page())
     try:
