@@ -163,6 +163,7 @@ def test_acyclic_graph_passes_the_scipy_check(generate: ModuleType, tmp_path: Pa
     assert validate(tmp_path).row_counts["event_links"] > 1_000
 
 
+@pytest.mark.slow
 def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n\nold\n\n## Load test\n\nServed 1,000 requests; kept as written.\n", encoding="utf-8")
@@ -193,6 +194,7 @@ def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) 
     assert not (REPO_ROOT / "benchmarks" / "work" / "n30").exists()
 
 
+@pytest.mark.slow
 def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     run = load_module("run")

@@ -344,6 +344,7 @@ def test_actors_of_more_than_max_rows_participations_are_counted_per_year(datase
     assert ablyazov_2013["start"] == "2013-01-01T00:00:00+00:00" and ablyazov_2013["end"] == "2014-01-01T00:00:00+00:00"
 
 
+@pytest.mark.slow
 def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -> None:
     spec = make_chart(synthetic(dataset, MAX_ROWS), "timeline").to_dict()
     assert len(main_rows(spec)) == MAX_ROWS
@@ -484,6 +485,7 @@ print(" ".join(hashlib.sha256(svg).hexdigest() for svg in svgs.values()))
 """
 
 
+@pytest.mark.slow
 def test_svgs_are_the_same_whatever_the_machines_time_zone() -> None:
     """vl-convert renders in the machine's time zone (axis labels, accessible descriptions); all-UTC charts must not care."""
     outputs = []

@@ -198,6 +198,7 @@ def test_datasette_pages_show_markup_as_text_and_run_nothing(context: Any, serve
         watch.page.close()
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_the_timeline_page_tooltips_show_markup_as_text_and_run_nothing(context: Any, server: Served) -> None:
     watch = Watch(context.new_page())

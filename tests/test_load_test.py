@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURES, REPO_ROOT
 
 
+@pytest.mark.slow
 def test_load_test_smoke_serves_every_kind_without_errors_and_replaces_only_its_section(tmp_path: Path) -> None:
     output = tmp_path / "BENCHMARKS.md"
     output.write_text(

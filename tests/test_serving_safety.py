@@ -93,6 +93,7 @@ def test_pragma_attach_and_writing_sql_are_refused(datasette: Any, query: str) -
     assert not Path("/tmp/kz-timeline-attack.db").exists()
 
 
+@pytest.mark.slow
 def test_a_slow_recursive_query_is_stopped_by_the_3_second_limit(datasette: Any) -> None:
     assert SETTINGS["sql_time_limit_ms"] == 3000
     assert datasette.setting("sql_time_limit_ms") == 3000

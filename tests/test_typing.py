@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,12 +36,14 @@ def _mypy(src: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_package_passes_mypy_strict(tmp_path: Path) -> None:
     result = _mypy(ROOT / "src", tmp_path / "cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.slow
 def test_mypy_check_fails_on_a_typing_error(tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(ROOT / "src" / "kz_timeline", src / "kz_timeline", ignore=shutil.ignore_patterns("__pycache__", "data"))

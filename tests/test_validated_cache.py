@@ -136,6 +136,7 @@ def test_only_the_most_recently_used_entries_are_kept(minimal_dir: Path, cache_d
     assert oldest not in kept
 
 
+@pytest.mark.slow
 def test_a_chart_from_the_cli_fills_the_cache_and_a_second_one_uses_it(
     minimal_dir: Path, cache_dir: Path, tmp_path: Path
 ) -> None:
