@@ -34,7 +34,7 @@ class ServeError(KzTimelineError):
     """The server cannot start (address in use, unknown host, ...)."""
 
 
-def datasette_metadata(data_dir: str | Path | None = None) -> dict[str, Any]:
+def served_metadata(data_dir: str | Path | None = None) -> dict[str, Any]:
     """Return the metadata `serve` gives Datasette: metadata.yml's content plus the charts plugin's configuration."""
     from kz_timeline.dataset.loader import resolve_data_dir
     from kz_timeline.site.datasette_metadata import site_metadata
@@ -83,7 +83,7 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         raise ServeError(f"{path}: database not found; run `kz-timeline build` first")
     datasette = Datasette(
         immutables=[str(path)],
-        metadata=datasette_metadata(data_dir),
+        metadata=served_metadata(data_dir),
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
