@@ -2,10 +2,10 @@
 
     python benchmarks/generate.py --events 1000000 --out benchmarks/work/1e6 [--seed 0]
 
-For N events it writes N claims (one per event, so every event is backed; at least one per actor), N/10 actors (each backed by a claim),
-N/100 sources (+1: a synthetic op-ed whose text the quotes of a fifth of the claims match), about 2N participants,
-1.2N event links (follows/part_of/causes always point to an earlier event, so they cannot form cycles) and 0.6N
-evidence rows. Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
+For N events it writes N claims (one per event, so every event is backed; at least one per actor), N/10 actors
+(each backed by a claim), N/100 sources (+1: a synthetic op-ed whose text the quotes of a fifth of the claims match),
+about 2N participants, 1.2N event links (follows/part_of/causes always point to an earlier event, so they cannot form
+cycles) and 0.6N evidence rows. Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
 canonically (rows in primary-key order, minimal quoting, LF), so `kz-timeline fmt --check` finds nothing to change.
 Fields hold commas, doubled quotes, Cyrillic and line breaks, as real data does. Beside the CSVs it writes the
 op-ed's text (`synthetic-oped.txt`, for `validate --article`) and a `datapackage.json` describing the same schema
@@ -25,9 +25,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kz_timeline.schema import TABLES, Table
-from kz_timeline.validation import derived_date_columns
-from kz_timeline.vocabularies import ACYCLIC_RELATIONS, ActorType, EventType, EvidenceRelation, Relation, Role, SourceType, Theme, Verification
+from kz_timeline.reading.validation import derived_date_columns
+from kz_timeline.schema.tables import TABLES, Table
+from kz_timeline.schema.vocabularies import (
+    ACYCLIC_RELATIONS,
+    ActorType,
+    EventType,
+    EvidenceRelation,
+    Relation,
+    Role,
+    SourceType,
+    Theme,
+    Verification,
+)
 
 TEXT_NAME = "synthetic-oped.txt"
 PLACES = np.array(
@@ -45,9 +55,49 @@ PLACES = np.array(
     ]
 )
 WORDS = np.array(
-    "the court ruled that a protest in January was followed by arrests while ministers said sanctions "
-    "would not apply to trade and the opposition party claimed its leader had been detained without charge "
-    "Токаев Алматы Мамай reform referendum asylum bank assets".split()
+    [
+        "the",
+        "court",
+        "ruled",
+        "that",
+        "a",
+        "protest",
+        "in",
+        "January",
+        "was",
+        "followed",
+        "by",
+        "arrests",
+        "while",
+        "ministers",
+        "said",
+        "sanctions",
+        "would",
+        "not",
+        "apply",
+        "to",
+        "trade",
+        "and",
+        "the",
+        "opposition",
+        "party",
+        "claimed",
+        "its",
+        "leader",
+        "had",
+        "been",
+        "detained",
+        "without",
+        "charge",
+        "Токаев",
+        "Алматы",
+        "Мамай",
+        "reform",
+        "referendum",
+        "asylum",
+        "bank",
+        "assets",
+    ]
 )
 
 
@@ -108,7 +158,10 @@ def events_frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
     dates = _dates(rng, n)
     event_id = _ids("ev_", n, 7)
     description = (
-        "Synthetic event " + event_id.str.slice(3) + ", a " + _phrases(rng, n, 8).str.lower()
+        "Synthetic event "
+        + event_id.str.slice(3)
+        + ", a "
+        + _phrases(rng, n, 8).str.lower()
         + '; the "record" of it, for benchmarking only.'
     )
     frame = pd.DataFrame(
@@ -307,7 +360,7 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
 def datapackage(tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
     """Return a Frictionless data package descriptor for the synthetic CSVs, from the package's own datapackage.json
     code (types, patterns, vocabularies as enums, keys), with paths beside the descriptor."""
-    from kz_timeline.datapackage import PACKAGE_PROFILE, resource_descriptor
+    from kz_timeline.metadata.datapackage import PACKAGE_PROFILE, resource_descriptor
 
     resources = [{**resource_descriptor(table), "path": table.filename} for table in tables]
     return {"$schema": PACKAGE_PROFILE, "name": "kz-timeline-synthetic", "resources": resources}

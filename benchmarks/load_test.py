@@ -121,7 +121,9 @@ async def page_list(client: httpx.AsyncClient, url: str) -> list[tuple[str, str]
     return pages
 
 
-async def client_loop(client: httpx.AsyncClient, url: str, pages: list[tuple[str, str]], start: int, deadline: float, results: Results) -> None:
+async def client_loop(
+    client: httpx.AsyncClient, url: str, pages: list[tuple[str, str]], start: int, deadline: float, results: Results
+) -> None:
     index = start
     while time.monotonic() < deadline:
         kind, path = pages[index % len(pages)]
@@ -162,8 +164,8 @@ def section(results: Results, clients: int, duration: float, data_label: str, pa
     lines = [
         SECTION,
         "",
-        f"`benchmarks/load_test.py --clients {clients} --duration {duration:g}`: {clients} concurrent clients (httpx, asyncio) for "
-        f"{duration:g} s on loopback against `kz-timeline serve` of {data_label}, cycling through {pages} table, row, facet, "
+        f"`benchmarks/load_test.py --clients {clients} --duration {duration:g}`: {clients} concurrent clients (httpx, asyncio) "
+        f"for {duration:g} s on loopback against `kz-timeline serve` of {data_label}, cycling through {pages} table, row, facet, "
         f"search and chart pages (HTML and JSON). Machine: {platform.machine()}, {os.cpu_count()} CPU(s), "
         f"Python {platform.python_version()}; client and server share it.",
         "",
@@ -200,9 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="data to serve (default: the shipped data)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="Markdown file to write the section into")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as temporary:
-        with serving(args.data_dir, Path(temporary) / "kz-timeline.db") as url:
-            results, pages = asyncio.run(run_load(url, args.clients, args.duration))
+    with tempfile.TemporaryDirectory() as temporary, serving(args.data_dir, Path(temporary) / "kz-timeline.db") as url:
+        results, pages = asyncio.run(run_load(url, args.clients, args.duration))
     label = "the shipped data" if args.data_dir is None else f"`{args.data_dir.name}`"
     text = section(results, args.clients, args.duration, label, len(pages))
     write_section(args.output, text)

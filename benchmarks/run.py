@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(ROOT / "src"))
 
 from generate import TEXT_NAME, write_dataset  # noqa: E402
+from kz_timeline.defaults import CHART_KINDS  # noqa: E402
 
 STEPS = ("floor", "validate", "frictionless", "build", "sqlite-utils", "chart", "datasette", "startup")
 DEFAULT_SIZES = (1_000, 100_000, 1_000_000)
-CHART_KINDS = ("timeline", "actors", "claims")
 LOAD_TEST = "## Load test"
 TIMED_OUT = "timed out after"
 
@@ -83,14 +83,20 @@ sys.exit(min(abs(os.waitstatus_to_exitcode(status)), 255))
 """
 
 
-def measure(command: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, bool, str]:
+def measure(
+    command: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, bool, str]:
     """Run `command`; return its wall seconds, peak RSS in MB (it and its children), success, and its last output line."""
     with tempfile.TemporaryDirectory() as scratch:
         peak_file = Path(scratch) / "peak"
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", LAUNCHER, str(peak_file), *command],
-            env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             output, _ = process.communicate(timeout=timeout)
@@ -174,7 +180,8 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
         database = work / f"n{size}-sqlite-utils.db"
         database.unlink(missing_ok=True)
         inserts = " && ".join(
-            f"{tool('sqlite-utils')} insert {database} {csv.stem} {csv} --csv --no-detect-types" for csv in sorted(data.glob("*.csv"))
+            f"{tool('sqlite-utils')} insert {database} {csv.stem} {csv} --csv --no-detect-types"
+            for csv in sorted(data.glob("*.csv"))
         )
         measured = _measured(step, size, ["sh", "-c", inserts], timeout, env)
         database.unlink(missing_ok=True)
@@ -187,7 +194,9 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
         results = [_measured_once("chart timeline, cold cache", size, cold, timeout, env)]
         for kind in CHART_KINDS:
             out = work / f"n{size}-{kind}.html"
-            measured = _measured(f"chart {kind}", size, kz("chart", "--data-dir", str(data), "--kind", kind, "--out", str(out)), timeout, env)
+            measured = _measured(
+                f"chart {kind}", size, kz("chart", "--data-dir", str(data), "--kind", kind, "--out", str(out)), timeout, env
+            )
             if out.exists():
                 measured.detail = "; ".join(filter(None, [f"{out.stat().st_size / 1e6:.2f} MB HTML", measured.detail]))
             results.append(measured)
@@ -198,7 +207,9 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
 def _measured_once(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
     """Measure `command` once, whatever --repeat says (its first run changes what the next ones find)."""
     seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
-    return Measurement(step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), ok, "" if ok else last)
+    return Measurement(
+        step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), ok, "" if ok else last
+    )
 
 
 #: How many times each step runs; its median time and its highest peak are reported (set by --repeat).
@@ -210,7 +221,9 @@ def _measured(step: str, size: int, command: list[str], timeout: float, env: dic
     for _ in range(REPEAT):
         seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
         if not ok:
-            return Measurement(step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), False, last)
+            return Measurement(
+                step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), False, last
+            )
         runs.append((seconds, peak))
     times = sorted(seconds for seconds, _ in runs)
     detail = f"median of {REPEAT} runs ({', '.join(f'{t:.1f}' for t in times)} s)" if REPEAT > 1 else ""
@@ -219,7 +232,7 @@ def _measured(step: str, size: int, command: list[str], timeout: float, env: dic
 
 DATASETTE_SCRIPT = r"""
 import asyncio, json, statistics, sys, time
-from kz_timeline.server import make_datasette
+from kz_timeline.site.server import make_datasette
 
 database, data_dir, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pages = json.loads(sys.argv[4])
@@ -242,7 +255,8 @@ async def main():
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
-        results[name] = {"path": path, "p50_ms": statistics.median(times), "p99_ms": p99, "requests": requests, "first_ms": first_ms}
+        p50 = statistics.median(times)
+        results[name] = {"path": path, "p50_ms": p50, "p99_ms": p99, "requests": requests, "first_ms": first_ms}
     print(json.dumps(results))
 
 asyncio.run(main())
@@ -253,7 +267,7 @@ def datasette_pages(database: Path) -> dict[str, str]:
     """Return the pages to time: table (with its default facets), facet, search and row pages."""
     import sqlite3
 
-    from kz_timeline.database import DATABASE_NAME
+    from kz_timeline.defaults import DATABASE_NAME
 
     with sqlite3.connect(database) as connection:
         event_id = connection.execute("select event_id from events order by event_id limit 1 offset 500").fetchone()[0]
@@ -319,7 +333,18 @@ def machine() -> dict[str, str]:
     import sqlite3
 
     versions = []
-    for package in ("pandas", "pyarrow", "numpy", "scipy", "pydantic", "frictionless", "sqlite-utils", "datasette", "altair", "vl-convert-python"):
+    for package in (
+        "pandas",
+        "pyarrow",
+        "numpy",
+        "scipy",
+        "pydantic",
+        "frictionless",
+        "sqlite-utils",
+        "datasette",
+        "altair",
+        "vl-convert-python",
+    ):
         try:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
@@ -374,7 +399,15 @@ def render(results: dict[str, Any], previous: str | None) -> str:
             lines.append(f"| {int(size):,} | {info['rows']:,} | {info['mb']:.0f} |")
     lines += ["", "## Results", ""]
     lines += ["| step | " + " | ".join(f"N = {size:,}" for size in sizes) + " |", "|---|" + "---:|" * len(sizes)]
-    steps = [s for s in ("floor", "validate", "frictionless", "build", "sqlite-utils", "chart timeline, cold cache", *(f"chart {k}" for k in CHART_KINDS))]
+    steps = [
+        "floor",
+        "validate",
+        "frictionless",
+        "build",
+        "sqlite-utils",
+        "chart timeline, cold cache",
+        *(f"chart {k}" for k in CHART_KINDS),
+    ]
     for step in steps:
         if not any((step, size) in by_key for size in sizes):
             continue
@@ -387,11 +420,14 @@ def render(results: dict[str, Any], previous: str | None) -> str:
         lines += [
             "",
             "Charts: the cold-cache run validates the CSVs and fills the cache of validated tables",
-            "(`kz_timeline.validated_cache`, keyed on the files' SHA-256); the chart rows after it read that cache, as",
+            "(`kz_timeline.dataset.validated_cache`, keyed on the files' SHA-256); the chart rows after it read that cache, as",
             "every later `load()`, chart and served /timeline page of the same files does (`validate` and `build` fill it too).",
         ]
     lines += ["", "Ratios (lower is better for kz-timeline):", ""]
-    lines += ["| ratio | " + " | ".join(f"N = {size:,}" for size in sizes) + " | target at 1e6 |", "|---|" + "---:|" * (len(sizes) + 1)]
+    lines += [
+        "| ratio | " + " | ".join(f"N = {size:,}" for size in sizes) + " | target at 1e6 |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+    ]
     for label, top, bottom, target in (
         ("validate / pandas floor", "validate", "floor", "<= 2 (reach 1.5)"),
         ("frictionless / validate", "frictionless", "validate", "(how much faster than frictionless)"),
@@ -403,10 +439,18 @@ def render(results: dict[str, Any], previous: str | None) -> str:
     details = [m for m in results["measurements"] if m["detail"] and not m["step"].startswith(("datasette", "startup"))]
     if details:
         lines += ["", "Notes on the runs:", ""]
-        lines += [f"- {m['step']} at N = {m['size']:,}: {m['detail']}" for m in sorted(details, key=lambda m: (m["step"], m["size"]))]
+        lines += [
+            f"- {m['step']} at N = {m['size']:,}: {m['detail']}" for m in sorted(details, key=lambda m: (m["step"], m["size"]))
+        ]
     datasette = sorted((m for m in results["measurements"] if m["step"].startswith("datasette")), key=lambda m: m["step"])
     if datasette:
-        lines += ["", "## Datasette", "", "In-process test client on the immutable database; target: facet and search p50 <= 100 ms at 1e6.", ""]
+        lines += [
+            "",
+            "## Datasette",
+            "",
+            "In-process test client on the immutable database; target: facet and search p50 <= 100 ms at 1e6.",
+            "",
+        ]
         lines += [
             "p50 and p99 over repeated requests (the query cache of the immutable database answers them); first: the",
             "first visit, which runs the SQL.",
@@ -416,7 +460,9 @@ def render(results: dict[str, Any], previous: str | None) -> str:
         ]
         for m in datasette:
             if m["ok"]:
-                lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | {m['seconds'] * 1000:.1f} | {m['detail']} |")
+                lines.append(
+                    f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | {m['seconds'] * 1000:.1f} | {m['detail']} |"
+                )
             else:
                 lines.append(f"| {m['step'].removeprefix('datasette ')} | {m['size']:,} | failed | | | {m['detail']} |")
     startup = [m for m in results["measurements"] if m["step"].startswith("startup")]
@@ -467,11 +513,13 @@ def _timed_out(m: dict[str, Any]) -> bool:
 
 
 def _ratio(top: dict[str, Any] | None, bottom: dict[str, Any] | None) -> str:
-    if top and bottom and bottom["seconds"] > 0 and (_timed_out(top) or _timed_out(bottom)) and not (_timed_out(top) and _timed_out(bottom)):
-        if (_timed_out(top) or top["ok"]) and (_timed_out(bottom) or bottom["ok"]):
-            bound = ">" if _timed_out(top) else "<"
-            return f"{bound} {top['seconds'] / bottom['seconds']:.2f}x"
-    if not top or not bottom or not top["ok"] or not bottom["ok"] or bottom["seconds"] == 0:
+    if not top or not bottom or bottom["seconds"] == 0:
+        return "–"
+    if _timed_out(top) != _timed_out(bottom):  # one side timed out: the ratio is a bound, if the other side succeeded
+        finished = bottom if _timed_out(top) else top
+        bound = ">" if _timed_out(top) else "<"
+        return f"{bound} {top['seconds'] / bottom['seconds']:.2f}x" if finished["ok"] else "–"
+    if not top["ok"] or not bottom["ok"]:
         return "–"
     return f"{top['seconds'] / bottom['seconds']:.2f}x"
 
@@ -497,7 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure kz-timeline against its peers and write BENCHMARKS.md.")
     parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES), help="numbers of events (default 1e3,1e5,1e6)")
     parser.add_argument("--only", type=parse_steps, default=list(STEPS), help=f"steps to run (default all: {','.join(STEPS)})")
-    parser.add_argument("--note", action="append", default=[], help="a note on the run for the report (e.g. the machine was shared)")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a note on the run for the report (e.g. the machine was shared)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="report to write (default BENCHMARKS.md)")
     parser.add_argument("--results", type=Path, default=None, help="JSON of accumulated results (default: beside --out)")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work", help="where data and databases go")

@@ -28,6 +28,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: The fixture that launches Chromium; every test that uses it, directly or through another fixture, is marked browser.
+BROWSER_FIXTURE = "browser"
+
+
+def browser_tests_without_the_marker(items: list[pytest.Item]) -> list[str]:
+    """Return the ids of the tests that use the browser fixture but are not marked `browser`."""
+    return [
+        item.nodeid
+        for item in items
+        if BROWSER_FIXTURE in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop the run when a test drives Chromium without the `browser` marker: `-m "not browser"` would still run it."""
+    unmarked = browser_tests_without_the_marker(items)
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.browser (they use the browser fixture):\n" + "\n".join(unmarked))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the cache of validated tables out of the tests (and out of ~/.cache); test_validated_cache turns it on."""
     os.environ["KZ_TIMELINE_NO_CACHE"] = "1"

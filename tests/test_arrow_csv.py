@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.csv_files import BOM, RawTable, _parse, _parse_fast, read_table
-from kz_timeline.schema import EVENTS, TABLES, Table
+from kz_timeline.reading.csv_files import BOM, RawTable, _parse, _parse_fast, read_table
+from kz_timeline.schema.tables import EVENTS, TABLES, Table
 from tests.conftest import DATA_DIR, FIXTURES
 
 HEADER = ",".join(EVENTS.column_names)
@@ -55,7 +55,11 @@ def test_fast_path_takes_quotes_commas_newlines_and_cyrillic_in_fields(tmp_path:
     path = write_events(tmp_path, *rows)
     assert _parse_fast(path.read_bytes(), EVENTS, "x") is not None
     raw = assert_same_read(path, EVENTS)
-    assert raw.frame["description"].tolist() == ['He said "no",\nthen left;\n\nМамай too.', '"quoted" at the start', 'ends with a quote"']
+    assert raw.frame["description"].tolist() == [
+        'He said "no",\nthen left;\n\nМамай too.',
+        '"quoted" at the start',
+        'ends with a quote"',
+    ]
     assert [raw.line_of(i) for i in range(3)] == [2, 6, 7]
     assert raw.frame["place"].tolist() == ["Almaty, Kazakhstan", "", "Astana"]
 
@@ -70,7 +74,11 @@ def test_fast_path_takes_a_bom_and_a_missing_final_newline(tmp_path: Path) -> No
     ("case", "rows", "ending"),
     [
         ("crlf", [ROW.format(place='"a\r\nb"', description="d")], "\r\n"),
-        ("blank line", [ROW.format(place="a", description="d"), "", ROW.replace("e1,", "e2,").format(place="a", description="d")], "\n"),
+        (
+            "blank line",
+            [ROW.format(place="a", description="d"), "", ROW.replace("e1,", "e2,").format(place="a", description="d")],
+            "\n",
+        ),
         ("trailing blank line", [ROW.format(place="a", description="d"), ""], "\n"),
         ("text after a closing quote", [ROW.format(place='"a"b', description="d")], "\n"),
         ("quote after an empty quoted field", [ROW.format(place='""b', description="d")], "\n"),

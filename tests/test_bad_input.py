@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from kz_timeline.cli import main
-from kz_timeline.database import build_database
-from kz_timeline.dataset import load
+from kz_timeline.dataset.loader import load
+from kz_timeline.site.database import build_database
 from tests.conftest import FIXTURES
 
 BAD = FIXTURES / "bad"
@@ -189,8 +189,14 @@ def test_fmt_makes_accepted_input_canonical_without_changing_a_value(case: Path,
 
 # ------------------------------------------------------------------------------------------------ very large files
 
-EVENT_ROW = "event_{n:06d},Event {n},2022-01-05,2022-01-05,2022-01-05,day,exact,closed,protest,january_2022_unrest,false,\"Almaty, Kazakhstan\",KZ,Protesters gather for the {n}th time.,\n"
-CLAIM_ROW = "claim_{n:06d},The article mentions event {n}.,president,article,the President spoke in St. Petersburg,16,53,event_{n:06d},,unverified,\n"
+EVENT_ROW = (
+    "event_{n:06d},Event {n},2022-01-05,2022-01-05,2022-01-05,day,exact,closed,protest,january_2022_unrest,false,"
+    '"Almaty, Kazakhstan",KZ,Protesters gather for the {n}th time.,\n'
+)
+CLAIM_ROW = (
+    "claim_{n:06d},The article mentions event {n}.,president,article,the President spoke in St. Petersburg,16,53,"
+    "event_{n:06d},,unverified,\n"
+)
 
 
 def write_large_dataset(data_dir: Path, rows: int, last_date: str = "2022-01-05") -> None:
@@ -200,7 +206,9 @@ def write_large_dataset(data_dir: Path, rows: int, last_date: str = "2022-01-05"
     body = "".join(EVENT_ROW.format(n=n) for n in range(rows - 1))
     last = EVENT_ROW.format(n=rows - 1).replace("2022-01-05,2022-01-05,2022-01-05", f"{last_date},2022-01-05,2022-01-05")
     (data_dir / "events.csv").write_text(events + body + last, encoding="utf-8", newline="")
-    (data_dir / "claims.csv").write_text(claims + "".join(CLAIM_ROW.format(n=n) for n in range(rows)), encoding="utf-8", newline="")
+    (data_dir / "claims.csv").write_text(
+        claims + "".join(CLAIM_ROW.format(n=n) for n in range(rows)), encoding="utf-8", newline=""
+    )
 
 
 def test_a_very_large_file_with_one_bad_date_on_its_last_line_is_located(minimal_dir: Path) -> None:
@@ -238,7 +246,7 @@ def test_an_unbalanced_quote_near_the_top_of_a_very_large_file_is_found_where_it
 @pytest.mark.parametrize("line_ending", ["\n", "\r\n"], ids=["lf_fast_path", "crlf_exact_path"])
 def test_a_field_longer_than_the_csv_modules_limit_is_read_whole(minimal_dir: Path, line_ending: str) -> None:
     # Python's csv module stops at 131,072 characters, pyarrow does not: both readers must agree that it is valid.
-    long_text = "Қазақстан, \"quoted\"\n" * 12_000
+    long_text = 'Қазақстан, "quoted"\n' * 12_000
     events = minimal_dir / "events.csv"
     text = events.read_text(encoding="utf-8").replace("A court sentences an editor.", '"' + long_text.replace('"', '""') + '"')
     events.write_bytes(text.replace("\n", line_ending).encode("utf-8") if line_ending != "\n" else text.encode("utf-8"))
@@ -250,7 +258,9 @@ def test_a_field_longer_than_the_csv_modules_limit_is_read_whole(minimal_dir: Pa
 def test_a_lone_carriage_return_inside_a_field_survives_fmt(minimal_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Found by tests/test_properties.py: Python 3.11's csv.writer left such a field unquoted, splitting the row.
     evidence = minimal_dir / "evidence.csv"
-    evidence.write_bytes(evidence.read_bytes().replace(b"The record dates", b'"The record\rdates', 1).replace(b"2017.\n", b'2017."\n'))
+    evidence.write_bytes(
+        evidence.read_bytes().replace(b"The record dates", b'"The record\rdates', 1).replace(b"2017.\n", b'2017."\n')
+    )
     assert load(minimal_dir).evidence["note"].iloc[0] == "The record\rdates the sentence to 7 September 2017."
     assert main(["fmt", "--data-dir", str(minimal_dir)]) == 0
     assert load(minimal_dir).evidence["note"].iloc[0] == "The record\rdates the sentence to 7 September 2017."

@@ -11,11 +11,11 @@ from types import ModuleType
 
 import pytest
 
-from kz_timeline import validation
-from kz_timeline.dataset import validate
-from kz_timeline.formatting import format_data
-from kz_timeline.problems import DataValidationError
-from kz_timeline.schema import TABLES
+from kz_timeline.dataset.csv_rewriter import format_data
+from kz_timeline.dataset.loader import validate
+from kz_timeline.errors import DataValidationError
+from kz_timeline.reading import validation
+from kz_timeline.schema.tables import TABLES
 from tests.conftest import REPO_ROOT
 
 BENCHMARKS = REPO_ROOT / "benchmarks"
@@ -72,7 +72,9 @@ def test_generated_data_has_the_hard_parts_of_real_csv(generate: ModuleType, tmp
 def test_generated_datapackage_passes_frictionless(generate: ModuleType, tmp_path: Path) -> None:
     generate.write_dataset(tmp_path, 40, seed=0)
     frictionless = Path(sys.executable).parent / "frictionless"
-    result = subprocess.run([str(frictionless), "validate", str(tmp_path / "datapackage.json")], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(frictionless), "validate", str(tmp_path / "datapackage.json")], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout[-2000:]
     assert result.stdout.count("VALID") == len(TABLES)
 
@@ -112,8 +114,15 @@ def test_vectorised_checks_report_row_precise_problems_at_scale(generate: Module
     with pytest.raises(DataValidationError) as caught:
         validate(tmp_path, [tmp_path / generate.TEXT_NAME])
     shown = [str(problem).replace(f"{tmp_path}/", "") for problem in caught.value.problems]
-    assert f"events.csv:{event_line}: column 'event_type': 'verdikt' is not a term of the EventType vocabulary; did you mean 'verdict'?" in shown
-    assert any(p.startswith(f"participants.csv:{participant_line}: column 'actor_id': 'ac_9") and "matches no actor_id in actors.csv" in p for p in shown)
+    assert (
+        f"events.csv:{event_line}: column 'event_type': "
+        "'verdikt' is not a term of the EventType vocabulary; did you mean 'verdict'?" in shown
+    )
+    assert any(
+        p.startswith(f"participants.csv:{participant_line}: column 'actor_id': 'ac_9")
+        and "matches no actor_id in actors.csv" in p
+        for p in shown
+    )
     assert f"claims.csv:{claim_line}: column 'quote_end': 5 is not after quote_start 10" in shown
     moved = f"claims.csv:{shifted_line}: column 'quote': differs from synthetic-oped.txt[{start + 1}:{end + 1}], which reads "
     assert any(p.startswith(moved) and p.endswith(f"; the quote occurs at {start}:{end}") for p in shown), shown
@@ -121,7 +130,9 @@ def test_vectorised_checks_report_row_precise_problems_at_scale(generate: Module
     assert event_line > 2_002, "multi-line fields before the row: its line is not its row number + 1"
 
 
-def test_cycle_check_at_scale_agrees_with_the_depth_first_search(generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cycle_check_at_scale_agrees_with_the_depth_first_search(
+    generate: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate.write_dataset(tmp_path, 2_000, seed=0)
     links = tmp_path / "event_links.csv"
     with links.open("a", encoding="utf-8", newline="") as stream:
@@ -139,7 +150,9 @@ def test_cycle_check_at_scale_agrees_with_the_depth_first_search(generate: Modul
     monkeypatch.setattr(validation, "_GRAPH_FAST_EDGES", 0)  # SciPy decides first
     fast = problems()
     assert fast == slow
-    assert any(p.startswith("event_links.csv:") and "cycle in 'causes' links:" in p and "ev_0000100 -> ev_0001900" in p for p in fast), fast
+    assert any(
+        p.startswith("event_links.csv:") and "cycle in 'causes' links:" in p and "ev_0000100 -> ev_0001900" in p for p in fast
+    ), fast
     assert all(p.startswith("event_links.csv:") and "cycle in 'causes' links" in p for p in fast), fast
     assert min(int(p.split(":")[1]) for p in fast) <= line + 1
 
@@ -150,11 +163,25 @@ def test_acyclic_graph_passes_the_scipy_check(generate: ModuleType, tmp_path: Pa
     assert validate(tmp_path).row_counts["event_links"] > 1_000
 
 
+@pytest.mark.slow
 def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n\nold\n\n## Load test\n\nServed 1,000 requests; kept as written.\n", encoding="utf-8")
     run = load_module("run")
-    code = run.main(["--sizes", "30", "--only", "floor,validate,frictionless,sqlite-utils", "--out", str(out), "--work", str(tmp_path / "work"), "--note", "smoke test"])
+    code = run.main(
+        [
+            "--sizes",
+            "30",
+            "--only",
+            "floor,validate,frictionless,sqlite-utils",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+            "--note",
+            "smoke test",
+        ]
+    )
     assert code == 0
     report = out.read_text(encoding="utf-8")
     assert "## Machine" in report and "- cores: " in report and "- note: smoke test" in report
@@ -167,11 +194,18 @@ def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) 
     assert not (REPO_ROOT / "benchmarks" / "work" / "n30").exists()
 
 
+@pytest.mark.slow
 def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     run = load_module("run")
     assert run.main(["--sizes", "30", "--only", "chart", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
-    rows = {line.split(" | ")[0]: line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| kz-timeline chart")}
-    assert set(rows) == {f"| kz-timeline chart {kind} (HTML)" for kind in ("timeline, cold cache", "timeline", "actors", "claims")}
+    rows = {
+        line.split(" | ")[0]: line
+        for line in out.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| kz-timeline chart")
+    }
+    assert set(rows) == {
+        f"| kz-timeline chart {kind} (HTML)" for kind in ("timeline, cold cache", "timeline", "actors", "claims")
+    }
     assert all(" s, " in row and "failed" not in row for row in rows.values())
     assert len(list((tmp_path / "work" / "cache" / "kz-timeline" / "validated").iterdir())) == 1

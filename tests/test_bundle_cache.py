@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from kz_timeline import rendering
+from kz_timeline.charts import rendering
 
 
 @pytest.fixture
@@ -19,7 +19,9 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     rendering.javascript_bundle.cache_clear()
 
 
-def test_bundle_is_written_to_the_cache_and_read_back_without_vl_convert(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundle_is_written_to_the_cache_and_read_back_without_vl_convert(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bundle = rendering.javascript_bundle()
     cached = rendering.bundle_cache_path()
     assert cached.parent == cache_home / "kz-timeline"

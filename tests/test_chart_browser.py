@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.chart_data import MAX_ROWS
-from kz_timeline.charts import CHART_KINDS, make_chart
-from kz_timeline.dataset import load
-from kz_timeline.rendering import write_chart
+from kz_timeline.charts.builders import CHART_KINDS, make_chart
+from kz_timeline.charts.frames import MAX_ROWS
+from kz_timeline.charts.rendering import write_chart
+from kz_timeline.dataset.loader import load
 from tests.test_charts import synthetic
 
 pytestmark = pytest.mark.browser
@@ -321,7 +321,9 @@ CELLS = """(field) => {
 
 
 @pytest.mark.parametrize(("kind", "field"), [("timeline-counted", "lane"), ("actors-counted", "actor")])
-def test_clicking_a_cell_of_a_counted_chart_picks_out_its_row_and_a_double_click_shows_all(visit: Any, kind: str, field: str) -> None:
+def test_clicking_a_cell_of_a_counted_chart_picks_out_its_row_and_a_double_click_shows_all(
+    visit: Any, kind: str, field: str
+) -> None:
     opened = visit(kind)
     cells = opened.page.evaluate(CELLS, field)
     rows = {row for row, *_ in cells}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
-from kz_timeline.chart_layout import CHAR_WIDTH, LABEL_LEVELS, MARK_ROWS, WIDTH, full_domain, pack_rows, place_labels, to_px
+from kz_timeline.charts.layout import CHAR_WIDTH, LABEL_LEVELS, MARK_ROWS, WIDTH, full_domain, pack_rows, place_labels, to_px
 
 
 def utc(*days: str) -> pd.Series:
@@ -64,7 +66,7 @@ def test_labels_go_right_of_their_mark_or_left_near_the_edge_and_never_overlap()
     left = x.where(placed["align"] == "left", x - width)
     for level, same in placed.assign(left=left, right=left + width).groupby("level"):
         spans = sorted(zip(same["left"], same["right"], strict=True))
-        assert all(first[1] <= second[0] for first, second in zip(spans, spans[1:], strict=False)), level
+        assert all(first[1] <= second[0] for first, second in itertools.pairwise(spans)), level
     assert placed.set_index("event_id").loc["d", "level"] == 0
 
 

@@ -16,11 +16,11 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from kz_timeline.chart_data import MAX_ROWS, timeline_frame
-from kz_timeline.chart_layout import LABEL_LEVELS
-from kz_timeline.charts import CHART_KINDS, ChartError, make_chart
-from kz_timeline.dataset import Dataset, load
-from kz_timeline.rendering import FORMATS, RenderError, render_chart, script_safe_json
+from kz_timeline.charts.builders import CHART_KINDS, ChartError, make_chart
+from kz_timeline.charts.frames import MAX_ROWS, timeline_frame
+from kz_timeline.charts.layout import LABEL_LEVELS
+from kz_timeline.charts.rendering import FORMATS, RenderError, render_chart, script_safe_json
+from kz_timeline.dataset.loader import Dataset, load
 from tests.conftest import REPO_ROOT
 from tests.helpers import replace_in
 
@@ -149,7 +149,9 @@ def test_timeline_open_and_unknown_ends_run_to_the_axis_end(specs: dict[str, dic
     assert rows["ablyazov_kz_trial_in_absentia"]["end_status"] == "unknown"
     assert rows["ablyazov_kz_trial_in_absentia"]["date_text"] == "from perhaps 3 April 2017 (end unknown)"
     latest_end = max(row["end"] for row in rows.values())
-    assert {row["open_until"] for row in rows.values()} == {"2025-01-01T00:00:00+00:00"} and latest_end <= "2025-01-01T00:00:00+00:00"
+    assert {row["open_until"] for row in rows.values()} == {
+        "2025-01-01T00:00:00+00:00"
+    } and latest_end <= "2025-01-01T00:00:00+00:00"
     rules = [view for view in views(specs["timeline"]) if mark_type(view) == "rule"]
     assert any(view["encoding"].get("x2", {}).get("field") == "open_until" and view["mark"]["strokeDash"] for view in rules)
 
@@ -181,10 +183,19 @@ def test_timeline_labels_exactly_the_key_events_without_overlap(dataset: Dataset
 
 def test_timeline_legend_filters_and_overview_brush_drives_the_main_domain(specs: dict[str, dict[str, Any]]) -> None:
     spec = specs["timeline"]
-    params = {param["name"]: param for node in walk(spec) for param in node.get("params", []) if isinstance(param, dict) and "select" in param}
+    params = {
+        param["name"]: param
+        for node in walk(spec)
+        for param in node.get("params", [])
+        if isinstance(param, dict) and "select" in param
+    }
     assert params["pick"]["bind"] == "legend"
     assert params["brush"]["select"]["encodings"] == ["x"]
-    domains = [node["scale"]["domain"] for node in walk(spec) if isinstance(node.get("scale"), dict) and isinstance(node["scale"].get("domain"), dict)]
+    domains = [
+        node["scale"]["domain"]
+        for node in walk(spec)
+        if isinstance(node.get("scale"), dict) and isinstance(node["scale"].get("domain"), dict)
+    ]
     assert {"param": "brush", "encoding": "x"} in domains
 
 
@@ -210,7 +221,9 @@ def test_claims_chart_groups_every_op_ed_claim_by_verification(dataset: Dataset,
     rows = dataset_of(spec, squares)
     assert len(rows) == len(dataset.claims)
     order = [row["verification"] for row in rows]
-    assert order == sorted(order, key=["Corroborated", "Partly corroborated", "Contested", "Contradicted", "Unverified", "Opinion"].index)
+    assert order == sorted(
+        order, key=["Corroborated", "Partly corroborated", "Contested", "Contradicted", "Unverified", "Opinion"].index
+    )
     bars = [view for view in views(spec) if mark_type(view) == "bar" and view["encoding"]["color"]["field"] == "relation"]
     assert bars, "no evidence bars"
 
@@ -331,6 +344,7 @@ def test_actors_of_more_than_max_rows_participations_are_counted_per_year(datase
     assert ablyazov_2013["start"] == "2013-01-01T00:00:00+00:00" and ablyazov_2013["end"] == "2014-01-01T00:00:00+00:00"
 
 
+@pytest.mark.slow
 def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -> None:
     spec = make_chart(synthetic(dataset, MAX_ROWS), "timeline").to_dict()
     assert len(main_rows(spec)) == MAX_ROWS
@@ -338,7 +352,15 @@ def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -
 
 def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
     frame = timeline_frame(dataset)
-    assert set(frame["lane"]) <= {"Ukraine war and diplomacy", "Sanctions", "January 2022 unrest", "Domestic reform", "Mamai case", "Ablyazov cases", "The op-ed"}
+    assert set(frame["lane"]) <= {
+        "Ukraine war and diplomacy",
+        "Sanctions",
+        "January 2022 unrest",
+        "Domestic reform",
+        "Mamai case",
+        "Ablyazov cases",
+        "Op-ed",
+    }
     assert "Court ruling" in set(frame["group"])
 
 
@@ -346,7 +368,7 @@ def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
 
 
 def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
-    from kz_timeline.generated import GENERATED_FILES
+    from kz_timeline.metadata.generated import GENERATED_FILES
 
     assert "docs/timeline.svg" in [generated.path for generated in GENERATED_FILES]
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -356,8 +378,8 @@ def test_readme_image_is_registered_and_shown_in_the_readme() -> None:
 def test_readme_image_is_stale_when_the_chart_changes_and_regenerated_to_the_current_spec(
     dataset: Dataset, tmp_path: Path
 ) -> None:
-    from kz_timeline.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
-    from kz_timeline.rendering import chart_spec, spec_fingerprint
+    from kz_timeline.charts.rendering import chart_spec, spec_fingerprint
+    from kz_timeline.metadata.generated import GENERATED_FILES, TIMELINE_IMAGE_STAMP
 
     image = next(generated for generated in GENERATED_FILES if generated.path == "docs/timeline.svg")
     current = (REPO_ROOT / "docs" / "timeline.svg").read_text(encoding="utf-8")
@@ -463,6 +485,7 @@ print(" ".join(hashlib.sha256(svg).hexdigest() for svg in svgs.values()))
 """
 
 
+@pytest.mark.slow
 def test_svgs_are_the_same_whatever_the_machines_time_zone() -> None:
     """vl-convert renders in the machine's time zone (axis labels, accessible descriptions); all-UTC charts must not care."""
     outputs = []
@@ -485,7 +508,10 @@ def test_claims_of_more_than_max_rows_keep_only_the_summary_bar(dataset: Dataset
     assert spec["title"] == f"{len(copies):,} claims of the op-ed by verification"
 
 
-@pytest.mark.parametrize(("kind", "table", "message"), [("timeline", "events", "there are no events to chart"), ("actors", "participants", "there are no participations to chart")])
+@pytest.mark.parametrize(
+    ("kind", "table", "message"),
+    [("timeline", "events", "there are no events to chart"), ("actors", "participants", "there are no participations to chart")],
+)
 def test_a_chart_with_nothing_to_draw_raises_chart_error(dataset: Dataset, kind: str, table: str, message: str) -> None:
     tables = dict(dataset.text_tables)
     tables[table] = tables[table].iloc[0:0]
@@ -505,7 +531,7 @@ def test_claims_of_more_than_max_rows_are_counted_per_verification_in_a_small_sp
     total = int(claims["source_id"].isin(op_ed).sum())
     assert total > MAX_ROWS
     spec = make_chart(big, "claims").to_dict()
-    (rows,) = [rows for rows in spec["datasets"].values()]
+    (rows,) = list(spec["datasets"].values())
     assert sum(row["claims"] for row in rows) == total
     assert len(rows) == len({row["verification"] for row in rows}) <= 6
     assert len(json.dumps(spec)) < 20_000

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.helpers import replace_in
 from kz_timeline import __version__
-from kz_timeline.citation import citation, citation_cff
-from kz_timeline.generated import generate
+from kz_timeline.metadata.citation import citation, citation_cff
+from kz_timeline.metadata.generated import generate
+from tests.helpers import replace_in
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The CFF 1.2.0 JSON schema, copied from the cffconvert 2.0.0 wheel (schemas/1.2.0/schema.json).

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline import database
-from kz_timeline.database import (
+from kz_timeline.errors import DataValidationError
+from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
+from kz_timeline.schema.vocabularies import VOCABULARIES
+from kz_timeline.site import database
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
     DatabaseBuildError,
     build_database,
@@ -21,11 +25,8 @@ from kz_timeline.database import (
     ensure_database,
     is_up_to_date,
     stored_fingerprint,
-    term_label,
 )
-from kz_timeline.problems import DataValidationError
-from kz_timeline.schema import EVENTS, TABLES, Table
-from kz_timeline.vocabularies import VOCABULARIES
+from kz_timeline.text import term_label
 from tests.conftest import DATA_DIR
 from tests.helpers import replace_in
 
@@ -117,7 +118,7 @@ def test_every_foreign_key_and_facet_column_leads_an_index(conn: sqlite3.Connect
     firsts = index_first_columns(conn, table.name)
     fk_columns = {row[3] for row in conn.execute(f"PRAGMA foreign_key_list([{table.name}])")}
     assert fk_columns <= firsts
-    assert set(database.FACET_COLUMNS.get(table.name, ())) <= firsts
+    assert set(database.facet_columns(table)) <= firsts
 
 
 def test_the_facet_query_on_event_type_uses_an_index(conn: sqlite3.Connection) -> None:
@@ -131,13 +132,6 @@ def test_each_vocabulary_has_a_lookup_table_with_value_label_description(conn: s
     rows = conn.execute(f"SELECT value, label, description, position FROM [{name}] ORDER BY position").fetchall()
     terms = VOCABULARIES[name].terms().items()
     assert rows == [(value, term_label(value), text, n) for n, (value, text) in enumerate(terms, start=1)]
-
-
-def test_term_labels_read_well() -> None:
-    assert term_label("military_action") == "Military action"
-    assert term_label("ngo") == "NGO"
-    assert term_label("op_ed") == "Op-ed"
-    assert term_label("january_2022_unrest") == "January 2022 unrest"
 
 
 def test_year_is_the_integer_year_of_date_start(conn: sqlite3.Connection) -> None:
@@ -173,6 +167,18 @@ def test_sorting_events_by_date_pages_through_an_index(conn: sqlite3.Connection)
     sql = "SELECT * FROM events ORDER BY date_start, event_id LIMIT 101"
     plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
     assert "USING INDEX idx_events_date_start_sort" in plan and "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("name", [name for name, browsing in BROWSING.items() if browsing.sort])
+def test_every_default_sort_pages_through_an_index(conn: sqlite3.Connection, name: str) -> None:
+    key = TABLES_BY_NAME[database.VIEW_BASE_TABLES.get(name, name)].primary_key
+    sql = f"SELECT * FROM [{name}] ORDER BY {', '.join(dict.fromkeys([str(BROWSING[name].sort), *key]))} LIMIT 101"
+    top = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}") if row[1] == 0]  # not the views' subqueries
+    assert not any("TEMP B-TREE" in step for step in top) and "INDEX" in top[0], top
+
+
+def test_facet_columns_of_a_table_include_those_of_its_views() -> None:
+    assert database.facet_columns(EVENTS) == ["event_type", "theme", "is_key_event", "year", "date_precision"]
 
 
 @pytest.mark.parametrize(("view", "table"), [("timeline", "events"), ("claims_named", "claims")])
@@ -312,9 +318,7 @@ def test_cli_build_prints_what_it_built_and_exits_0(minimal_dir: Path, tmp_path:
     db = tmp_path / "out" / "kz.db"
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (
-        f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n"
-    )
+    assert result.stdout == (f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n")
     assert stored_fingerprint(db) == data_fingerprint(minimal_dir)
 
 
@@ -330,7 +334,9 @@ def test_cli_build_of_invalid_data_lists_problems_exits_1_and_writes_nothing(min
     assert list(tmp_path.iterdir()) == [minimal_dir]
 
 
-def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps_the_database(minimal_dir: Path, tmp_path: Path) -> None:
+def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps_the_database(
+    minimal_dir: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "kz.db"
     article = str(minimal_dir / "article.txt")
     assert run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db), "--article", article).returncode == 0

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
+from kz_timeline.metadata.datapackage import datapackage_json, package_descriptor
+from kz_timeline.metadata.generated import GENERATED_FILES, generate
+from kz_timeline.schema.tables import TABLES
+from kz_timeline.schema.vocabularies import EventType
 from tests.helpers import replace_in
-from kz_timeline.datapackage import datapackage_json, package_descriptor
-from kz_timeline.generated import GENERATED_FILES, generate
-from kz_timeline.schema import TABLES
-from kz_timeline.vocabularies import EventType
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,11 @@ def test_frictionless_cli_exits_zero_on_the_shipped_package() -> None:
 
 
 def test_a_foreign_key_to_a_missing_actor_is_invalid(package_copy: Path) -> None:
-    replace_in(package_copy / "data" / "participants.csv", "ablyazov_arrested_france_2013,ablyazov,", "ablyazov_arrested_france_2013,no_such_actor,")
+    replace_in(
+        package_copy / "data" / "participants.csv",
+        "ablyazov_arrested_france_2013,ablyazov,",
+        "ablyazov_arrested_france_2013,no_such_actor,",
+    )
     assert _errors(package_copy / "datapackage.json") == [("participants", "foreign-key")]
     result = subprocess.run(
         [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
@@ -105,7 +109,10 @@ def test_every_column_is_described_with_its_constraints(table) -> None:  # type:
     assert list(fields) == list(table.column_names)
     assert resource["schema"]["primaryKey"] == list(table.primary_key)
     assert resource["description"] == table.description
-    keys = {(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0]) for fk in resource["schema"].get("foreignKeys", [])}
+    keys = {
+        (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
+        for fk in resource["schema"].get("foreignKeys", [])
+    }
     assert keys == {(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys}
     for column in table.columns:
         field = fields[column.name]
@@ -157,6 +164,9 @@ def test_generate_check_cli_exits_1_naming_the_drifted_file(tmp_path: Path) -> N
     _copy_generated_files(tmp_path)
     replace_in(tmp_path / "datapackage.json", '"version": ', '"version": "0.0.0", "old": ')
     result = subprocess.run(
-        [sys.executable, "-m", "kz_timeline", "generate", "--check", "--root", str(tmp_path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "kz_timeline", "generate", "--check", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (result.returncode, result.stderr) == (1, f"{tmp_path / 'datapackage.json'}: is stale\n")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import csv
+import html
 import json
 import shutil
 from pathlib import Path
@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.database import DATABASE_NAME, build_database, stored_fingerprint
-from kz_timeline.server import SETTINGS, ServeError, make_datasette
-from kz_timeline.site_metadata import FACETS, QUERIES, site_metadata
-from kz_timeline.vocabularies import VOCABULARIES
+from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.schema.vocabularies import VOCABULARIES
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.database import build_database, stored_fingerprint
+from kz_timeline.site.datasette_metadata import QUERIES, site_metadata
+from kz_timeline.site.server import SETTINGS, ServeError, make_datasette
 from tests.conftest import DATA_DIR
 
 DB = f"/{DATABASE_NAME}"
@@ -129,15 +131,15 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
     assert "Mamai convicted and given a six-year suspended sentence" in page.text
     participants = [row for row in csv_rows("participants") if row["event_id"] == "mamai_convicted_2023"]
     assert participants
-    assert '<h2>Who takes part</h2>' in page.text
+    assert "<h2>Who takes part</h2>" in page.text
     assert '<a href="/kz-timeline/actors/mamai">Zhanbolat Mamai</a>' in page.text
     claims = [row for row in csv_rows("claims") if row["event_id"] == "mamai_convicted_2023"]
-    assert '<h2>Claims about this event</h2>' in page.text
+    assert "<h2>Claims about this event</h2>" in page.text
     for claim in claims:
         assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
     links = [row for row in csv_rows("event_links") if "mamai_convicted_2023" in (row["from_event_id"], row["to_event_id"])]
     assert links
-    assert '<h2>Linked events</h2>' in page.text
+    assert "<h2>Linked events</h2>" in page.text
     for link in links:
         other = link["to_event_id"] if link["from_event_id"] == "mamai_convicted_2023" else link["from_event_id"]
         assert f'href="/kz-timeline/events/{other}"' in page.text
@@ -164,10 +166,10 @@ def test_actor_row_page_lists_the_actors_events_in_date_order_and_its_claims(dat
 def test_default_facets_count_every_event(datasette: Any) -> None:
     events = csv_rows("events")
     facets = get(datasette, f"{DB}/events.json?_size=0").json()["facet_results"]
-    assert set(facets) == set(FACETS["events"]) == {"event_type"}
+    assert set(facets) == set(BROWSING["events"].facets) == {"event_type"}
     assert sum(value["count"] for value in facets["event_type"]["results"]) == len(events)
     facets = get(datasette, f"{DB}/timeline.json?_size=0").json()["facet_results"]
-    assert set(facets) == set(FACETS["timeline"]) == {"year", "date_precision"}
+    assert set(facets) == set(BROWSING["timeline"].facets) == {"year", "date_precision"}
     years = {str(year["value"]): year["count"] for year in facets["year"]["results"]}
     for year in {row["date_start"][:4] for row in events}:
         assert years[year] == sum(1 for row in events if row["date_start"].startswith(year))
@@ -178,7 +180,7 @@ def test_faceting_by_year_on_demand_works_on_events(datasette: Any) -> None:
     assert sum(value["count"] for value in facets["year"]["results"]) == len(csv_rows("events"))
 
 
-@pytest.mark.parametrize(("table", "column"), [(t, c) for t, columns in FACETS.items() for c in columns])
+@pytest.mark.parametrize(("table", "column"), [(t, c) for t, browsing in BROWSING.items() for c in browsing.facets])
 def test_each_default_facet_is_offered_on_its_page(datasette: Any, table: str, column: str) -> None:
     data = get(datasette, f"{DB}/{table}.json?_size=0").json()
     assert column in data["facet_results"]
@@ -207,7 +209,7 @@ def test_actor_events_lists_the_actors_events_in_date_order(datasette: Any, acto
     rows = rows_of(datasette, f"{DB}/actor_events?actor={actor}")
     starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
     expected = sorted(
-        ((starts[p["event_id"]], p["event_id"], p["role"]) for p in csv_rows("participants") if p["actor_id"] == "mamai")
+        (starts[p["event_id"]], p["event_id"], p["role"]) for p in csv_rows("participants") if p["actor_id"] == "mamai"
     )
     assert [(row["date_start"], row["event_id"], row["role"]) for row in rows] == expected
 
@@ -298,8 +300,8 @@ def test_charts_page_lists_the_timeline_and_actors_charts_with_a_local_vega(data
 @pytest.mark.parametrize("kind", ["timeline", "actors"])
 def test_chart_specs_are_vega_lite_with_the_data_inline(datasette: Any, kind: str) -> None:
     from kz_timeline import load
-    from kz_timeline.charts import make_chart
-    from kz_timeline.rendering import chart_spec
+    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.rendering import chart_spec
 
     page = get(datasette, f"/-/kz-timeline/charts/{kind}.json")
     assert page.status == 200

@@ -5,14 +5,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kz_timeline.edtf_dates import EdtfError, derive_date
-from kz_timeline.validation import _derived_texts, date_table, derived_date_columns
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date
+from kz_timeline.reading.validation import _derived_texts, date_table, derived_date_columns
 
 EDGE_CASES = [
-    "2022-06-17", "2017-09", "2022", "1600-02-29", "1900-02-29", "2000-02-29", "2023-02", "2024-02", "1000", "0999",
-    "0000", "0001-01", "1000-01-01", "9999-12-31", "2022-13", "2022-00", "2022-04-31", "2022-01-00", "2022-06-17?",
-    "2022~", "201X", "19XX", "2022-01-02/2022-01-11", "2022-01-05/..", "2022-01-05/", "2022-XX", "2022-1-05",
-    "22", "2022-06-17 ", "abcd", "2022/2021",
+    "2022-06-17",
+    "2017-09",
+    "2022",
+    "1600-02-29",
+    "1900-02-29",
+    "2000-02-29",
+    "2023-02",
+    "2024-02",
+    "1000",
+    "0999",
+    "0000",
+    "0001-01",
+    "1000-01-01",
+    "9999-12-31",
+    "2022-13",
+    "2022-00",
+    "2022-04-31",
+    "2022-01-00",
+    "2022-06-17?",
+    "2022~",
+    "201X",
+    "19XX",
+    "2022-01-02/2022-01-11",
+    "2022-01-05/..",
+    "2022-01-05/",
+    "2022-XX",
+    "2022-1-05",
+    "22",
+    "2022-06-17 ",
+    "abcd",
+    "2022/2021",
 ]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from edtf import parse_edtf, struct_time_to_date
 
-from kz_timeline.edtf_dates import EdtfError, derive_date, explain_rejection, format_human
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date, explain_rejection, format_human
 
 D = dt.date
 

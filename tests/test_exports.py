@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kz_timeline
-from kz_timeline.exports import FORMATS, ExportError, export, render_export
+from kz_timeline.exports.formats import FORMATS, ExportError, export, render_export
 from tests.helpers import replace_in
 
 
@@ -30,7 +30,9 @@ def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: st
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_out_dash_writes_the_export_to_standard_output(name: str, minimal_dir: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir)], capture_output=True, check=False
+        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir)],
+        capture_output=True,
+        check=False,
     )
     assert (result.returncode, result.stderr) == (0, b"")
     assert result.stdout == render_export(name, minimal_dir)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.generated import GENERATED_FILES, generate
-from kz_timeline.schema import TABLES
-from kz_timeline.vocabularies import VOCABULARIES
+from kz_timeline.metadata.generated import GENERATED_FILES, generate
+from kz_timeline.schema.tables import TABLES
+from kz_timeline.schema.vocabularies import VOCABULARIES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.charts import CHART_KINDS, make_chart
-from kz_timeline.database import VIEWS, build_database
-from kz_timeline.dataset import load, validate
-from kz_timeline.rendering import render_chart
-from kz_timeline.spreadsheet import FORMULA_TRIGGERS, spreadsheet_csv
+from kz_timeline.charts.builders import CHART_KINDS, make_chart
+from kz_timeline.charts.rendering import render_chart
+from kz_timeline.dataset.loader import load, validate
+from kz_timeline.exports.spreadsheet import FORMULA_TRIGGERS, spreadsheet_csv
+from kz_timeline.site.database import VIEWS, build_database
 from tests.conftest import FIXTURES
 from tests.serving import Served, served
 
@@ -124,8 +124,11 @@ def hover_every_mark(watch: Watch, selector: str) -> list[str]:
 MARKS = "svg .mark-symbol path, svg .mark-rect path, svg .mark-text text"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("kind", CHART_KINDS)
-def test_chart_html_tooltips_show_markup_as_text_and_run_nothing(context: Any, hostile_dir: Path, tmp_path: Path, kind: str) -> None:
+def test_chart_html_tooltips_show_markup_as_text_and_run_nothing(
+    context: Any, hostile_dir: Path, tmp_path: Path, kind: str
+) -> None:
     path = tmp_path / f"{kind}.html"
     path.write_bytes(render_chart(make_chart(load(hostile_dir), kind), "html"))
     watch = Watch(context.new_page())
@@ -172,6 +175,7 @@ DATASETTE_PAGES = [
 ]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("page_path", DATASETTE_PAGES)
 def test_datasette_pages_show_markup_as_text_and_run_nothing(context: Any, server: Served, page_path: str) -> None:
     watch = Watch(context.new_page())
@@ -194,12 +198,16 @@ def test_datasette_pages_show_markup_as_text_and_run_nothing(context: Any, serve
         watch.page.close()
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_timeline_page_tooltips_show_markup_as_text_and_run_nothing(context: Any, server: Served) -> None:
     watch = Watch(context.new_page())
     try:
         watch.page.goto(server.url + "timeline")
         watch.page.wait_for_selector(".kz-chart-view svg .mark-symbol, .kz-chart-view svg .mark-rect", timeout=60000)
-        watch.page.wait_for_function("() => document.querySelectorAll('.kz-chart-view[aria-busy=\"true\"]').length === 0", timeout=60000)
+        watch.page.wait_for_function(
+            "() => document.querySelectorAll('.kz-chart-view[aria-busy=\"true\"]').length === 0", timeout=60000
+        )
         texts = hover_every_mark(watch, ".kz-chart-view " + MARKS.replace(", svg", ", .kz-chart-view svg"))
         assert any(PAYLOAD_MARK in text for text in texts), texts
         watch.assert_nothing_ran("timeline")

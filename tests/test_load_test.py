@@ -8,16 +8,35 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURES, REPO_ROOT
 
 
+@pytest.mark.slow
 def test_load_test_smoke_serves_every_kind_without_errors_and_replaces_only_its_section(tmp_path: Path) -> None:
     output = tmp_path / "BENCHMARKS.md"
-    output.write_text("# Benchmarks\n\n## Results\n\nkept\n\n## Load test\n\nstale numbers\n\n## Start-up\n\nkept too\n", encoding="utf-8")
+    output.write_text(
+        "# Benchmarks\n\n## Results\n\nkept\n\n## Load test\n\nstale numbers\n\n## Start-up\n\nkept too\n", encoding="utf-8"
+    )
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "benchmarks" / "load_test.py"), "--clients", "2", "--duration", "2",
-         "--data-dir", str(FIXTURES / "minimal"), "--output", str(output)],
-        capture_output=True, text=True, check=False, env=dict(os.environ), timeout=600,
+        [
+            sys.executable,
+            str(REPO_ROOT / "benchmarks" / "load_test.py"),
+            "--clients",
+            "2",
+            "--duration",
+            "2",
+            "--data-dir",
+            str(FIXTURES / "minimal"),
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ),
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     text = output.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 import kz_timeline
-from kz_timeline.dataset import Dataset, load
+from kz_timeline.dataset.loader import Dataset, load
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,12 @@ def test_graph_has_a_node_per_actor_and_event_and_an_edge_per_participation_and_
 def test_graph_nodes_and_edges_carry_labels_dates_roles_and_relations(minimal_dir: Path) -> None:
     network = kz_timeline.graph(minimal_dir)
     event = network.nodes["event:editor_sentenced"]
-    assert (event["label"], event["date"], event["start"], event["end"]) == ("Editor sentenced", "2017-09", "2017-09-01", "2017-09-30")
+    assert (event["label"], event["date"], event["start"], event["end"]) == (
+        "Editor sentenced",
+        "2017-09",
+        "2017-09-01",
+        "2017-09-30",
+    )
     assert (event["event_type"], event["is_key_event"]) == ("verdict", True)
     actor = network.nodes["actor:editor"]
     assert (actor["kind"], actor["label"], actor["aliases"]) == ("actor", "The Editor", "Редактор|Editor X")
@@ -54,7 +59,9 @@ def test_graph_with_claims_adds_claim_nodes_and_their_edges(minimal_dir: Path) -
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_exported_graph_reads_back_with_every_node_edge_and_attribute(fmt: str, tmp_path: Path, shipped: Dataset) -> None:
     out = tmp_path / f"kz.{fmt}"
-    result = subprocess.run([sys.executable, "-m", "kz_timeline", "export", fmt, "--out", str(out)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "export", fmt, "--out", str(out)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"wrote {out}\n"
     read = nx.read_graphml(out, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(out)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.schema import TABLES
+from kz_timeline.schema.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,19 +64,23 @@ def test_installed_wheel_loads_its_data_from_any_directory(wheel: Path, tmp_path
 
 def test_wheel_carries_the_datasette_templates_plugin_and_static_files(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    site = ROOT / "src" / "kz_timeline" / "datasette"
-    shipped = sorted(str(path.relative_to(ROOT / "src")) for path in site.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
-    assert shipped and set(shipped) <= names
-    assert "kz_timeline/datasette/templates/row-kz-timeline-events.html" in names
-    assert "kz_timeline/datasette/plugins/kz_timeline_site.py" in names
+    site = ROOT / "src" / "kz_timeline" / "site"
+    shipped = [path for folder in ("templates", "plugins", "static") for path in (site / folder).rglob("*")]
+    shipped_names = {
+        str(path.relative_to(ROOT / "src")) for path in shipped if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert shipped_names and shipped_names <= names
+    assert "kz_timeline/site/templates/row-kz-timeline-events.html" in names
+    assert "kz_timeline/site/plugins/kz_timeline_site.py" in names
+    assert "kz_timeline/site/static/kz-timeline.css" in names
 
 
 def test_installed_wheel_serves_its_pages_from_any_directory(wheel: Path, tmp_path: Path) -> None:
     target, elsewhere = install_elsewhere(wheel, tmp_path)
     code = """
 import asyncio
-from kz_timeline.database import build_database
-from kz_timeline.server import make_datasette
+from kz_timeline.site.database import build_database
+from kz_timeline.site.server import make_datasette
 build_database(None, "kz-timeline.db")
 ds = make_datasette("kz-timeline.db")
 async def main():

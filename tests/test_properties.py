@@ -13,7 +13,7 @@ import io
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,29 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kz_timeline.csv_diagnosis import Record, ScanError, scan
-from kz_timeline.csv_files import canonical_csv
-from kz_timeline.database import build_database
-from kz_timeline.dataset import load, validate
-from kz_timeline.edtf_dates import EdtfError, derive_date, explain_rejection
-from kz_timeline.formatting import canonical_text
-from kz_timeline.problems import KzTimelineError
-from kz_timeline.schema import TABLES, Column, Table
+from kz_timeline.dataset.csv_rewriter import canonical_text
+from kz_timeline.dataset.loader import load, validate
+from kz_timeline.errors import KzTimelineError
+from kz_timeline.reading.csv_diagnosis import Record, ScanError, scan
+from kz_timeline.reading.csv_files import canonical_csv
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date, explain_rejection
+from kz_timeline.schema.tables import TABLES, Column, Table
+from kz_timeline.site.database import build_database
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "minimal"
 TABLE_BY_NAME = {table.name: table for table in TABLES}
 QUICK = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROUND_TRIP = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def package_error(call: Callable[[], object]) -> KzTimelineError | None:
+    """Return the package's own error that `call` raises, or None; any other exception fails the test."""
+    try:
+        call()
+    except KzTimelineError as error:
+        return error
+    return None
 
 
 @contextmanager
@@ -69,9 +78,8 @@ def test_arbitrary_text_in_any_table_fails_only_with_the_packages_errors(name: s
     text = data.draw(st.one_of(csv_like_text, csv_with_header(TABLE_BY_NAME[name])))
     with minimal_copy() as directory:
         (directory / f"{name}.csv").write_bytes(text.encode("utf-8", errors="surrogatepass"))
-        try:
-            validate(directory, [directory / "article.txt"])
-        except KzTimelineError as error:
+        error = package_error(lambda: validate(directory, [directory / "article.txt"]))
+        if error is not None:
             assert str(error)  # every problem is worded
             assert "Traceback" not in str(error)
 
@@ -83,13 +91,12 @@ def test_arbitrary_bytes_in_any_table_fail_only_with_the_packages_errors(name: s
         path = directory / f"{name}.csv"
         header = path.read_bytes().split(b"\n", 1)[0] + b"\n" if keep_header else b""
         path.write_bytes(header + data)
-        try:
-            validate(directory)
-        except KzTimelineError as error:
+        error = package_error(lambda: validate(directory))
+        if error is not None:
             assert str(error)
 
 
-edtf_like = st.lists(st.sampled_from(list("0123456789X?~%/-.u ") + ["..", "2022", "-02-30", "/..", "XX"]), max_size=14).map("".join)
+edtf_like = st.lists(st.sampled_from([*"0123456789X?~%/-.u ", "..", "2022", "-02-30", "/..", "XX"]), max_size=14).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
@@ -109,9 +116,8 @@ def test_arbitrary_edtf_like_dates_in_events_fail_only_with_the_packages_errors(
     with minimal_copy() as directory:
         events = directory / "events.csv"
         events.write_text(events.read_text(encoding="utf-8").replace(",2017-09,", f",{value},", 1), encoding="utf-8")
-        try:
-            validate(directory)
-        except KzTimelineError as error:
+        error = package_error(lambda: validate(directory))
+        if error is not None:
             assert "events.csv:" in str(error)
 
 
@@ -137,7 +143,9 @@ def test_the_diagnosis_scanner_reads_records_as_the_strict_csv_reader_does(text:
 # ------------------------------------------------------------------------------------------------ round trips
 
 TRICKY = ["Қазақстан", "Мамай", "«Тоқаев»", '"', '""', ",", "\n", "\r\n", " ", "'", "<b>", "=1+1", "é", "😀", "\t", "\\"]
-free_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)), max_size=6).map("".join)
+free_text = st.lists(
+    st.one_of(st.sampled_from(TRICKY), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)), max_size=6
+).map("".join)
 required_text = free_text.filter(lambda value: value != "")
 alias = st.text(st.characters(codec="utf-8", exclude_characters="\x00|"), min_size=1, max_size=10).filter(
     lambda value: value == value.strip() and not any(char.isspace() for char in (value[0], value[-1]))
@@ -191,8 +199,7 @@ def test_csv_to_models_to_csv_gives_back_the_same_text(texts: dict[str, str]) ->
         models = load(directory).models
         for table in TABLES:
             rows = [
-                [cell_text(value) for value in model.model_dump(mode="json").values()]
-                for model in getattr(models, table.name)
+                [cell_text(value) for value in model.model_dump(mode="json").values()] for model in getattr(models, table.name)
             ]
             assert canonical_csv(table, rows) == texts[table.name], table.name
 
@@ -210,7 +217,10 @@ def test_csv_to_sqlite_to_csv_gives_back_the_same_text(texts: dict[str, str]) ->
                 names = ", ".join(f"[{name}]" for name in table.column_names)
                 order = ", ".join(f"[{name}]" for name in table.primary_key)
                 cursor = connection.execute(f"SELECT {names} FROM [{table.name}] ORDER BY {order}")
-                rows = [[_sqlite_text(table, name, value) for name, value in zip(table.column_names, row, strict=True)] for row in cursor]
+                rows = [
+                    [_sqlite_text(table, name, value) for name, value in zip(table.column_names, row, strict=True)]
+                    for row in cursor
+                ]
                 assert canonical_csv(table, rows) == texts[table.name], table.name
         finally:
             connection.close()

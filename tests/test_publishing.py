@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from kz_timeline.charts import CHART_KINDS
-from kz_timeline.database import DATABASE_NAME, stored_fingerprint
-from kz_timeline.publishing import PublishFiles, write_publish_files
-from kz_timeline.server import SETTINGS
+from kz_timeline.charts.builders import CHART_KINDS
+from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.site.database import stored_fingerprint
+from kz_timeline.site.publishing import PublishFiles, write_publish_files
+from kz_timeline.site.server import SETTINGS
 from tests.conftest import DATA_DIR
 
 #: Run Datasette's own CLI with kz_timeline made unimportable, as on a publishing host that only has Datasette.
@@ -65,7 +66,7 @@ def test_publish_files_writes_database_metadata_templates_plugin_and_static_char
 
 
 def test_published_metadata_is_the_site_metadata_plus_static_chart_settings(published: PublishFiles) -> None:
-    from kz_timeline.site_metadata import site_metadata
+    from kz_timeline.site.datasette_metadata import site_metadata
 
     metadata = yaml.safe_load((published.directory / "metadata.yml").read_text(encoding="utf-8"))
     plugins = metadata.pop("plugins")
@@ -83,9 +84,7 @@ def test_the_publish_command_carries_metadata_templates_plugins_static_and_setti
     assert pairs["--plugins-dir"] == str(site / "plugins")
     assert pairs["--static"] == f"kz-timeline-static:{site / 'static'}"
     assert pairs["--install"] == "datasette>=0.65.1,<0.66"
-    assert pairs["--extra-options"] == " ".join(
-        f"--setting {k} {'off' if v is False else v}" for k, v in SETTINGS.items()
-    )
+    assert pairs["--extra-options"] == " ".join(f"--setting {k} {'off' if v is False else v}" for k, v in SETTINGS.items())
     assert published.command("fly")[2:6] == ["fly", str(site / "kz-timeline.db"), "--app", "kz-timeline"]
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.database import DATABASE_NAME, build_database
-from kz_timeline.query_cache import MAX_CACHED_ROWS, QueryCache, cache_queries
-from kz_timeline.server import make_datasette
+from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.site.database import build_database
+from kz_timeline.site.query_cache import MAX_CACHED_ROWS, QueryCache, cache_queries
+from kz_timeline.site.server import make_datasette
 from tests.conftest import DATA_DIR
 
 

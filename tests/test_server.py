@@ -9,7 +9,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from kz_timeline.database import build_database, stored_fingerprint
+import pytest
+
+from kz_timeline.site.database import build_database, stored_fingerprint
 from tests.helpers import replace_in
 from tests.serving import serve_command, served
 
@@ -36,6 +38,7 @@ def test_serve_builds_a_missing_database_prints_the_url_and_serves_it(minimal_di
         assert [(d["name"], d["is_mutable"]) for d in databases] == [("kz-timeline", False)]
 
 
+@pytest.mark.slow
 def test_serve_reuses_an_up_to_date_database_and_rebuilds_a_stale_one(minimal_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "kz.db"
     build_database(minimal_dir, db)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.spreadsheet import COLUMNS, neutralise_formula, spreadsheet_csv
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.spreadsheet import COLUMNS, neutralise_formula, spreadsheet_csv
 from tests.cells import set_cell
 
 
@@ -21,7 +21,7 @@ def _rows(data: bytes) -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("=HYPERLINK(\"http://evil.example\",\"click\")", "'=HYPERLINK(\"http://evil.example\",\"click\")"),
+        ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
         ("+1+2", "'+1+2"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
@@ -44,7 +44,7 @@ def test_hostile_cells_reach_the_sheet_neutralised(minimal_dir: Path) -> None:
     set_cell(events, "event_id", "president_speaks", "description", "-1+1")
     set_cell(minimal_dir / "actors.csv", "actor_id", "editor", "name", "=1+1")
     rows = {row["event_id"]: row for row in _rows(spreadsheet_csv(load(minimal_dir)))}
-    assert rows["editor_sentenced"]["title"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert rows["editor_sentenced"]["title"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows["editor_sentenced"]["description"] == "'+cmd|' /C calc'!A0"
     assert rows["editor_sentenced"]["actors"] == "'=1+1 (defendant)"
     assert rows["president_speaks"]["place"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
@@ -60,9 +60,14 @@ def test_sheet_has_a_row_per_event_in_date_order_with_quotes_and_verification(mi
     assert list(rows[0]) == list(COLUMNS)
     assert [row["event_id"] for row in rows] == ["editor_sentenced", "president_speaks"]
     first = rows[0]
-    assert (first["date"], first["date_edtf"], first["date_start"], first["date_end"]) == ("September 2017", "2017-09", "2017-09-01", "2017-09-30")
+    assert (first["date"], first["date_edtf"], first["date_start"], first["date_end"]) == (
+        "September 2017",
+        "2017-09",
+        "2017-09-01",
+        "2017-09-30",
+    )
     assert first["op_ed_quotes"] == "“In September 2017 a court sentenced an editor”"
-    assert (first["verification"], first["verification_notes"]) == ("corroborated", "The court record gives 7 September 2017.")
+    assert (first["verification"], first["verification_notes"]) == ("Corroborated", "The court record gives 7 September 2017.")
     assert first["actors"] == "The Editor (defendant)"
     assert first["key_event"] == "yes"
     assert first["evidence_urls"] == "https://example.org/record"

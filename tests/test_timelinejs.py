@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.exports import export
-from kz_timeline.timelinejs import slide_dates, timeline, timeline_date
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.formats import export
+from kz_timeline.exports.timelinejs import slide_dates, timeline, timeline_date
 from tests.cells import set_cell
 
 
@@ -32,9 +32,22 @@ def test_a_date_has_only_the_parts_the_data_has(edtf: str, expected: dict[str, i
 @pytest.mark.parametrize(
     ("edtf", "expected"),
     [
-        ("2022-01-06/2022-01-19", {"start_date": {"year": 2022, "month": 1, "day": 6}, "end_date": {"year": 2022, "month": 1, "day": 19}, "display_date": "6 to 19 January 2022"}),
-        ("2021-12/2022", {"start_date": {"year": 2021, "month": 12}, "end_date": {"year": 2022}, "display_date": "December 2021 to 2022"}),
-        ("2017-04-03?/", {"start_date": {"year": 2017, "month": 4, "day": 3}, "display_date": "from perhaps 3 April 2017 (end unknown)"}),
+        (
+            "2022-01-06/2022-01-19",
+            {
+                "start_date": {"year": 2022, "month": 1, "day": 6},
+                "end_date": {"year": 2022, "month": 1, "day": 19},
+                "display_date": "6 to 19 January 2022",
+            },
+        ),
+        (
+            "2021-12/2022",
+            {"start_date": {"year": 2021, "month": 12}, "end_date": {"year": 2022}, "display_date": "December 2021 to 2022"},
+        ),
+        (
+            "2017-04-03?/",
+            {"start_date": {"year": 2017, "month": 4, "day": 3}, "display_date": "from perhaps 3 April 2017 (end unknown)"},
+        ),
         ("2022-01-05/..", {"start_date": {"year": 2022, "month": 1, "day": 5}, "display_date": "from 5 January 2022 (ongoing)"}),
         ("2023-04", {"start_date": {"year": 2023, "month": 4}, "display_date": "April 2023"}),
     ],
@@ -92,7 +105,10 @@ def test_shipped_timeline_has_a_slide_per_event_in_date_order(tmp_path: Path) ->
     out = export("timelinejs", tmp_path / "timeline.json")
     document = json.loads(out.read_text(encoding="utf-8"))
     assert sorted(slide["unique_id"] for slide in document["events"]) == sorted(dataset.events["event_id"])
-    starts = [(slide["start_date"]["year"], slide["start_date"].get("month", 1), slide["start_date"].get("day", 1)) for slide in document["events"]]
+    starts = [
+        (slide["start_date"]["year"], slide["start_date"].get("month", 1), slide["start_date"].get("day", 1))
+        for slide in document["events"]
+    ]
     assert starts == sorted(starts)
     events = dataset.events.set_index("event_id")
     for slide in document["events"]:
@@ -101,5 +117,6 @@ def test_shipped_timeline_has_a_slide_per_event_in_date_order(tmp_path: Path) ->
             assert ("day" in slide["start_date"]) == (event["date_precision"] == "day"), slide["unique_id"]
             assert ("month" in slide["start_date"]) == (event["date_precision"] in ("day", "month")), slide["unique_id"]
         assert ("end_date" in slide) == ("/" in event["date"] and event["date_end_status"] == "closed")
-    assert document["title"]["text"]["headline"] == "Kazakhstan’s progress faces many headwinds; the West should not be one of them"
-
+    assert (
+        document["title"]["text"]["headline"] == "Kazakhstan’s progress faces many headwinds; the West should not be one of them"
+    )

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from kz_timeline.dataset import load
-from kz_timeline.exports import export
+from kz_timeline.dataset.loader import load
+from kz_timeline.exports.formats import export
 from tests.test_timelinejs import HOSTILE, hostile_copy
 
 pytestmark = pytest.mark.browser
@@ -135,7 +135,9 @@ def test_timelinejs_shows_a_slide_and_a_marker_for_every_event(browser: Any, ser
         context.close()
 
 
-def test_timelinejs_shows_hostile_markup_as_text_and_runs_none_of_it(browser: Any, serve: Any, tmp_path: Path, minimal_dir: Path) -> None:
+def test_timelinejs_shows_hostile_markup_as_text_and_runs_none_of_it(
+    browser: Any, serve: Any, tmp_path: Path, minimal_dir: Path
+) -> None:
     timeline_json = export("timelinejs", tmp_path / "timeline.json", hostile_copy(minimal_dir))
     context, page, errors, _ = _open(browser, serve(timeline_json))
     try:

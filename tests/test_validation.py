@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset import validate
-from kz_timeline.problems import DataValidationError
+from kz_timeline.dataset.loader import validate
+from kz_timeline.errors import DataValidationError
 from tests.helpers import append_line, replace_in
 
 
@@ -69,7 +69,8 @@ def test_self_links_and_cycles_are_reported(minimal_dir: Path) -> None:
     append_line(minimal_dir / "event_links.csv", "editor_sentenced,president_speaks,follows,")
     append_line(minimal_dir / "event_links.csv", "editor_sentenced,editor_sentenced,causes,")
     assert problems_of(minimal_dir) == [
-        "event_links.csv:2: column 'relation': cycle in 'follows' links: editor_sentenced -> president_speaks -> editor_sentenced",
+        "event_links.csv:2: column 'relation': "
+        "cycle in 'follows' links: editor_sentenced -> president_speaks -> editor_sentenced",
         "event_links.csv:4: column 'to_event_id': an event cannot link to itself",
     ]
 
@@ -88,7 +89,11 @@ def test_unbacked_event_is_reported(minimal_dir: Path) -> None:
 
 
 def test_quote_that_differs_from_the_article_says_where_it_occurs(minimal_dir: Path) -> None:
-    replace_in(minimal_dir / "claims.csv", ",the President spoke in St. Petersburg,16,53,", ",the President spoke in St. Petersburg,17,54,")
+    replace_in(
+        minimal_dir / "claims.csv",
+        ",the President spoke in St. Petersburg,16,53,",
+        ",the President spoke in St. Petersburg,17,54,",
+    )
     assert problems_of(minimal_dir, minimal_dir / "article.txt") == [
         "claims.csv:3: column 'quote': differs from article.txt[17:54], which reads 'he President spoke in St. Petersburg.'; "
         "the quote occurs at 16:53"

@@ -8,18 +8,20 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kz_timeline import defaults
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kz_timeline.dataset import validate
+    from kz_timeline.dataset.loader import validate
 
     print(validate(args.data_dir, args.article))
     return EXIT_OK
 
 
 def _fmt(args: argparse.Namespace) -> int:
-    from kz_timeline.formatting import format_data
+    from kz_timeline.dataset.csv_rewriter import format_data
 
     changed = format_data(args.data_dir, check=args.check)
     if args.check:
@@ -35,7 +37,7 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from kz_timeline.generated import generate
+    from kz_timeline.metadata.generated import generate
 
     changed = generate(args.root, check=args.check)
     verb = "is stale" if args.check else "regenerated"
@@ -47,30 +49,30 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kz_timeline.database import build_database
+    from kz_timeline.site.database import build_database
 
     print(build_database(args.data_dir, args.db, articles=args.article))
     return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kz_timeline.server import serve
+    from kz_timeline.site.server import serve
 
     serve(args.data_dir, args.db, args.host, args.port)
     return EXIT_OK
 
 
 def _publish_files(args: argparse.Namespace) -> int:
-    from kz_timeline.publishing import write_publish_files
+    from kz_timeline.site.publishing import write_publish_files
 
     print(write_publish_files(args.directory, args.data_dir))
     return EXIT_OK
 
 
 def _chart(args: argparse.Namespace) -> int:
-    from kz_timeline.charts import make_chart
-    from kz_timeline.dataset import load
-    from kz_timeline.rendering import format_for, render_chart, write_chart
+    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.rendering import format_for, render_chart, write_chart
+    from kz_timeline.dataset.loader import load
 
     fmt = format_for(args.out, args.format)
     out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
@@ -85,7 +87,7 @@ def _chart(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kz_timeline.exports import export, render_export
+    from kz_timeline.exports.formats import export, render_export
 
     if args.out == "-":
         sys.stdout.buffer.write(render_export(args.format, args.data_dir, claims=args.claims))
@@ -111,7 +113,11 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _add_article(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--article", type=Path, action="append", default=[], help="text of a source (matched by its SHA-256) to check quotes against"
+        "--article",
+        type=Path,
+        action="append",
+        default=[],
+        help="text of a source (matched by its SHA-256) to check quotes against",
     )
 
 
@@ -143,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
     _add_data_dir(build)
-    build.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file to write (default: kz-timeline.db)")
+    build.add_argument(
+        "--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file to write (default: {defaults.DEFAULT_DB_PATH})"
+    )
     _add_article(build)
     build.set_defaults(handler=_build)
 
@@ -151,9 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
     )
     _add_data_dir(serve)
-    serve.add_argument("--db", type=Path, default=Path("kz-timeline.db"), help="database file (default: kz-timeline.db)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=_port, default=8001, help="port to listen on (default: 8001; 0 picks a free one)")
+    serve.add_argument(
+        "--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file (default: {defaults.DEFAULT_DB_PATH})"
+    )
+    serve.add_argument(
+        "--host",
+        default=defaults.DEFAULT_HOST,
+        help=f"address to listen on (default: {defaults.DEFAULT_HOST}, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=defaults.DEFAULT_PORT,
+        help=f"port to listen on (default: {defaults.DEFAULT_PORT}; 0 picks a free one)",
+    )
     serve.set_defaults(handler=_serve)
 
     publish = commands.add_parser(
@@ -173,24 +192,38 @@ def build_parser() -> argparse.ArgumentParser:
         "KIND.FORMAT in the current directory.",
     )
     _add_data_dir(chart)
-    chart.add_argument("--kind", choices=("timeline", "actors", "claims"), default="timeline", help="which chart (default: timeline)")
     chart.add_argument(
-        "--format", choices=("html", "png", "svg", "json"), default=None, help="output format (default: from --out's suffix, else html)"
+        "--kind",
+        choices=defaults.CHART_KINDS,
+        default=defaults.DEFAULT_CHART_KIND,
+        help=f"which chart (default: {defaults.DEFAULT_CHART_KIND})",
+    )
+    chart.add_argument(
+        "--format",
+        choices=defaults.CHART_FORMATS,
+        default=None,
+        help=f"output format (default: from --out's suffix, else {defaults.DEFAULT_CHART_FORMAT})",
     )
     chart.add_argument("--out", default=None, metavar="PATH", help="file to write, written atomically; '-' for standard output")
     chart.add_argument(
-        "--lane", choices=("theme", "event_type"), default="theme", help="timeline lanes: by theme (default) or by event type"
+        "--lane",
+        choices=defaults.LANES,
+        default=defaults.DEFAULT_LANE,
+        help="timeline lanes: by theme (default) or by event type",
     )
     chart.set_defaults(handler=_chart)
 
-    from kz_timeline.exports import FORMATS  # light: renderers load pandas and networkx only when used
-
-    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(FORMATS))
+    formats = defaults.EXPORT_FORMATS
+    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(formats))
     export.add_argument(
-        "format", choices=list(FORMATS), metavar="FORMAT", help="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items())
+        "format", choices=list(formats), metavar="FORMAT", help="; ".join(f"{name}: {text}" for name, text in formats.items())
     )
-    export.add_argument("--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output")
-    export.add_argument("--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)")
+    export.add_argument(
+        "--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output"
+    )
+    export.add_argument(
+        "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"
+    )
     _add_data_dir(export)
     export.set_defaults(handler=_export)
     return parser
@@ -210,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    from kz_timeline.problems import DataValidationError, KzTimelineError
+    from kz_timeline.errors import DataValidationError, KzTimelineError
 
     try:
         return handler(args)

@@ -1,0 +1,318 @@
+"""Load the dataset: read and validate every table, then offer it as pandas DataFrames and Pydantic models."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from kz_timeline.dataset import validated_cache
+from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
+from kz_timeline.reading.csv_files import RawTable, read_table
+from kz_timeline.reading.validation import SourceText, check_dataset
+from kz_timeline.schema import models
+from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
+
+
+def default_data_dir() -> Path:
+    """Return the data shipped with the package (or, in a source checkout, the repository's data/)."""
+    packaged = Path(__file__).parents[1] / "data"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "data"
+    if checkout.is_dir():
+        return checkout
+    raise DataDirectoryError("no data shipped with this installation; pass data_dir")
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """Return `data_dir` as a checked directory, or the default data directory when it is None."""
+    if data_dir is None:
+        return default_data_dir()
+    path = Path(data_dir)
+    if not path.exists():
+        raise DataDirectoryError(f"{path}: data directory not found")
+    if not path.is_dir():
+        raise DataDirectoryError(f"{path}: is not a directory")
+    return path
+
+
+def read_tables(data_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read every table of `data_dir` as text; return those readable and the structural problems of the rest."""
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        raw, found = read_table(data_dir / table.filename, table)
+        problems.extend(found)
+        if raw is not None:
+            tables[table.name] = raw
+    return tables, problems
+
+
+def read_source_texts(
+    articles: Iterable[str | Path], tables: Mapping[str, RawTable]
+) -> tuple[dict[str, SourceText], list[Problem]]:
+    """Match each article file to the source whose text_sha256 it has; return the texts by source_id."""
+    sources = tables.get("sources")
+    by_hash: dict[str, str] = {}
+    if sources is not None:
+        frame = sources.frame
+        by_hash = {digest: source for digest, source in zip(frame["text_sha256"], frame["source_id"], strict=True) if digest}
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    for article in articles:
+        path = Path(article)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(Problem(str(path), None, None, "article file not found"))
+            continue
+        except IsADirectoryError:
+            problems.append(Problem(str(path), None, None, "is a directory, not an article file"))
+            continue
+        except OSError as error:
+            problems.append(Problem(str(path), None, None, f"cannot be read: {error.strerror or error}"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        source_id = by_hash.get(digest)
+        if source_id is None:
+            problems.append(Problem(str(path), None, None, f"its SHA-256 {digest} matches no text_sha256 in sources.csv"))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(str(path), None, None, f"not valid UTF-8 at byte {error.start}"))
+            continue
+        texts[source_id] = SourceText(source_id, text, path.name)
+    return texts, problems
+
+
+def read_valid_tables(
+    data_dir: str | Path | None = None, articles: Iterable[str | Path] = (), *, check_derived: bool = True
+) -> dict[str, RawTable]:
+    """Read and check every table; raise DataValidationError listing every problem."""
+    directory = resolve_data_dir(data_dir)
+    tables, problems = read_tables(directory)
+    texts, text_problems = read_source_texts(articles, tables)
+    problems.extend(text_problems)
+    problems.extend(check_dataset(tables, texts, check_derived=check_derived))
+    if problems:
+        raise DataValidationError(problems)
+    return tables
+
+
+def typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Convert a validated frame of strings to analysis types, in the model's column order."""
+    columns: dict[str, Any] = {}
+    for column in table.columns:
+        values = frame[column.name]
+        missing = values == ""
+        if column.vocabulary is not None:
+            columns[column.name] = pd.Categorical(values.where(~missing), categories=list(column.vocabulary.terms()))
+        elif column.python_type is int:
+            numbers = pd.to_numeric(values.where(~missing))
+            columns[column.name] = numbers.astype("Int64" if not column.required else "int64")
+        elif column.python_type is bool:
+            columns[column.name] = values == "true"
+        elif column.value_format is not None and column.value_format.name == "iso_date":
+            columns[column.name] = pd.to_datetime(values.where(~missing), format="%Y-%m-%d")
+        else:
+            columns[column.name] = values.where(~missing).astype("str")
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+
+
+def _model_rows(frame: pd.DataFrame, model: type[BaseModel]) -> list[Any]:
+    records = frame.to_dict(orient="records")
+    return [model.model_validate({key: value for key, value in record.items() if value != ""}) for record in records]
+
+
+@dataclass
+class Models:
+    """Every table as a list of validated Pydantic models."""
+
+    events: list[models.Event]
+    actors: list[models.Actor]
+    sources: list[models.Source]
+    participants: list[models.Participant]
+    event_links: list[models.EventLink]
+    claims: list[models.Claim]
+    evidence: list[models.Evidence]
+
+
+@dataclass
+class Dataset:
+    """The whole dataset, validated: typed DataFrames by table name, the text tables, and models on demand."""
+
+    data_dir: Path
+    text_tables: dict[str, pd.DataFrame] = field(repr=False)
+    _typed: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Return every table as a typed DataFrame."""
+        return {table.name: self.frame(table.name) for table in TABLES}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """Return one table as a typed DataFrame, typed on first use (a chart of a million events needs three)."""
+        typed = self._typed.get(name)
+        if typed is None:
+            typed = self._typed[name] = typed_frame(self.text_tables[name], TABLES_BY_NAME[name])
+        return typed
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Return the events table."""
+        return self.frame("events")
+
+    @property
+    def actors(self) -> pd.DataFrame:
+        """Return the actors table."""
+        return self.frame("actors")
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """Return the sources table."""
+        return self.frame("sources")
+
+    @property
+    def participants(self) -> pd.DataFrame:
+        """Return the participants table."""
+        return self.frame("participants")
+
+    @property
+    def event_links(self) -> pd.DataFrame:
+        """Return the event_links table."""
+        return self.frame("event_links")
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """Return the claims table."""
+        return self.frame("claims")
+
+    @property
+    def evidence(self) -> pd.DataFrame:
+        """Return the evidence table."""
+        return self.frame("evidence")
+
+    @cached_property
+    def models(self) -> Models:
+        """Return every table as Pydantic models."""
+        built = {table.name: _model_rows(self.text_tables[table.name], table.model) for table in TABLES}
+        return Models(**built)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frame(name)
+
+
+def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] = ()) -> Dataset:
+    """Load and validate the dataset (the shipped one by default); raise DataValidationError if it is invalid.
+
+    Files already validated (the same bytes, the same articles, the same kz-timeline) are read from the cache of
+    validated tables in milliseconds instead (see `kz_timeline.dataset.validated_cache`).
+    """
+    directory = resolve_data_dir(data_dir)
+    article_list = [Path(article) for article in articles]
+    key = _cache_key(directory, article_list)
+    frames = validated_cache.read(key) if key is not None else None
+    if frames is None:
+        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list, key).items()}
+    return Dataset(directory, frames)
+
+
+def check_and_remember(
+    directory: Path, articles: list[Path], *, table_digests: Mapping[str, str | None] | None = None
+) -> dict[str, RawTable]:
+    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`.
+
+    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already.
+    """
+    return _check_and_remember(directory, articles, _cache_key(directory, articles, table_digests))
+
+
+def _cache_key(directory: Path, articles: list[Path], table_digests: Mapping[str, str | None] | None = None) -> str | None:
+    if not validated_cache.enabled():
+        return None
+    return validated_cache.cache_key(directory, articles, table_digests=table_digests)
+
+
+def _check_and_remember(directory: Path, articles: list[Path], key: str | None) -> dict[str, RawTable]:
+    """Read and check every table; store them under `key`, unless a file changed while they were read (the key would lie)."""
+    tables = read_valid_tables(directory, articles)
+    if key is not None and validated_cache.cache_key(directory, articles) == key:
+        validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
+    return tables
+
+
+def load_events(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated events table."""
+    return load(data_dir).events
+
+
+def load_actors(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated actors table."""
+    return load(data_dir).actors
+
+
+def load_sources(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated sources table."""
+    return load(data_dir).sources
+
+
+def load_participants(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated participants table."""
+    return load(data_dir).participants
+
+
+def load_event_links(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated event_links table."""
+    return load(data_dir).event_links
+
+
+def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated claims table."""
+    return load(data_dir).claims
+
+
+def load_evidence(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return the validated evidence table."""
+    return load(data_dir).evidence
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    """What a successful validation checked."""
+
+    data_dir: Path
+    row_counts: dict[str, int]
+    quotes_checked: int
+    texts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{count} {name}" for name, count in self.row_counts.items())
+        against = f"; {self.quotes_checked} quotes match {', '.join(self.texts)}" if self.texts else ""
+        return f"{self.data_dir}: valid ({counts}){against}"
+
+
+def validate(data_dir: str | Path | None = None, articles: Iterable[str | Path] = ()) -> ValidationSummary:
+    """Validate the dataset, checking quotes against `articles`; raise DataValidationError listing every problem.
+
+    Always checks every file (never answers from the cache), and remembers the valid tables for `load`.
+    """
+    directory = resolve_data_dir(data_dir)
+    article_list = [Path(article) for article in articles]
+    tables = check_and_remember(directory, article_list)
+    texts, _ = read_source_texts(article_list, tables)
+    claims = tables["claims"].frame
+    checked = int(claims["source_id"].isin(list(texts)).sum())
+    return ValidationSummary(
+        directory,
+        {table.name: len(tables[table.name].frame) for table in TABLES},
+        checked,
+        tuple(text.label for text in texts.values()),
+    )

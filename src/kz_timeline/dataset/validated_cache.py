@@ -1,0 +1,135 @@
+"""Remember validated tables, so that loading the same files again skips reading and checking them.
+
+An entry is keyed on the SHA-256 of every CSV's bytes, of every article's bytes, and of this package's own code: a
+changed cell, a different article or a new validator is a different key, never a stale answer. The tables are kept
+as uncompressed Arrow files and read memory-mapped, which takes milliseconds where validating a million events takes
+seconds. The cache is only ever a shortcut: any failure to read or write it falls back to validating the files.
+
+It lives in $XDG_CACHE_HOME/kz-timeline/validated (~/.cache by default); KZ_TIMELINE_NO_CACHE=1 turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from kz_timeline.files import cache_home, file_sha256
+from kz_timeline.reading.csv_files import table_digests as read_table_digests
+from kz_timeline.schema.tables import TABLES
+
+#: How many validated datasets are kept; the least recently used go first.
+KEPT_ENTRIES = 3
+DISABLE_VARIABLE = "KZ_TIMELINE_NO_CACHE"
+_COMPLETE = "complete"
+
+
+def cache_root() -> Path:
+    """Return where validated tables are kept."""
+    return cache_home() / "validated"
+
+
+def enabled() -> bool:
+    """Say whether the cache is on (KZ_TIMELINE_NO_CACHE unset, empty or 0)."""
+    return os.environ.get(DISABLE_VARIABLE, "").strip() in ("", "0")
+
+
+@cache
+def _code_digest() -> str:
+    """Hash this package's Python code and the versions of what writes the frames: a new validator, a new key."""
+    import pyarrow
+
+    digest = hashlib.sha256(f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode())
+    package = Path(__file__).resolve().parents[1]  # all of kz_timeline, not only this subpackage
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(
+    data_dir: Path, articles: Iterable[Path], *, check_derived: bool = True, table_digests: Mapping[str, str | None] | None = None
+) -> str | None:
+    """Return the key of the validated tables of `data_dir` checked against `articles`; None if a file cannot be read.
+
+    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already (see
+    kz_timeline.reading.csv_files.table_digests).
+    """
+    digests = read_table_digests(data_dir) if table_digests is None else table_digests
+    if None in digests.values():
+        return None  # let validation report the missing or unreadable file
+    key = hashlib.sha256(_code_digest().encode())
+    key.update(f"check_derived={check_derived}".encode())
+    for name, digest in digests.items():
+        key.update(f"\0table {name} {digest}".encode())
+    try:
+        article_digests = sorted(file_sha256(Path(article)) for article in articles)
+    except OSError:
+        return None
+    for digest in article_digests:
+        key.update(f"\0article {digest}".encode())
+    return key.hexdigest()
+
+
+def read(key: str) -> dict[str, pd.DataFrame] | None:
+    """Return the tables stored under `key`, or None when there are none (or they cannot be read)."""
+    import pyarrow
+    import pyarrow.feather
+
+    entry = cache_root() / key
+    if not (entry / _COMPLETE).is_file():
+        return None
+    try:
+        frames = {table.name: pyarrow.feather.read_feather(entry / f"{table.name}.arrow", memory_map=True) for table in TABLES}
+        os.utime(entry / _COMPLETE)  # recently used: evicted last
+    except (OSError, ValueError, pyarrow.ArrowException):
+        return None
+    for table in TABLES:
+        if list(frames[table.name].columns) != [column.name for column in table.columns]:
+            return None
+    return frames
+
+
+def store(key: str, frames: dict[str, pd.DataFrame]) -> None:
+    """Keep validated `frames` under `key` (written aside, then renamed into place); never fails the caller."""
+    import pyarrow
+    import pyarrow.feather
+
+    root = cache_root()
+    scratch: Path | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
+        for table in TABLES:
+            pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
+        (scratch / _COMPLETE).write_text(key, encoding="utf-8")
+        try:
+            scratch.rename(root / key)
+            scratch = None
+        except OSError:
+            pass  # another process stored the same key first
+        _evict(root)
+    except (OSError, ValueError, pyarrow.ArrowException):
+        pass
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _evict(root: Path) -> None:
+    """Remove all but the KEPT_ENTRIES most recently used entries, and writes abandoned over an hour ago."""
+    import time
+
+    for abandoned in root.glob(".writing-*"):
+        if abandoned.stat().st_mtime < time.time() - 3600:
+            shutil.rmtree(abandoned, ignore_errors=True)
+    entries = [path for path in root.iterdir() if (path / _COMPLETE).is_file()]
+    entries.sort(key=lambda path: (path / _COMPLETE).stat().st_mtime_ns, reverse=True)
+    for stale in entries[KEPT_ENTRIES:]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,197 @@
+"""Read the dataset's CSV files strictly, remembering where each row came from; write them canonically; hash them."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from kz_timeline.errors import Problem
+from kz_timeline.files import file_sha256
+from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
+from kz_timeline.schema.tables import TABLES, Table
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RawTable:
+    """A CSV file read as text: one string column per header name, and the line where each row starts."""
+
+    table: Table
+    file: str
+    frame: pd.DataFrame
+    row_lines: Sequence[int] | npt.NDArray[np.int64]
+
+    def line_of(self, row_index: int) -> int:
+        """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
+        return int(self.row_lines[row_index])
+
+
+def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read `path` as `table`'s CSV; return the raw table (None when unreadable) and the structural problems."""
+    file = label or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(file, None, None, "file not found")]
+    except IsADirectoryError:
+        return None, [Problem(file, None, None, "is a directory, not a CSV file")]
+    except OSError as error:
+        return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if not data or data.isspace():  # not data.strip(), which would copy a large file
+        expected = ",".join(table.column_names)
+        return None, [Problem(file, 1, None, f"file is empty; it needs at least the header row: {expected}")]
+    binary = diagnose_binary(data, file)
+    if binary is not None:
+        return None, [binary]
+    fast = _parse_fast(data, table, file)
+    if fast is not None:
+        return fast, []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [describe_decode_error(data, error, file)]
+    return _parse(text, table, file)
+
+
+def _parse(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    with _fields_of_any_size():
+        return _parse_text(text, table, file)
+
+
+@contextmanager
+def _fields_of_any_size() -> Iterator[None]:
+    """Lift the csv module's 131,072-character field limit, as the pyarrow path has none: a long text is valid."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    crlf = "\r\n" in text[: text.find("\n") + 1] if "\n" in text else False
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        return None, _diagnosis(text, 0, file, 1, error)
+    wrong_delimiter = diagnose_header(header, table.column_names, file)
+    if wrong_delimiter is not None:
+        return None, [wrong_delimiter]
+    header_problems = _check_header(header, table, file)
+    if header_problems:
+        return None, header_problems
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in header]
+    row_lines: list[int] = []
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            return None, _diagnosis(text, width, file, start_line, error)
+        if len(record) != width:
+            return None, _diagnosis(text, width, file, start_line, None)
+        if crlf:
+            record = [value.replace("\r\n", "\n") for value in record]
+        for values, value in zip(columns, record, strict=True):
+            values.append(value)
+        row_lines.append(start_line)
+    frame = pd.DataFrame({name: pd.array(values, dtype="str") for name, values in zip(header, columns, strict=True)})
+    return RawTable(table, file, frame, row_lines), []
+
+
+def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
+    """Parse a clean file with pyarrow (multi-threaded, C++); return None whenever the exact path must decide.
+
+    Clean means: no carriage returns, a valid header, no blank lines, and quotes used only RFC 4180's strict way (a
+    field that holds a quote is quoted whole, inner quotes doubled). Anything else, or any pyarrow error (invalid
+    UTF-8, a wrong number of fields, an unbalanced quote), goes to `_parse`, which finds and words the problem.
+    """
+    from kz_timeline.reading.arrow_csv import read_clean_csv
+
+    header_end = data.find(b"\n")
+    if header_end < 0 or b"\r" in data:
+        return None
+    try:
+        header = next(csv.reader([data[:header_end].decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if _check_header(header, table, file):
+        return None
+    parsed = read_clean_csv(data, header)
+    if parsed is None:
+        return None
+    frame, row_lines = parsed
+    return RawTable(table, file, frame, row_lines)
+
+
+def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:
+    """Locate what stopped the reader; fall back on the reader's own words should the diagnosis find nothing."""
+    problems = diagnose_text(text, width, file)
+    if problems:
+        return problems
+    return [Problem(file, line, None, f"not valid CSV: {error}" if error else "row has the wrong number of fields")]
+
+
+def _check_header(header: list[str], table: Table, file: str) -> list[Problem]:
+    expected = table.column_names
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(file, 1, name, "duplicate column"))
+        seen.add(name)
+    unknown = [name for name in header if name not in expected]
+    for name in unknown:
+        guess = difflib.get_close_matches(name, [n for n in expected if n not in header], n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else f"; the columns are {', '.join(expected)}"
+        problems.append(Problem(file, 1, name, f"unknown column{hint}"))
+    for name in expected:
+        if name not in header:
+            problems.append(Problem(file, 1, name, "missing column"))
+    return problems
+
+
+def canonical_csv(table: Table, rows: Iterable[Sequence[str]]) -> str:
+    """Return the canonical CSV text of `rows` (already in column and row order): LF, minimal quoting.
+
+    Written by hand, not by csv.writer: with an LF line terminator, Python 3.11's writer leaves a field holding a lone
+    carriage return unquoted, and reading the file back then splits the row there.
+    """
+    lines = [",".join(_quoted(value) for value in row) for row in [table.column_names, *rows]]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _quoted(value: str) -> str:
+    """Quote a field when it holds a comma, a quote or a line break; double the quotes inside it."""
+    if any(char in value for char in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def table_digests(directory: Path) -> dict[str, str | None]:
+    """Return the SHA-256 of every table's CSV file in `directory`, by file name; None where a file cannot be read."""
+    digests: dict[str, str | None] = {}
+    for table in TABLES:
+        try:
+            digests[table.filename] = file_sha256(directory / table.filename)
+        except OSError:
+            digests[table.filename] = None
+    return digests

@@ -1,0 +1,459 @@
+"""Check the dataset: whole columns at once for types and vocabularies, then keys, references, graph and quotes.
+
+Checks run on columns of strings (vectorised by pandas), so their cost grows with the number of distinct problems,
+not with the number of rows; each failing cell is then reported with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kz_timeline.errors import Problem
+from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
+from kz_timeline.schema.models import EDTF
+from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
+from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
+from kz_timeline.text import clip
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The exact text of a source, against which its claims' quotes are checked."""
+
+    source_id: str
+    text: str
+    label: str
+
+
+#: Longest excerpt of a source's text shown in a problem, in characters.
+QUOTE_EXCERPT_CHARS = 80
+#: Above this many edges, a cycle search first asks SciPy whether there is any cycle at all.
+_GRAPH_FAST_EDGES = 5_000
+
+
+def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
+    """Return whether each value is one of `known`, by a hash lookup in C++ (pandas' own isin loops in Python)."""
+    array = _arrow(values)
+    value_set = pa.array(known, type=array.type) if isinstance(known, list) else _arrow(known).cast(array.type)
+    found = pc.is_in(array, value_set=value_set.unique(), skip_nulls=True)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    """Return the pyarrow array under a `str` Series, without copying it."""
+    array = pa.array(values.array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
+    """Check every cell of one table against its column's type, format and vocabulary."""
+    problems: list[Problem] = []
+    dates: dict[str, DateTable] = {}  # each EDTF column derived once, for its own check and the derived columns'
+    for column in raw.table.columns:
+        if column.derived_from and not check_derived:
+            continue
+        problems.extend(_check_column(raw, column, dates))
+    if check_derived and raw.table is EVENTS:
+        problems.extend(_check_derived_dates(raw, dates.get("date")))
+    return problems
+
+
+def _report(raw: RawTable, column: str, mask: pd.Series, message: str | Mapping[str, str]) -> Iterator[Problem]:
+    """Yield a problem for every row where `mask` holds; `message` may map each value to its own message."""
+    values = raw.frame[column]
+    for index in mask.to_numpy().nonzero()[0].tolist():
+        text = message if isinstance(message, str) else message[str(values.iat[index])]
+        yield Problem(raw.file, raw.line_of(index), column, text)
+
+
+def _check_column(raw: RawTable, column: Column, dates: dict[str, DateTable]) -> Iterator[Problem]:
+    values = raw.frame[column.name]
+    empty = values == ""
+    if column.required and empty.any():
+        hint = "; run `kz-timeline fmt` to fill derived columns" if column.derived_from else ""
+        yield from _report(raw, column.name, empty, f"is required but empty{hint}")
+    present = ~empty
+    if column.vocabulary is not None:
+        terms = column.vocabulary.terms()
+        bad = present & ~isin(values, list(terms))
+        if bad.any():
+            messages = {value: _vocabulary_message(value, column) for value in values[bad].unique()}
+            yield from _report(raw, column.name, bad, messages)
+        return
+    value_format = column.value_format
+    if value_format is None:
+        return
+    if value_format is EDTF:
+        dates[column.name] = date_table(values)
+        yield from _check_edtf(raw, column.name, dates[column.name])
+        return
+    bad = present & ~values.str.fullmatch(value_format.pattern)
+    if bad.any():
+        messages = {value: f"{value!r} {value_format.message}" for value in values[bad].unique()}
+        yield from _report(raw, column.name, bad, messages)
+    if value_format.name == "iso_date":
+        candidates = present & ~bad
+        parsed = pd.to_datetime(values.where(candidates), format="%Y-%m-%d", errors="coerce")
+        impossible = candidates & parsed.isna()
+        if impossible.any():
+            yield from _report(
+                raw, column.name, impossible, {v: f"{v!r} is not a day of the calendar" for v in values[impossible].unique()}
+            )
+
+
+def _vocabulary_message(value: str, column: Column) -> str:
+    assert column.vocabulary is not None
+    terms = list(column.vocabulary.terms())
+    guess = difflib.get_close_matches(value, terms, n=1)
+    hint = f"did you mean {guess[0]!r}?" if guess else f"allowed: {', '.join(terms)}"
+    return f"{value!r} is not a term of the {column.vocabulary.__name__} vocabulary; {hint}"
+
+
+@dataclass(frozen=True)
+class DateTable:
+    """Every distinct EDTF value of a column, derived once: the text of each derived column, or the error."""
+
+    distinct: list[str]
+    texts: dict[str, list[str]]
+    errors: dict[str, EdtfError]
+
+
+#: Plain dates (YYYY, YYYY-MM, YYYY-MM-DD, years 1000-9999): derived whole-column; every other form goes one by one.
+_PLAIN_DATE = r"[1-9][0-9]{3}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+
+
+def date_table(values: pd.Series) -> DateTable:
+    """Derive each distinct non-empty value of `values`; plain dates at once, other forms through `derive_date`."""
+    unique = pd.Series(values.unique(), dtype="str")
+    distinct = unique[unique != ""].reset_index(drop=True)
+    count = len(distinct)
+    texts = {name: np.full(count, "", dtype=object) for name in _DERIVED_FIELDS}
+    plain = distinct.str.fullmatch(_PLAIN_DATE).to_numpy(dtype=bool)
+    length = distinct.str.len().to_numpy()
+    done = np.zeros(count, dtype=bool)
+    for size, precision, start_suffix in ((10, "day", ""), (7, "month", "-01"), (4, "year", "-01-01")):
+        rows = np.flatnonzero(plain & (length == size))
+        if not len(rows):
+            continue
+        chosen = distinct.iloc[rows]
+        parsed = pd.to_datetime(chosen + start_suffix, format="%Y-%m-%d", errors="coerce")
+        ok = parsed.notna().to_numpy()
+        rows, chosen, parsed = rows[ok], chosen[ok], parsed[ok]
+        start = (chosen + start_suffix).to_numpy(dtype=object)
+        if size == 10:
+            end = start
+        elif size == 7:
+            end = (chosen + "-" + parsed.dt.days_in_month.astype("str").str.zfill(2)).to_numpy(dtype=object)
+        else:
+            end = (chosen + "-12-31").to_numpy(dtype=object)
+        texts["date_start"][rows] = start
+        texts["date_end"][rows] = end
+        texts["date_precision"][rows] = precision
+        texts["date_certainty"][rows] = "exact"
+        texts["date_end_status"][rows] = "closed"
+        done[rows] = True
+    errors: dict[str, EdtfError] = {}
+    distinct_values: list[str] = distinct.tolist()
+    for position in np.flatnonzero(~done).tolist():
+        value = distinct_values[position]
+        try:
+            derived = derive_date(value)
+        except EdtfError as error:
+            errors[value] = error
+            continue
+        for name, text in _derived_texts(derived).items():
+            texts[name][position] = text
+    return DateTable(distinct_values, {name: column.tolist() for name, column in texts.items()}, errors)
+
+
+def _check_edtf(raw: RawTable, column: str, table: DateTable) -> Iterator[Problem]:
+    values = raw.frame[column]
+    failures = {value: explain_rejection(value) for value in table.errors}
+    if failures:
+        bad = isin(values, list(failures))
+        yield from _report(raw, column, bad, failures)
+
+
+def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> dict[str, pd.Series]:
+    """Compute the text of every derived date column from a column of valid EDTF dates ("" where invalid).
+
+    Each distinct date is derived once (or taken from `table`); the columns are then gathered whole.
+    """
+    if table is None:
+        table = date_table(dates)
+    array = _arrow(dates)
+    # Position len(distinct) holds "" for the dates that are not in the table (blank ones).
+    positions = pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
+    return {
+        name: pd.Series(pd.array(pa.array([*column, ""], type=array.type).take(positions), dtype="str"), index=dates.index)
+        for name, column in table.texts.items()
+    }
+
+
+_DERIVED_FIELDS = ("date_start", "date_end", "date_precision", "date_certainty", "date_end_status")
+
+
+def _derived_texts(result: DerivedDate) -> dict[str, str]:
+    return {
+        "date_start": result.start.isoformat(),
+        "date_end": result.end.isoformat() if result.end else "",
+        "date_precision": result.precision.value,
+        "date_certainty": result.certainty.value,
+        "date_end_status": result.end_status.value,
+    }
+
+
+def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Iterator[Problem]:
+    dates = raw.frame["date"]
+    if table is None:
+        table = date_table(dates)
+    expected = derived_date_columns(dates, table)
+    valid = isin(dates, [value for value in table.distinct if value not in table.errors])
+    for name, wanted in expected.items():
+        actual = raw.frame[name]
+        # An empty required column is reported once, as empty; an empty optional one (date_end) disagrees.
+        bad = valid & (actual != wanted) & ((actual != "") | ~EVENTS.column(name).required)
+        for index in bad.to_numpy().nonzero()[0].tolist():
+            yield Problem(
+                raw.file,
+                raw.line_of(index),
+                name,
+                f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives {wanted.iat[index]!r}; "
+                "run `kz-timeline fmt` to recompute derived columns",
+            )
+
+
+def check_keys(raw: RawTable) -> list[Problem]:
+    """Check that the primary key is unique."""
+    key = list(raw.table.primary_key)
+    frame = raw.frame
+    duplicated = frame.duplicated(subset=key, keep=False)
+    if not duplicated.any():
+        return []
+    first_line: dict[tuple[str, ...], int] = {}
+    problems = []
+    for index in duplicated.to_numpy().nonzero()[0].tolist():
+        values = tuple(str(frame[name].iat[index]) for name in key)
+        line = raw.line_of(index)
+        if values not in first_line:
+            first_line[values] = line
+            continue
+        shown = values[0] if len(values) == 1 else values
+        problems.append(Problem(raw.file, line, key[0], f"duplicate key {shown!r} (first on line {first_line[values]})"))
+    return problems
+
+
+def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that every foreign key resolves and that no event links to itself."""
+    problems: list[Problem] = []
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            other = tables.get(foreign_key.other_table)
+            if other is None:
+                continue
+            values = raw.frame[foreign_key.column]
+            known = other.frame[foreign_key.other_column]
+            dangling = (values != "") & ~isin(values, known)
+            if dangling.any():
+                other_file = other.table.filename
+                messages = {
+                    value: f"{value!r} matches no {foreign_key.other_column} in {other_file}"
+                    for value in values[dangling].unique()
+                }
+                problems.extend(_report(raw, foreign_key.column, dangling, messages))
+    links = tables.get(EVENT_LINKS.name)
+    if links is not None:
+        frame = links.frame
+        self_links = frame["from_event_id"] == frame["to_event_id"]
+        problems.extend(_report(links, "to_event_id", self_links, "an event cannot link to itself"))
+        problems.extend(_check_cycles(links))
+    return problems
+
+
+def _check_cycles(links: RawTable) -> Iterator[Problem]:
+    frame = links.frame
+    for relation in sorted(ACYCLIC_RELATIONS):
+        edges = frame[(frame["relation"] == relation.value) & (frame["from_event_id"] != frame["to_event_id"])]
+        if edges.empty or (len(edges) > _GRAPH_FAST_EDGES and not _has_cycle(edges["from_event_id"], edges["to_event_id"])):
+            continue
+        successors: dict[str, list[tuple[str, int]]] = {}
+        for index, source, target in zip(edges.index, edges["from_event_id"], edges["to_event_id"], strict=True):
+            successors.setdefault(source, []).append((target, int(index)))
+        for cycle in _find_cycles(successors):
+            path = " -> ".join([*(node for node, _ in cycle), cycle[0][0]])
+            line = min(links.line_of(row) for _, row in cycle)
+            yield Problem(links.file, line, "relation", f"cycle in {relation.value!r} links: {path}")
+
+
+def _has_cycle(sources: pd.Series, targets: pd.Series) -> bool:
+    """Say whether the directed graph of these edges (no self-loops) has a cycle: a strong component of 2+ nodes."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    codes, nodes = pd.factorize(pd.concat([sources, targets], ignore_index=True))
+    count = len(sources)
+    graph = coo_matrix((np.ones(count, dtype=np.int8), (codes[:count], codes[count:])), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
+    return bool(np.bincount(labels).max() > 1)
+
+
+def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[tuple[str, int]]]:
+    """Yield cycles found by depth-first search, each as (node, row of the edge leaving it) pairs."""
+    done: set[str] = set()
+    for root in sorted(successors):
+        if root in done:
+            continue
+        nodes = [root]  # the current path
+        rows: list[int] = []  # rows[i] is the edge from nodes[i] to nodes[i + 1]
+        on_path = {root}
+        iterators = [iter(successors.get(root, []))]
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                finished = nodes.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                iterators.pop()
+                if rows:
+                    rows.pop()
+                continue
+            child, row = step
+            if child in on_path:
+                start = nodes.index(child)
+                yield list(zip(nodes[start:], [*rows[start:], row], strict=True))
+            elif child not in done:
+                nodes.append(child)
+                rows.append(row)
+                on_path.add(child)
+                iterators.append(iter(successors.get(child, [])))
+
+
+def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that every event and every actor is backed by at least one claim."""
+    claims = tables.get("claims")
+    if claims is None:
+        return []
+    problems: list[Problem] = []
+    events = tables.get("events")
+    if events is not None:
+        unbacked = ~isin(events.frame["event_id"], claims.frame["event_id"])
+        problems.extend(_report(events, "event_id", unbacked, "no claim backs this event (no claims.event_id refers to it)"))
+    actors = tables.get("actors")
+    if actors is not None:
+        mentioned = pd.concat([claims.frame["actor_id"], claims.frame["claimant_id"]])
+        unbacked = ~isin(actors.frame["actor_id"], mentioned)
+        problems.extend(
+            _report(actors, "actor_id", unbacked, "no claim backs this actor (no claims.actor_id or claimant_id refers to it)")
+        )
+    return problems
+
+
+def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """Check quote offsets, and every quote against its source's text where that text is given.
+
+    The offsets and quotes of all rows are compared at once; only rows that may be wrong are then examined one by
+    one, to word their problem.
+    """
+    frame = claims.frame
+    numeric = (frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")).to_numpy(dtype=bool)
+    # Up to 18 digits fits an int64; longer offsets (absurd, but possible) take the row-by-row path.
+    short = (
+        numeric
+        & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool)
+        & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
+    )
+    starts = _offsets(frame["quote_start"], short)
+    ends = _offsets(frame["quote_end"], short)
+    fine = short & (ends > starts)
+    source_ids = frame["source_id"]
+    quotes = _arrow(frame["quote"])
+    for source_id, source in texts.items():
+        rows = np.flatnonzero(fine & (source_ids == source_id).to_numpy(dtype=bool))
+        within = ends[rows] <= len(source.text)
+        fine[rows[~within]] = False
+        rows = rows[within]
+        text = source.text
+        found = pa.array(
+            [text[start:end] for start, end in zip(starts[rows].tolist(), ends[rows].tolist(), strict=True)], type=quotes.type
+        )
+        same = pc.equal(found, quotes.take(pa.array(rows))).to_numpy(zero_copy_only=False)
+        fine[rows[~same]] = False
+    problems: list[Problem] = []
+    for index in np.flatnonzero(numeric & ~fine).tolist():
+        problems.extend(_quote_problems(claims, index, texts))
+    return problems
+
+
+def _offsets(values: pd.Series, usable: np.ndarray) -> np.ndarray:
+    """Return the integers of `values` where `usable` holds (0 elsewhere)."""
+    numbers = np.zeros(len(values), dtype=np.int64)
+    if usable.any():
+        numbers[usable] = pc.cast(_arrow(values).filter(pa.array(usable)), pa.int64()).to_numpy()
+    return numbers
+
+
+def _quote_problems(claims: RawTable, index: int, texts: Mapping[str, SourceText]) -> list[Problem]:
+    """Word the problem of one claim's quote, if it has one."""
+    frame = claims.frame
+    start, end = int(str(frame["quote_start"].iat[index])), int(str(frame["quote_end"].iat[index]))
+    line = claims.line_of(index)
+    if end <= start:
+        return [Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}")]
+    source = texts.get(str(frame["source_id"].iat[index]))
+    if source is None:
+        return []
+    quote = str(frame["quote"].iat[index])
+    if end > len(source.text):
+        return [
+            Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
+        ]
+    found = source.text[start:end]
+    if found == quote:
+        return []
+    elsewhere = source.text.find(quote) if quote else -1
+    hint = f"; the quote occurs at {elsewhere}:{elsewhere + len(quote)}" if elsewhere >= 0 else "; the quote occurs nowhere in it"
+    return [
+        Problem(
+            claims.file,
+            line,
+            "quote",
+            f"differs from {source.label}[{start}:{end}], which reads {clip(found, QUOTE_EXCERPT_CHARS)!r}{hint}",
+        )
+    ]
+
+
+#: Tables without which there is no dataset; the link tables (participants, event_links, evidence) may be empty.
+TABLES_THAT_NEED_ROWS = ("events", "actors", "sources", "claims")
+
+
+def check_row_counts(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check that the tables every dataset needs have at least one row (a header alone is not a table)."""
+    return [
+        Problem(raw.file, 1, None, f"has a header but no rows; {raw.table.filename} needs at least one row")
+        for name, raw in tables.items()
+        if name in TABLES_THAT_NEED_ROWS and raw.frame.empty
+    ]
+
+
+def check_dataset(
+    tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True
+) -> list[Problem]:
+    """Run every check over tables that were read without structural problems."""
+    problems: list[Problem] = check_row_counts(tables)
+    for raw in tables.values():
+        problems.extend(check_columns(raw, check_derived=check_derived))
+        problems.extend(check_keys(raw))
+    problems.extend(check_references(tables))
+    problems.extend(check_backing(tables))
+    claims = tables.get("claims")
+    if claims is not None:
+        problems.extend(check_quotes(claims, texts))
+    return problems

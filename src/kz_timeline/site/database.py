@@ -1,0 +1,415 @@
+"""Build the SQLite database that Datasette serves, from validated data only, atomically and fast."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+from kz_timeline.defaults import DEFAULT_DB_PATH
+from kz_timeline.errors import KzTimelineError
+from kz_timeline.files import default_file_mode
+from kz_timeline.reading.csv_files import RawTable, table_digests
+from kz_timeline.schema.tables import TABLES, Column, Table
+from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
+from kz_timeline.site.browsing import BROWSING
+from kz_timeline.text import term_label
+
+BUILD_INFO_TABLE = "_build_info"
+BATCH_SIZE = 50_000
+
+#: Full-text search (FTS5, porter stemming) over these columns.
+FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
+#: Columns the database adds to a table, after the named column, with their description.
+EXTRA_COLUMNS: dict[str, tuple[str, str, str, str]] = {
+    "events": ("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
+}
+#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
+SPAN_TABLE = "events_span"
+#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
+OPEN_END_DAY = 2**31 - 1
+#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
+DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
+LOOKUP_COLUMNS: dict[str, str] = {
+    "value": "The value as it appears in the data.",
+    "label": "The value as people read it.",
+    "description": "What the value means.",
+    "position": "Where the value comes in the vocabulary's order (1 comes first).",
+}
+#: Modules whose code decides what the database holds (paths inside the package); a change to any of them makes a
+#: new fingerprint.
+_LAYOUT_MODULES = (
+    "site/database.py",
+    "site/browsing.py",
+    "schema/tables.py",
+    "schema/models.py",
+    "schema/vocabularies.py",
+    "text.py",
+)
+
+VIEWS: dict[str, str] = {
+    "timeline": """
+SELECT
+  e.event_id,
+  e.date,
+  e.date_start,
+  e.date_end,
+  e.year,
+  e.date_precision,
+  e.event_type,
+  e.theme,
+  e.is_key_event,
+  e.title,
+  e.place,
+  (SELECT group_concat(name || ' (' || role || ')', '; ') FROM (
+     SELECT a.name, p.role FROM participants p JOIN actors a ON a.actor_id = p.actor_id
+     WHERE p.event_id = e.event_id ORDER BY a.name, p.role)) AS actors,
+  (SELECT count(*) FROM claims c WHERE c.event_id = e.event_id) AS claims,
+  (SELECT group_concat(verification || ' ' || n, '; ') FROM (
+     SELECT c.verification, count(*) AS n FROM claims c
+     WHERE c.event_id = e.event_id GROUP BY c.verification ORDER BY n DESC, c.verification)) AS verification
+FROM events e""",
+    "claims_named": """
+SELECT
+  c.claim_id,
+  c.statement,
+  (SELECT name FROM actors WHERE actor_id = c.claimant_id) AS claimant,
+  (SELECT title FROM sources WHERE source_id = c.source_id) AS source,
+  (SELECT publisher FROM sources WHERE source_id = c.source_id) AS publisher,
+  c.quote,
+  (SELECT title FROM events WHERE event_id = c.event_id) AS event,
+  (SELECT date FROM events WHERE event_id = c.event_id) AS event_date,
+  (SELECT name FROM actors WHERE actor_id = c.actor_id) AS about_actor,
+  c.verification,
+  c.verification_note,
+  (SELECT count(*) FROM evidence v WHERE v.claim_id = c.claim_id) AS evidence
+FROM claims c""",
+}
+# No ORDER BY in the views: it would stop SQLite from flattening them, and counts and facets would then compute
+# every correlated subquery of a million rows. Datasette sorts them (metadata `sort`) through the tables' indexes.
+# Names come from scalar subqueries, not joins: SQLite drops a subquery whose column the outer query does not use,
+# so counting or faceting a view costs no more than its base table (a join would be run for every row).
+#: Descriptions of the view columns that are not copied from a table column of the same name.
+VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "timeline": {
+        "actors": "The actors taking part in the event, each with its role: 'Name (role); ...'.",
+        "claims": "How many claims are about the event.",
+        "verification": "How the claims about the event stand against the record: 'verification count; ...'.",
+    },
+    "claims_named": {
+        "claimant": "Who asserts the claim (actors.name of claimant_id).",
+        "source": "Where it is asserted (sources.title of source_id).",
+        "publisher": "Who published that source (sources.publisher).",
+        "event": "The event the claim is about (events.title of event_id).",
+        "event_date": "When that event happened, in EDTF (events.date).",
+        "about_actor": "The actor the claim is about (actors.name of actor_id).",
+        "evidence": "How many public sources bear on the claim (rows in evidence).",
+    },
+}
+#: The table whose columns the other columns of each view copy.
+VIEW_BASE_TABLES: dict[str, str] = {"timeline": "events", "claims_named": "claims"}
+VIEW_DESCRIPTIONS: dict[str, str] = {
+    "timeline": "Every event in date order, with the actors taking part (and their roles), the number of claims about "
+    "it and how those claims stand against the record.",
+    "claims_named": "Every claim with names instead of ids: who asserts it, where, about which event or actor, and "
+    "how it stands against the record.",
+}
+
+
+class DatabaseBuildError(KzTimelineError):
+    """The database file cannot be written where it was asked for."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: the database file, its fingerprint and the rows of each data table."""
+
+    path: Path
+    fingerprint: str
+    row_counts: dict[str, int]
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{count} {name}" for name, count in self.row_counts.items())
+        return f"built {self.path} ({counts})"
+
+
+def lookup_table_name(vocabulary: type[Vocabulary]) -> str:
+    """Return the name of the lookup table of `vocabulary`."""
+    for name, candidate in VOCABULARIES.items():
+        if candidate is vocabulary:
+            return name
+    raise KeyError(f"{vocabulary.__name__} has no lookup table; add it to VOCABULARIES")
+
+
+def _column_type(column: Column) -> str:
+    return "INTEGER" if column.python_type in (int, bool) else "TEXT"
+
+
+def database_columns(table: Table) -> list[tuple[str, str]]:
+    """Return the (name, SQLite type) of every column of `table` in the database, added columns included."""
+    columns = [(column.name, _column_type(column)) for column in table.columns]
+    extra = EXTRA_COLUMNS.get(table.name)
+    if extra is not None:
+        name, sqlite_type, after, _ = extra
+        position = [column for column, _ in columns].index(after) + 1
+        columns.insert(position, (name, sqlite_type))
+    return columns
+
+
+def vocabulary_foreign_keys(table: Table) -> list[tuple[str, str, str]]:
+    """Return the foreign keys from `table`'s vocabulary columns to their lookup tables."""
+    return [(column.name, lookup_table_name(column.vocabulary), "value") for column in table.columns if column.vocabulary]
+
+
+def data_fingerprint(data_dir: str | Path | None = None) -> str:
+    """Return the SHA-256 of the CSV files, the package version and the code that lays out the database."""
+    from kz_timeline.dataset.loader import resolve_data_dir
+
+    return _fingerprint(_file_digests(resolve_data_dir(data_dir)))
+
+
+def _fingerprint(file_digests: dict[str, str]) -> str:
+    from kz_timeline import __version__
+
+    digest = hashlib.sha256(f"kz-timeline {__version__}\n".encode())
+    package = Path(__file__).resolve().parents[1]
+    for module in _LAYOUT_MODULES:
+        digest.update(f"{module} {hashlib.sha256((package / module).read_bytes()).hexdigest()}\n".encode())
+    for name, file_digest in file_digests.items():
+        digest.update(f"{name} {file_digest}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_digests(directory: Path) -> dict[str, str]:
+    return {name: digest or "unreadable" for name, digest in table_digests(directory).items()}
+
+
+def stored_fingerprint(db_path: str | Path) -> str | None:
+    """Return the fingerprint recorded in an existing database, or None if there is none to read."""
+    path = Path(db_path)
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = connection.execute(f"SELECT value FROM [{BUILD_INFO_TABLE}] WHERE key = 'fingerprint'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def is_up_to_date(db_path: str | Path, data_dir: str | Path | None = None) -> bool:
+    """Return whether `db_path` exists and was built from exactly this data by this code."""
+    return stored_fingerprint(db_path) == data_fingerprint(data_dir)
+
+
+def build_database(
+    data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH, *, articles: Iterable[str | Path] = ()
+) -> BuildResult:
+    """Validate the data and build the SQLite database at `db_path`, replacing it atomically.
+
+    Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
+    untouched) when the data is invalid.
+    """
+    from kz_timeline.dataset.loader import check_and_remember, resolve_data_dir
+
+    path = Path(db_path)
+    if path.is_dir():
+        raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
+    directory = resolve_data_dir(data_dir)
+    digests = _file_digests(directory)
+    tables = check_and_remember(directory, [Path(article) for article in articles], table_digests=digests)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else default_file_mode()
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
+    os.close(handle)
+    try:
+        _build(Path(temporary), tables, _fingerprint(digests), digests)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return BuildResult(path, _fingerprint(digests), {table.name: len(tables[table.name].frame) for table in TABLES})
+
+
+def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult | None:
+    """Build the database unless it is up to date; return what was built, or None when nothing was."""
+    if is_up_to_date(db_path, data_dir):
+        return None
+    return build_database(data_dir, db_path)
+
+
+def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str]) -> None:
+    from kz_timeline import __version__
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        # A temporary file nobody reads yet: durability comes from the final os.replace, not from journalling.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("PRAGMA cache_size = -200000")
+        db = sqlite_utils.Database(connection)
+        connection.execute("BEGIN")
+        _create_lookups(db)
+        for table in TABLES:
+            _create_table(db, table)
+            _insert_rows(connection, table, tables[table.name])
+        _create_indexes(db)
+        _create_span_index(connection)
+        connection.execute("COMMIT")
+        for name, columns in FTS_COLUMNS.items():
+            db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        _write_build_info(db, fingerprint, __version__, digests)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchmany(5)
+        if problems:
+            raise RuntimeError(f"foreign key check failed after validation: {problems}")
+        connection.execute("PRAGMA analysis_limit = 1000")
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+
+
+def view_columns() -> dict[str, list[str]]:
+    """Return the result columns of every view, read from an empty database with the same layout."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        db = sqlite_utils.Database(connection)
+        _create_lookups(db)
+        for table in TABLES:
+            _create_table(db, table)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        return {name: [row[1] for row in connection.execute(f"PRAGMA table_info([{name}])")] for name in VIEWS}
+    finally:
+        connection.close()
+
+
+def _create_lookups(db: sqlite_utils.Database) -> None:
+    for name, vocabulary in VOCABULARIES.items():
+        columns = {"value": str, "label": str, "description": str, "position": int}
+        db.create_table(name, columns, pk="value", not_null=set(LOOKUP_COLUMNS))
+        terms = vocabulary.terms().items()
+        rows = [(value, term_label(value), text, position) for position, (value, text) in enumerate(terms, start=1)]
+        db.conn.executemany(f"INSERT INTO [{name}] (value, label, description, position) VALUES (?, ?, ?, ?)", rows)
+
+
+def _create_table(db: sqlite_utils.Database, table: Table) -> None:
+    required = {column.name for column in table.columns if column.required}
+    if table.name in EXTRA_COLUMNS:
+        required.add(EXTRA_COLUMNS[table.name][0])
+    foreign_keys = [(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys]
+    foreign_keys += vocabulary_foreign_keys(table)
+    db.create_table(
+        table.name,
+        dict(database_columns(table)),
+        pk=table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key,
+        not_null=required,
+        foreign_keys=foreign_keys,
+    )
+
+
+def _converter(column: Column) -> Callable[[str], Any]:
+    if column.python_type is int:
+        return lambda value: int(value) if value else None
+    if column.python_type is bool:
+        return lambda value: (1 if value == "true" else 0) if value else None
+    return lambda value: value if value else None
+
+
+def _column_values(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
+    """Return the values of each database column of `table`, converted to their SQLite types."""
+    values: dict[str, list[Any]] = {}
+    for column in table.columns:
+        texts: list[str] = frame[column.name].tolist()
+        if column.python_type in (int, bool):
+            convert = _converter(column)
+            values[column.name] = [convert(text) for text in texts]
+        else:
+            values[column.name] = [text if text else None for text in texts]
+    if table.name == "events":
+        values["year"] = [int(start[:4]) for start in frame["date_start"].tolist()]
+    return [values[name] for name, _ in database_columns(table)]
+
+
+def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable) -> None:
+    names = [name for name, _ in database_columns(table)]
+    sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
+    # Python objects for one batch at a time: a million rows of them at once would take gigabytes.
+    for start in range(0, len(raw.frame), BATCH_SIZE):
+        batch = raw.frame.iloc[start : start + BATCH_SIZE]
+        connection.executemany(sql, zip(*_column_values(table, batch), strict=True))
+
+
+def facet_columns(table: Table) -> list[str]:
+    """Return every column people facet on in `table` or in a view of it (see `kz_timeline.site.browsing`)."""
+    names = [table.name, *(view for view, base in VIEW_BASE_TABLES.items() if base == table.name)]
+    browsing = [BROWSING[name] for name in names if name in BROWSING]
+    return list(dict.fromkeys(column for entry in browsing for column in (*entry.facets, *entry.other_facets)))
+
+
+def index_columns(table: Table) -> list[str]:
+    """Return the columns of `table` that get their own index: foreign keys and facets."""
+    wanted = [fk.column for fk in table.foreign_keys]
+    wanted += [column for column, _, _ in vocabulary_foreign_keys(table)]
+    wanted += facet_columns(table)
+    # The primary key's own index already serves lookups on its first column.
+    return [column for column in dict.fromkeys(wanted) if column != table.primary_key[0]]
+
+
+def _create_indexes(db: sqlite_utils.Database) -> None:
+    for table in TABLES:
+        for column in index_columns(table):
+            db.table(table.name).create_index([column], index_name=f"idx_{table.name}_{column}")
+        sort = BROWSING[table.name].sort if table.name in BROWSING else None
+        if sort is not None and sort != table.primary_key[0]:
+            db.table(table.name).create_index([sort, *table.primary_key], index_name=f"idx_{table.name}_{sort}_sort")
+
+
+def _create_span_index(connection: sqlite3.Connection) -> None:
+    first = DAY_NUMBER.format("date_start")
+    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
+    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
+    # order keeps the tree's nodes compact.
+    connection.execute(
+        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
+        SELECT rowid, {first},
+          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
+               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
+        FROM events ORDER BY date_start"""
+    )
+
+
+def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:
+    rows = [
+        ("fingerprint", fingerprint),
+        ("kz_timeline_version", version),
+        ("sqlite_utils_version", _sqlite_utils_version()),
+        *((f"sha256:{name}", digest) for name, digest in digests.items()),
+    ]
+    db.create_table(BUILD_INFO_TABLE, {"key": str, "value": str}, pk="key")
+    db.conn.executemany(f"INSERT INTO [{BUILD_INFO_TABLE}] (key, value) VALUES (?, ?)", rows)
+
+
+def _sqlite_utils_version() -> str:
+    from importlib.metadata import version
+
+    return version("sqlite-utils")

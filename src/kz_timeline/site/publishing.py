@@ -1,0 +1,99 @@
+"""Write everything `datasette publish` needs to put the same site online, with the charts as static files."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
+from kz_timeline.errors import KzTimelineError
+from kz_timeline.files import write_atomically
+from kz_timeline.site.database import ensure_database
+from kz_timeline.site.server import PLUGIN_NAME, PLUGINS_DIR, SETTINGS, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
+from kz_timeline.text import term_label
+
+#: The published site runs the Datasette line the package is built for (1.0 ignores canned queries in metadata).
+DATASETTE_REQUIREMENT = "datasette>=0.65.1,<0.66"
+PUBLISHED_HEADER = "# Written by `kz-timeline publish-files` for `datasette publish`: metadata.yml plus the charts' settings.\n"
+
+
+class PublishError(KzTimelineError):
+    """The publish directory cannot be written."""
+
+
+@dataclass(frozen=True)
+class PublishFiles:
+    """The files written for `datasette publish`, and the command that sends them."""
+
+    directory: Path
+    files: tuple[Path, ...]
+
+    def command(self, platform: str = "cloudrun", service: str = DATABASE_NAME) -> list[str]:
+        """Return the `datasette publish` command line (platform: cloudrun, or fly with datasette-publish-fly)."""
+        d = self.directory
+        args = ["datasette", "publish", platform, str(d / f"{DATABASE_NAME}.db")]
+        args += ["--service" if platform == "cloudrun" else "--app", service]
+        args += ["--metadata", str(d / "metadata.yml"), "--template-dir", str(d / "templates")]
+        args += ["--plugins-dir", str(d / "plugins"), "--static", f"{STATIC_MOUNT}:{d / 'static'}"]
+        args += ["--install", DATASETTE_REQUIREMENT, "--version-note", f"kz-timeline {_version()}"]
+        settings = " ".join(f"--setting {name} {_setting_text(value)}" for name, value in SETTINGS.items())
+        return [*args, "--extra-options", settings]
+
+    def __str__(self) -> str:
+        listing = "\n".join(f"  {path.relative_to(self.directory)}" for path in self.files)
+        return (
+            f"wrote {len(self.files)} files to {self.directory}:\n{listing}\npublish them with:\n  {shlex.join(self.command())}"
+        )
+
+
+def _version() -> str:
+    from kz_timeline import __version__
+
+    return __version__
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def write_publish_files(directory: str | Path, data_dir: str | Path | None = None) -> PublishFiles:
+    """Build the database and write metadata, templates, plugin, stylesheet, Vega bundle and chart specs into `directory`.
+
+    The published site needs only Datasette: the charts page reads the specs and the bundle as static files.
+    """
+    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.rendering import chart_spec, javascript_bundle
+    from kz_timeline.dataset.loader import load
+    from kz_timeline.site.datasette_metadata import site_metadata
+
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise PublishError(f"{out}: is not a directory")
+    dataset = load(data_dir)
+    ensure_database(dataset.data_dir, out / f"{DATABASE_NAME}.db")
+    try:
+        for source, name in ((TEMPLATES_DIR, "templates"), (PLUGINS_DIR, "plugins")):
+            shutil.copytree(source, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        static = out / "static"
+        shutil.copytree(STATIC_DIR, static, dirs_exist_ok=True)
+    except OSError as error:
+        raise PublishError(f"{out}: cannot write there: {error.strerror or error}") from error
+    write_atomically(static / "vega.js", javascript_bundle())
+    for kind in CHART_KINDS:
+        spec = chart_spec(make_chart(dataset, kind))
+        write_atomically(static / "charts" / f"{kind}.json", json.dumps(spec, ensure_ascii=False))
+    metadata = site_metadata()
+    metadata["plugins"] = {
+        PLUGIN_NAME: {"static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}}
+    }
+    text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120)
+    write_atomically(out / "metadata.yml", PUBLISHED_HEADER + text)
+    files = tuple(sorted(path for path in out.rglob("*") if path.is_file() and "__pycache__" not in path.parts))
+    return PublishFiles(out, files)
