@@ -6,7 +6,18 @@ import itertools
 
 import pandas as pd
 
-from kz_timeline.charts.layout import CHAR_WIDTH, LABEL_LEVELS, MARK_ROWS, WIDTH, full_domain, pack_rows, place_labels, to_px
+from kz_timeline.charts.layout import (
+    CHAR_WIDTH,
+    LABEL_LEVELS,
+    MARK_ROWS,
+    NARROW_WIDTH,
+    WIDTH,
+    dense_window,
+    full_domain,
+    pack_rows,
+    place_labels,
+    to_px,
+)
 
 
 def utc(*days: str) -> pd.Series:
@@ -83,3 +94,44 @@ def test_a_label_with_no_free_level_is_left_out_rather_than_drawn_over_another()
     placed = place_labels(labels, DOMAIN)
     assert list(placed["event_id"]) == [f"e{n}" for n in range(LABEL_LEVELS)]
     assert sorted(placed["level"]) == list(range(LABEL_LEVELS))
+
+
+def test_the_dense_window_is_the_shortest_span_holding_most_key_events_widened_to_whole_months() -> None:
+    # Ten events: one early outlier, eight packed in 2018, one late straggler. Four fifths (eight) fit in 2018 alone;
+    # the first-to-last span (2010 to 2019) would not be the shortest.
+    times = utc("2010-03-05", *(f"2018-{month:02d}-10" for month in range(2, 10)), "2019-06-01")
+    # 10 February to 10 September 2018, a month's margin on each side (a tenth would be less), whole months.
+    assert dense_window(times, DOMAIN) == (pd.Timestamp("2018-01-01", tz="UTC"), pd.Timestamp("2018-11-01", tz="UTC"))
+
+
+def test_the_dense_window_stays_inside_the_domain_and_is_none_when_it_would_show_nearly_everything() -> None:
+    assert dense_window(utc("2010-01-05", "2010-01-20", "2010-02-01"), DOMAIN)[0] == DOMAIN[0]
+    assert dense_window(utc("2010-06-01", "2015-01-01", "2019-06-01"), DOMAIN) is None
+    assert dense_window(utc("2014-01-01", "2014-02-01"), DOMAIN) is None  # too few key events to call anything dense
+
+
+def test_labels_of_events_outside_the_opening_span_run_away_from_the_plot() -> None:
+    window = (pd.Timestamp("2014-01-01", tz="UTC"), pd.Timestamp("2016-01-01", tz="UTC"))
+    labels = pd.DataFrame(
+        {
+            "event_id": ["before", "inside", "after"],
+            "title": ["Before the window", "Inside the window", "After the window"],
+            "lane": ["a", "a", "a"],
+            "start": utc("2012-01-01", "2015-01-01", "2018-01-01"),
+        }
+    )
+    placed = place_labels(labels, window).set_index("event_id")
+    assert placed["align"].to_dict() == {"before": "right", "inside": "left", "after": "left"}
+    x = to_px(labels.set_index("event_id")["start"], window)
+    assert x["before"] < 0 and x["after"] > WIDTH  # right-aligned left of the plot, left-aligned right of it: unseen
+
+
+def test_a_label_that_fits_on_neither_side_of_its_mark_in_a_narrow_plot_is_left_out() -> None:
+    middle = pd.Timestamp("2015-01-01", tz="UTC")
+    labels = pd.DataFrame(
+        {"event_id": ["long", "short"], "title": ["x" * 40, "short"], "lane": ["a", "b"], "start": [middle, middle]}
+    )
+    assert 40 * CHAR_WIDTH > NARROW_WIDTH / 2
+    placed = place_labels(labels, DOMAIN, plot_width=NARROW_WIDTH)
+    assert list(placed["event_id"]) == ["short"]
+    assert set(place_labels(labels, DOMAIN)["event_id"]) == {"long", "short"}

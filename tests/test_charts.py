@@ -18,7 +18,7 @@ import pytest
 
 from kz_timeline.charts.builders import CHART_KINDS, ChartError, make_chart
 from kz_timeline.charts.frames import MAX_ROWS, timeline_frame
-from kz_timeline.charts.layout import LABEL_LEVELS
+from kz_timeline.charts.layout import LABEL_LEVELS, NARROW_WIDTH, WIDTH
 from kz_timeline.charts.rendering import FORMATS, RenderError, render_chart, script_safe_json
 from kz_timeline.dataset.loader import Dataset, load
 from kz_timeline.schema.vocabularies import Verification
@@ -215,14 +215,17 @@ def test_timeline_legend_filters_and_overview_brush_drives_the_main_domain(specs
 # --- actors and claims -------------------------------------------------------------------------------------------------
 
 
-def test_actors_chart_has_a_mark_per_participation_coloured_by_role_and_rules_joining_each_event(
+def test_actors_chart_has_a_mark_per_participation_coloured_by_role_family_and_rules_joining_each_event(
     dataset: Dataset, specs: dict[str, dict[str, Any]]
 ) -> None:
     spec = specs["actors"]
     by_mark = {mark_type(view): view for view in views(spec)}
     points = dataset_of(spec, by_mark["point"])
     assert len(points) == len(dataset.participants)
-    assert by_mark["point"]["encoding"]["color"]["field"] == "role"
+    assert by_mark["point"]["encoding"]["color"]["field"] == "family"
+    assert {"field": "role", "title": "Role", "type": "nominal"} in by_mark["point"]["encoding"]["tooltip"]
+    mamai = next(row for row in points if row["actor_id"] == "mamai" and row["role"] == "Defendant")
+    assert mamai["family"] == "Accused or targeted"
     joins = dataset_of(spec, next(view for view in views(spec) if "y2" in view.get("encoding", {})))
     spief = next(row for row in joins if row["event_id"] == "spief_plenary_2022")
     assert spief["top"] != spief["bottom"] and spief["actors"] >= 2
@@ -390,7 +393,10 @@ def test_timeline_frame_maps_categories_to_labels(dataset: Dataset) -> None:
         "Ablyazov cases",
         "Op-ed",
     }
-    assert "Court ruling" in set(frame["group"])
+    assert "Trials and rulings" in set(frame["group"]) and "Court ruling" in set(frame["type"])
+    assert (frame["group"] == frame["family"]).all()
+    by_type = timeline_frame(dataset, "event_type")
+    assert (by_type["group"] == by_type["theme"]).all()
 
 
 # --- the README image ---------------------------------------------------------------------------------------------------
@@ -564,3 +570,104 @@ def test_claims_of_more_than_max_rows_are_counted_per_verification_in_a_small_sp
     assert sum(row["claims"] for row in rows) == total
     assert len(rows) == len({row["verification"] for row in rows}) <= 6
     assert len(json.dumps(spec)) < 20_000
+
+
+# --- charts a reader can read: text alternatives, the span the timeline opens on, widths ------------------------------
+
+
+def text_alternative_problems(spec: dict[str, Any]) -> list[str]:
+    """Return what a chart spec lacks as a text alternative: a title and a description that names what it shows."""
+    problems = []
+    title = spec.get("title")
+    if not title or not (title.get("text") if isinstance(title, dict) else title):
+        problems.append("no title")
+    if len(str(spec.get("description", ""))) < 40:
+        problems.append("no description")
+    return problems
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+@pytest.mark.parametrize("width", [WIDTH, NARROW_WIDTH])
+def test_every_chart_has_a_title_and_a_description_in_words(dataset: Dataset, kind: str, width: int) -> None:
+    spec = make_chart(dataset, kind, width=width).to_dict()
+    assert text_alternative_problems(spec) == []
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_counted_charts_of_big_data_have_a_title_and_a_description_too(dataset: Dataset, kind: str) -> None:
+    big = synthetic(dataset, MAX_ROWS + 1)
+    tables = dict(big.text_tables)
+    claims = pd.concat([tables["claims"]] * (MAX_ROWS // len(tables["claims"]) + 1), ignore_index=True)
+    tables["claims"] = claims.assign(claim_id=[f"claim-{n}" for n in range(len(claims))])
+    spec = make_chart(Dataset(big.data_dir, tables), kind).to_dict()
+    assert {mark_type(view) for view in views(spec)} & {"rect", "bar"}, "not a counted chart"
+    assert text_alternative_problems(spec) == []
+
+
+def test_the_text_alternative_check_catches_a_chart_without_a_description(dataset: Dataset) -> None:
+    spec = make_chart(dataset, "actors").to_dict()
+    del spec["description"]
+    assert text_alternative_problems(spec) == ["no description"]
+
+
+def test_descriptions_say_what_the_chart_shows_in_words(specs: dict[str, dict[str, Any]]) -> None:
+    timeline = specs["timeline"]["description"]
+    assert timeline.startswith("Timeline of 94 events from 2009 to 2024, in 7 lanes by theme")
+    assert "It opens on the span from November 2021 to May 2023, where 11 of the op-ed's 12 key events fall" in timeline
+    assert "Tokayev beside Putin at the SPIEF plenary session (17 June 2022)" in timeline
+    assert specs["claims"]["description"].startswith("The op-ed's 47 claims by label, against the record as of its")
+    assert "10 Corroborated, 13 Partly corroborated" in specs["claims"]["description"]
+    assert "Mukhtar Ablyazov" in specs["actors"]["description"]
+
+
+def svg_root(svg: str) -> Any:
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(svg)
+
+
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_the_svg_of_every_chart_is_an_image_whose_title_and_desc_come_first(dataset: Dataset, kind: str) -> None:
+    spec = make_chart(dataset, kind).to_dict()
+    root = svg_root(render_chart(make_chart(dataset, kind), "svg").decode("utf-8"))
+    svg = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img"
+    first, second = list(root)[:2]
+    assert (first.tag, first.text) == (f"{svg}title", " ".join(spec["title"]["text"]))
+    assert (second.tag, second.text) == (f"{svg}desc", spec["description"])
+
+
+def test_the_timeline_opens_on_the_dense_span_with_the_whole_span_in_its_overview(specs: dict[str, dict[str, Any]]) -> None:
+    spec = specs["timeline"]
+    brush = next(param for node in walk(spec) for param in node.get("params", []) if param.get("name") == "brush")
+    start, end = brush["value"]["x"]
+    assert (start["year"], start["month"], start["date"], start["utc"]) == (2021, 11, 1, True)
+    assert (end["year"], end["month"], end["date"]) == (2023, 6, 1)
+    overview = next(view for view in views(spec) if view.get("name") == "overview")
+    domain = overview["encoding"]["x"]["scale"]["domain"]
+    assert domain[0].startswith("2009-01-01") and domain[1].startswith("2025-01-01")
+
+
+def test_a_timeline_with_no_dense_span_opens_on_everything(minimal_dir: Path) -> None:
+    spec = make_chart(load(minimal_dir), "timeline").to_dict()
+    brush = next(param for node in walk(spec) for param in node.get("params", []) if param.get("name") == "brush")
+    assert "value" not in brush
+
+
+def svg_width(svg: bytes) -> float:
+    match = re.search(rb'<svg[^>]* width="([0-9.]+)"', svg)
+    assert match is not None
+    return float(match.group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", CHART_KINDS)
+def test_every_chart_fits_a_phone_narrow_and_a_1280_px_screen_wide(dataset: Dataset, kind: str) -> None:
+    # A 390 px phone leaves about 358 px inside the page's margins; a 1280 px screen about 1,200.
+    assert svg_width(render_chart(make_chart(dataset, kind, width=NARROW_WIDTH), "svg")) <= 358
+    assert svg_width(render_chart(make_chart(dataset, kind, width=WIDTH), "svg")) <= 1200
+
+
+def test_make_chart_refuses_a_width_it_cannot_draw(dataset: Dataset) -> None:
+    with pytest.raises(ChartError, match="a chart 100 pixels wide cannot be drawn; give 320 to 4000"):
+        make_chart(dataset, "timeline", width=100)

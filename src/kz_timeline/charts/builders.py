@@ -12,6 +12,7 @@ to pan it, scroll on it to widen or narrow it, double-click to reset; click a le
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,34 +25,30 @@ from kz_timeline.charts.layout import (
     ACTOR_STEP,
     LABEL_FONT_SIZE,
     LABEL_GAP,
+    LANE_NAME_OFFSET,
     LANE_STEP,
     MAX_LABELS,
+    NARROW_WIDTH,
     OVERVIEW_HEIGHT,
     ROW_BASE,
     ROW_GAP,
     WIDTH,
+    dense_window,
     full_domain,
+    is_narrow,
     pack_rows,
     place_labels,
 )
+from kz_timeline.charts.palette import EVIDENCE_COLOURS, VERIFICATION_COLOURS, categorical
 from kz_timeline.defaults import CHART_KINDS, DEFAULT_CHART_KIND, DEFAULT_LANE, LANES, LaneField
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.schema.vocabularies import EventType, Role, Theme, Verification
+from kz_timeline.schema.vocabularies import EventFamily, EventType, RoleFamily, Theme, Verification
 from kz_timeline.text import clip
 
 if TYPE_CHECKING:
     from kz_timeline.dataset.loader import Dataset
 
 
-VERIFICATION_COLOURS = {
-    "corroborated": "#1a9850",
-    "partly_corroborated": "#91cf60",
-    "contested": "#fdae61",
-    "contradicted": "#d73027",
-    "unverified": "#bdbdbd",
-    "opinion": "#8073ac",
-}
-EVIDENCE_COLOURS = {"Supports": "#1a9850", "Qualifies": "#fdae61", "Contradicts": "#d73027"}
 UTC: Final = alt.Scale(type="utc")
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
@@ -67,7 +64,7 @@ def _utc_x(field: str, title: str | None, domain: Any = None, *, axis: bool = Tr
         title=title,
         scale=scale,
         # No fixed format: on a UTC scale Vega labels ticks in UTC, years when unzoomed, months and days when zoomed.
-        axis=alt.Axis(formatType="utc", labelFlush=False, grid=True) if axis else None,
+        axis=alt.Axis(formatType="utc", labelFlush=False, grid=True, labelOverlap=True) if axis else None,
     )
 
 
@@ -76,10 +73,31 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         chart.configure(font=FONT)
         .configure_view(stroke="#ddd")
         .configure_axis(labelFontSize=11, titleFontSize=12, labelColor="#333", titleColor="#333")
-        .configure_legend(labelFontSize=11, titleFontSize=12, orient="right", labelLimit=260, titleLimit=320)
-        .configure_title(fontSize=16, anchor="start", subtitleFontSize=12, subtitleColor="#555")
+        .configure_legend(labelFontSize=11, titleFontSize=12, labelLimit=260, titleLimit=320, labelColor="#222")
+        .configure_title(fontSize=16, anchor="start", subtitleFontSize=12, subtitleColor="#444")
     )
     return configured
+
+
+def _legend(width: int, **options: Any) -> alt.Legend:
+    """Return a colour legend above the plot: in rows on a wide chart, in one column on a narrow one."""
+    if is_narrow(width):
+        return alt.Legend(orient="top", direction="vertical", symbolType="circle", **options)
+    return alt.Legend(orient="top", direction="horizontal", columns=max(1, width // 240), symbolType="circle", **options)
+
+
+def _title(text: str, subtitle: list[str], width: int) -> alt.Title:
+    """Return a chart title whose subtitle lines are wrapped to the chart's width (Vega does not wrap them)."""
+    characters = max(30, int(width / 6.6))
+    lines = [wrapped for line in subtitle for wrapped in textwrap.wrap(line, characters)]
+    return alt.Title(textwrap.wrap(text, max(24, int(width / 9.5))), subtitle=lines)
+
+
+def _overview_title(width: int) -> str:
+    """Return the title of an overview strip: what dragging and double-clicking on it do, as fits the chart."""
+    if is_narrow(width):
+        return "Overview: drag to zoom"
+    return "Overview: drag to zoom, drag the box to pan, double-click for the whole span"
 
 
 def _whole_years(domain: tuple[pd.Timestamp, pd.Timestamp], x_domain: Any) -> alt.Chart:
@@ -95,6 +113,10 @@ def _key_events(frame: pd.DataFrame) -> pd.DataFrame:
     return key.sort_values(["start", "event_id"], kind="stable")
 
 
+def _utc_datetime(time: pd.Timestamp) -> alt.DateTime:
+    return alt.DateTime(year=time.year, month=time.month, date=time.day, utc=True)
+
+
 TOOLTIP = [
     alt.Tooltip("title:N", title="Event"),
     alt.Tooltip("date_text:N", title="Date"),
@@ -106,50 +128,60 @@ TOOLTIP = [
 ]
 
 
-def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopLevelMixin:
+def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE, width: int = WIDTH) -> alt.TopLevelMixin:
     """Draw every event on one UTC time axis, in lanes by theme (or event type), with key events labelled.
 
     A day-precise event is a point (hollow when its date is uncertain or approximate); a month, a year or a range is
     a bar across the whole period, with end caps when it is a range of days; an open or unknown end is a dashed line
-    to the end of the axis (with an arrow when it is still going on). More than `MAX_ROWS` events are counted per
-    lane and month (or year) instead.
+    to the end of the axis (with an arrow when it is still going on). Colours are the event types' families (or the
+    themes). The chart opens on the span where the op-ed's key events are dense (`layout.dense_window`); the overview
+    below it shows the whole span. More than `MAX_ROWS` events are counted per lane and month (or year) instead.
+    `width` is the plot's width in pixels (WIDTH, or NARROW_WIDTH for a phone).
     """
     if dataset.events.empty:
         raise ChartError("there are no events to chart")
     if len(dataset.events) > MAX_ROWS:
-        return _timeline_counts_chart(dataset, lane)
+        return _timeline_counts_chart(dataset, lane, width)
     frame = frames.timeline_frame(dataset, lane)
-    other = "event_type" if lane == "theme" else "theme"
     lanes = vocabulary_labels(Theme if lane == "theme" else EventType)
     lanes = [name for name in lanes if name in set(frame["lane"])]
-    groups = [name for name in vocabulary_labels(EventType if other == "event_type" else Theme) if name in set(frame["group"])]
+    groups = vocabulary_labels(EventFamily if lane == "theme" else Theme)
+    groups = [name for name in groups if name in set(frame["group"])]
     domain = full_domain(frame["start"], frame["end"])
-    frame["row"] = pack_rows(frame, domain)
+    window = dense_window(frame.loc[frame["is_key"], "start"], domain)
+    view = window or domain
+    frame["row"] = pack_rows(frame, view, width)
     frame["row_offset"] = ROW_BASE + frame["row"] * ROW_GAP
     frame["open_until"] = domain[1]
     frame["middle"] = frame["start"] + pd.Timedelta(hours=12)
-    frame["type"], frame["theme"] = (frame["group"], frame["lane"]) if lane == "theme" else (frame["lane"], frame["group"])
     frame["hollow"] = frame["certainty"] != "exact"
-    labels = place_labels(_key_events(frame), domain)
+    labels = place_labels(_key_events(frame), view, plot_width=width)
     frame = frame.merge(labels[["event_id", "align", "label_offset"]], on="event_id", how="left")
 
     brush = alt.selection_interval(name="brush", encodings=["x"])
+    if window is not None:
+        brush = alt.selection_interval(
+            name="brush", encodings=["x"], value={"x": (_utc_datetime(view[0]), _utc_datetime(view[1]))}
+        )
     pick = alt.selection_point(name="pick", fields=["group"], bind="legend")
     faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.12))
     x_domain = {"param": "brush", "encoding": "x"}
+    # Lane names are written inside their lanes (below), so the plot keeps the whole width on a phone.
+    # No padding between lanes: offsets within a lane (layout.py) count from its top edge, where its grid line is.
     y = alt.Y(
         "lane:N",
         title=None,
         sort=lanes,
-        scale=alt.Scale(domain=lanes),
-        axis=alt.Axis(labelFontWeight="bold", labelLimit=200, domain=False, ticks=False, labelPadding=8),
+        scale=alt.Scale(domain=lanes, paddingInner=0, paddingOuter=0),
+        axis=alt.Axis(labels=False, ticks=False, domain=False, grid=True, tickBand="extent", gridColor="#d0d0d0"),
     )
     y_offset = alt.YOffset("row_offset:Q", scale=None)
+    group_scale = alt.Scale(domain=groups, range=categorical(len(groups)))
     colour = alt.Color(
         "group:N",
-        title="Event type (click to pick out)" if lane == "theme" else "Theme (click to pick out)",
-        scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"),
-        legend=alt.Legend(symbolType="circle", columns=1),
+        title="Kind of event (click to pick out)" if lane == "theme" else "Theme (click to pick out)",
+        scale=group_scale,
+        legend=_legend(width),
     )
     # Screen readers get the date as written ("17 June 2022"): Vega's own descriptions would use local time.
     description = alt.Description("description:N")
@@ -169,12 +201,12 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     )
     caps = (
         base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'")
-        .mark_tick(thickness=2, size=11, clip=True)
+        .mark_tick(thickness=2, size=11, clip=True, aria=False)
         .encode(x=_utc_x("start", None, x_domain), color=colour)
     )
     cap_ends = (
         base.transform_filter("datum.mark === 'bar' && datum.end_status === 'closed' && datum.precision === 'day'")
-        .mark_tick(thickness=2, size=11, clip=True)
+        .mark_tick(thickness=2, size=11, clip=True, aria=False)
         .encode(x=_utc_x("end", None, x_domain), color=colour)
     )
     open_lines = (
@@ -184,7 +216,7 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     )
     arrows = (
         base.transform_filter("datum.end_status === 'open'")
-        .mark_point(shape="triangle-right", filled=True, size=70, clip=True)
+        .mark_point(shape="triangle-right", filled=True, size=70, clip=True, aria=False)
         .encode(x=_utc_x("open_until", None, x_domain), color=colour)
     )
     # Key events (the labelled ones) get a dark outline, so a label's mark stands out in a crowded lane.
@@ -202,7 +234,9 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     )
     # Hollow points are drawn over a white disc so they stay hollow on top of other marks.
     hollow_points = alt.layer(
-        hollow_points.mark_point(filled=True, size=70, color="white", opacity=1, clip=True).encode(color=alt.value("white")),
+        hollow_points.mark_point(filled=True, size=70, color="white", opacity=1, clip=True, aria=False).encode(
+            color=alt.value("white")
+        ),
         hollow_points,
     )
     label_base = (
@@ -224,6 +258,11 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     right_labels = label_base.transform_filter("datum.align === 'right'").mark_text(
         align="right", dx=4, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color="#222", baseline="middle", clip=True
     )
+    lane_names = (
+        alt.Chart(pd.DataFrame({"lane": lanes}))
+        .mark_text(align="left", baseline="middle", dx=4, fontSize=12, fontWeight="bold", color="#333", aria=False)
+        .encode(y=y, yOffset=alt.YOffset(value=LANE_NAME_OFFSET), x=alt.value(0), text="lane:N")
+    )
 
     main = (
         alt.layer(
@@ -236,37 +275,74 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
             hollow_points,
             left_labels,
             right_labels,
+            lane_names,
             _whole_years(domain, x_domain),
         )
-        .properties(width=WIDTH, height=alt.Step(LANE_STEP))
+        .properties(width=width, height=alt.Step(LANE_STEP))
         .add_params(pick)
     )
     overview = (
         alt.Chart(frame)
         .mark_tick(thickness=1.5, size=12, aria=False)
         .encode(
-            x=_utc_x("middle", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
+            x=_utc_x("middle", _overview_title(width), list(domain)),
             y=alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), axis=None),
-            color=alt.Color(
-                "group:N", scale=alt.Scale(domain=groups, scheme="category20" if len(groups) > 10 else "tableau10"), legend=None
-            ),
+            color=alt.Color("group:N", scale=group_scale, legend=None),
             opacity=faded,
         )
-        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
+        .properties(name="overview", width=width, height=OVERVIEW_HEIGHT)
         .add_params(brush)
     )
+    first, last = domain[0].year, domain[1].year - 1
+    opens = (
+        f"It opens on the span from {_month_span(window)}, where most of the op-ed's key events fall; "
+        f"the overview below shows {first}–{last}."
+        if window
+        else f"{first}–{last}."
+    )
+    title = "What happened when: the events of the op-ed and the public record"
     chart = alt.vconcat(main, overview, spacing=12).properties(
-        title=alt.Title(
-            "What happened when: the events of the op-ed and the public record",
-            subtitle=[
-                f"{len(frame)} events, {domain[0].year}–{domain[1].year - 1}, UTC dates. Points: a day; bars: a month, a year "
-                "or a range of days; hollow: uncertain or approximate date; dashed: end open (arrow) or unknown.",
-                "Labelled and outlined: the key events the op-ed's argument turns on. "
-                f"Lanes: {'theme' if lane == 'theme' else 'event type'}.",
+        title=_title(
+            title,
+            [
+                f"{len(frame)} events, UTC dates. {opens}",
+                "Points: a day; bars: a month, a year or a range of days; hollow: uncertain or approximate date; "
+                "dashed: end open (arrow) or unknown. Outlined and labelled: the key events the op-ed's argument "
+                f"turns on. Lanes: {'themes' if lane == 'theme' else 'event types'}.",
             ],
-        )
+            width,
+        ),
+        description=timeline_description(frame, lanes, lane, domain, window),
     )
     return _config(chart)
+
+
+def _month_span(window: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+    """Return a span of whole months in words: 'November 2021 to May 2023'."""
+    last = window[1] - pd.Timedelta(days=1)
+    return f"{window[0].strftime('%B %Y')} to {last.strftime('%B %Y')}"
+
+
+def timeline_description(
+    frame: pd.DataFrame,
+    lanes: list[str],
+    lane: LaneField,
+    domain: tuple[pd.Timestamp, pd.Timestamp],
+    window: tuple[pd.Timestamp, pd.Timestamp] | None,
+) -> str:
+    """Return the timeline's text alternative: what it shows, the span it opens on and its key events, in words."""
+    key = frame[frame["is_key"]].sort_values(["start", "event_id"], kind="stable")
+    keys = "; ".join(f"{title} ({date})" for title, date in zip(key["title"], key["date_text"], strict=True))
+    text = (
+        f"Timeline of {len(frame)} events from {domain[0].year} to {domain[1].year - 1}, in {len(lanes)} lanes by "
+        f"{'theme' if lane == 'theme' else 'event type'}: {', '.join(lanes)}."
+    )
+    if window is not None:
+        inside = int(((key["start"] >= window[0]) & (key["start"] < window[1])).sum())
+        text += f" It opens on the span from {_month_span(window)}, where {inside} of the op-ed's {len(key)} key events fall."
+    if keys:
+        text += f" Key events: {keys}."
+    return text
 
 
 #: Subtitle line of the counted charts, whose colour legend is a gradient: rows are picked out by clicking instead.
@@ -279,8 +355,15 @@ def _row_pick(field: str) -> tuple[Any, Any]:
     return pick, alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.2))
 
 
-def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMixin:
+def _axis_label_limit(width: int, wide: int) -> int:
+    """Return the room, in pixels, for the labels of a chart's rows: `wide` on a wide chart, 110 on a narrow one."""
+    return 110 if is_narrow(width) else wide
+
+
+def _timeline_counts_chart(dataset: Dataset, lane: LaneField, width: int) -> alt.TopLevelMixin:
     counts = frames.timeline_counts(dataset, lane)
+    label_limit = _axis_label_limit(width, 200)
+    plot = width - label_limit - 10
     lanes = [name for name in vocabulary_labels(Theme if lane == "theme" else EventType) if name in set(counts["lane"])]
     period = "month" if (counts["end"] - counts["start"]).max() < pd.Timedelta(days=40) else "year"
     counts["description"] = counts["lane"] + ", " + counts["period_text"] + ": " + counts["events"].astype(str) + " events"
@@ -304,25 +387,32 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
                 title=None,
                 sort=lanes,
                 scale=alt.Scale(domain=lanes),
-                axis=alt.Axis(labelFontWeight="bold", labelLimit=200),
+                axis=alt.Axis(labelFontWeight="bold", labelLimit=label_limit),
             ),
-            color=alt.Color("events:Q", title=f"Events per {period}", scale=alt.Scale(scheme="blues", type="sqrt")),
+            color=alt.Color(
+                "events:Q",
+                title=f"Events per {period}",
+                scale=alt.Scale(scheme="blues", type="sqrt"),
+                legend=alt.Legend(orient="top", direction="horizontal"),
+            ),
             opacity=faded,
             tooltip=tooltip,
             description=alt.Description("description:N"),
         )
         .add_params(pick)
     )
-    main = alt.layer(heat, _whole_years(domain, x_domain)).properties(width=WIDTH, height=alt.Step(28))
+    main = alt.layer(heat, _whole_years(domain, x_domain)).properties(width=plot, height=alt.Step(28))
     views: list[Any] = [main]
     key = frames.key_events(dataset, MAX_LABELS)
     if not key.empty:
         key["lane"] = "Key events"
-        placed = place_labels(key, domain, levels=6, base=6 * LABEL_GAP)
+        placed = place_labels(key, domain, levels=6, base=6 * LABEL_GAP, plot_width=plot)
         key = key.merge(placed[["event_id", "align", "label_offset"]], on="event_id", how="left")
         key["row_offset"] = 6 * LABEL_GAP + 14
         key_tooltip = [alt.Tooltip("title:N", title="Event"), alt.Tooltip("date_text:N", title="Date")]
-        key_y = alt.Y("lane:N", title=None, axis=alt.Axis(labelFontWeight="bold", domain=False, ticks=False))
+        key_y = alt.Y(
+            "lane:N", title=None, axis=alt.Axis(labelFontWeight="bold", domain=False, ticks=False, labelLimit=label_limit)
+        )
         key_base = alt.Chart(key).encode(x=_utc_x("middle", None, x_domain), y=key_y, tooltip=key_tooltip)
         marks = key_base.mark_point(filled=True, size=60, color="#333", clip=True).encode(
             yOffset=alt.YOffset("row_offset:Q", scale=None), description=alt.Description("description:N")
@@ -338,39 +428,52 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
         left = text.transform_filter("datum.align === 'left'").mark_text(align="left", dx=-4, **style)
         right = text.transform_filter("datum.align === 'right'").mark_text(align="right", dx=4, **style)
         strip = alt.layer(marks, left, right, _whole_years(domain, x_domain)).properties(
-            width=WIDTH, height=alt.Step(6 * LABEL_GAP + 24)
+            width=plot, height=alt.Step(6 * LABEL_GAP + 24)
         )
         views.insert(0, strip)
     overview = (
         alt.Chart(counts)
         .mark_bar(color="#4c78a8", aria=False)
         .encode(
-            x=_utc_x("start", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]),
+            x=_utc_x("start", _overview_title(width), list(domain)),
             x2="end:T",
             y=alt.Y("sum(events):Q", title=None, axis=None),
         )
-        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT)
+        .properties(name="overview", width=plot, height=OVERVIEW_HEIGHT)
         .add_params(brush)
     )
     total = int(counts["events"].sum())
+    busiest = counts.groupby("lane", observed=True)["events"].sum().sort_values(ascending=False, kind="stable")
     chart = alt.vconcat(*views, overview, spacing=8).properties(
-        title=alt.Title(
+        title=_title(
             "What happened when: events per lane and " + period,
-            subtitle=[
+            [
                 f"{total:,} events, too many to draw one by one (more than {MAX_ROWS:,}): counted per {period}, UTC.",
                 f"Labelled: up to {MAX_LABELS} key events, those with most op-ed claims first. {PICK_A_ROW}",
             ],
-        )
+            width,
+        ),
+        description=(
+            f"Heat map of {total:,} events counted per {'theme' if lane == 'theme' else 'event type'} and {period}, "
+            f"{domain[0].year} to {domain[1].year - 1}. Events per lane: "
+            + ", ".join(f"{name} {int(count):,}" for name, count in busiest.items())
+            + "."
+        ),
     )
     return _config(chart)
 
 
-def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
-    """Draw a lane per actor and a mark per participation coloured by role; a rule joins the actors of one event."""
+def actors_chart(dataset: Dataset, width: int = WIDTH) -> alt.TopLevelMixin:
+    """Draw a lane per actor and a mark per participation coloured by its role's family; a rule joins one event's actors.
+
+    The fine role is in each mark's tooltip. `width` is the chart's width in pixels, actor names included.
+    """
     if dataset.participants.empty:
         raise ChartError("there are no participations to chart")
     if len(dataset.participants) > MAX_ROWS:
-        return _actors_counts_chart(dataset)
+        return _actors_counts_chart(dataset, width=width)
+    label_limit = _axis_label_limit(width, 240)
+    plot = width - label_limit - 10
     participations = frames.participation_frame(dataset)
     order = frames.actor_order(participations)
     position = {name: index for index, name in enumerate(order)}
@@ -400,10 +503,10 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     )
     spans["top"] = [order[i] for i in spans["first"]]
     spans["bottom"] = [order[i] for i in spans["last"]]
-    roles = [name for name in vocabulary_labels(Role) if name in set(participations["role"])]
+    families = [name for name in vocabulary_labels(RoleFamily) if name in set(participations["family"])]
     domain = full_domain(participations["time"], participations["time"] + pd.Timedelta(days=1))
     brush = alt.selection_interval(name="brush", encodings=["x"])
-    pick = alt.selection_point(name="pick", fields=["role"], bind="legend")
+    pick = alt.selection_point(name="pick", fields=["family"], bind="legend")
     faded = alt.when(pick).then(alt.value(0.95)).otherwise(alt.value(0.08))
     x_domain = {"param": "brush", "encoding": "x"}
     y = alt.Y(
@@ -411,7 +514,7 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
         sort=order,
         scale=alt.Scale(domain=order),
         title=None,
-        axis=alt.Axis(labelLimit=360, grid=True, gridColor="#f0f0f0"),
+        axis=alt.Axis(labelLimit=label_limit, grid=True, gridColor="#f0f0f0"),
     )
     joins = (
         alt.Chart(spans)
@@ -435,10 +538,10 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
             x=_utc_x("time", None, x_domain),
             y=y,
             color=alt.Color(
-                "role:N",
-                title="Role (click to pick out)",
-                scale=alt.Scale(domain=roles, scheme="category20"),
-                legend=alt.Legend(symbolType="circle"),
+                "family:N",
+                title="Part played (click to pick out)",
+                scale=alt.Scale(domain=families, range=categorical(len(families))),
+                legend=_legend(width),
             ),
             opacity=faded,
             description=alt.Description("description:N"),
@@ -452,29 +555,41 @@ def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
         )
     )
     main = alt.layer(joins, marks.add_params(pick), _whole_years(domain, x_domain)).properties(
-        width=WIDTH, height=alt.Step(ACTOR_STEP)
+        width=plot, height=alt.Step(ACTOR_STEP)
     )
     overview = (
         alt.Chart(participations)
         .mark_tick(thickness=1, size=14, color="#777", aria=False)
-        .encode(x=_utc_x("time", "Overview: drag to zoom, drag the box to pan, double-click to reset", [domain[0], domain[1]]))
-        .properties(name="overview", width=WIDTH, height=OVERVIEW_HEIGHT - 18)
+        .encode(x=_utc_x("time", _overview_title(width), list(domain)))
+        .properties(name="overview", width=plot, height=OVERVIEW_HEIGHT - 18)
         .add_params(brush)
     )
+    actors, events = participations["actor"].nunique(), participations["event_id"].nunique()
+    busiest = participations["actor"].value_counts().head(5)
     chart = alt.vconcat(main, overview, spacing=12).properties(
-        title=alt.Title(
+        title=_title(
             "Who took part: one lane per actor, one mark per part played",
-            subtitle=[
-                f"{participations['actor'].nunique()} actors in {participations['event_id'].nunique()} events; "
-                "a grey line joins the actors of one event. Actors in order of first appearance, UTC dates.",
+            [
+                f"{actors} actors in {events} events; a grey line joins the actors of one event. Actors in order of "
+                "first appearance, UTC dates; the exact role is in each mark's tooltip.",
             ],
-        )
+            width,
+        ),
+        description=(
+            f"Chart of {len(participations)} parts played by {actors} actors in {events} events, {domain[0].year} to "
+            f"{domain[1].year - 1}, one row per actor in order of first appearance, coloured by the part played: "
+            + ", ".join(families)
+            + ". Most parts: "
+            + ", ".join(f"{name} ({count})" for name, count in busiest.items())
+            + "."
+        ),
     )
     return _config(chart)
 
 
-def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin:
+def _actors_counts_chart(dataset: Dataset, limit: int = 60, width: int = WIDTH) -> alt.TopLevelMixin:
     counts = frames.participation_counts(dataset, limit)
+    label_limit = _axis_label_limit(width, 240)
     counts["description"] = counts["actor"] + ", " + counts["year"] + ": " + counts["parts"].astype(str) + " parts"
     order = list(dict.fromkeys(counts["actor"]))
     pick, faded = _row_pick("actor")
@@ -484,8 +599,13 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
         .encode(
             x=_utc_x("start", None),
             x2="end:T",
-            y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=360)),
-            color=alt.Color("parts:Q", title="Parts per year", scale=alt.Scale(scheme="purples", type="sqrt")),
+            y=alt.Y("actor:N", sort=order, scale=alt.Scale(domain=order), title=None, axis=alt.Axis(labelLimit=label_limit)),
+            color=alt.Color(
+                "parts:Q",
+                title="Parts per year",
+                scale=alt.Scale(scheme="purples", type="sqrt"),
+                legend=alt.Legend(orient="top", direction="horizontal"),
+            ),
             opacity=faded,
             tooltip=[
                 alt.Tooltip("actor:N", title="Actor"),
@@ -495,15 +615,20 @@ def _actors_counts_chart(dataset: Dataset, limit: int = 60) -> alt.TopLevelMixin
             description=alt.Description("description:N"),
         )
         .properties(
-            width=WIDTH,
+            width=width - label_limit - 10,
             height=alt.Step(ACTOR_STEP),
-            title=alt.Title(
+            title=_title(
                 "Who took part: parts played per actor and year",
-                subtitle=[
+                [
                     f"{len(dataset.participants):,} participations, too many to draw one by one (more than {MAX_ROWS:,}): "
                     f"the {len(order)} busiest actors, counted per year, UTC.",
                     PICK_A_ROW,
                 ],
+                width,
+            ),
+            description=(
+                f"Heat map of the parts played by the {len(order)} busiest of the actors, counted per year, out of "
+                f"{len(dataset.participants):,} participations. Busiest first: {', '.join(order[:5])}."
             ),
         )
         .add_params(pick)
@@ -528,7 +653,18 @@ def _claim_label(statement: str, limit: int = 100) -> str:
     return clip(text, limit)
 
 
-def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
+def _claims_description(per_label: pd.Series, total: int) -> str:
+    """Return the claims chart's text alternative: the op-ed's claims counted per label, in words."""
+    counted = ", ".join(f"{int(count):,} {name}" for name, count in per_label.items())
+    return f"The op-ed's {total:,} claims by label, against the record as of its publication: {counted}."
+
+
+def _summary_width(width: int) -> int:
+    """Return the width of the bar that counts claims per label: it starts where the claims' labels end."""
+    return width - 140 if is_narrow(width) else width - 380
+
+
+def _claims_counts_chart(counts: pd.DataFrame, total: int, width: int = WIDTH) -> alt.TopLevelMixin:
     """Draw the op-ed's claims counted per verification: one stacked bar, from a row per verification."""
     verifications = list(counts["verification"])
     colours = [VERIFICATION_COLOURS[value] for value, label in Verification.labels().items() if label in set(verifications)]
@@ -544,28 +680,36 @@ def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
                 title="Verification (click to pick out)",
                 scale=alt.Scale(domain=verifications, range=colours),
                 sort=verifications,
+                legend=_legend(width),
             ),
             order=alt.Order("order:Q"),
             opacity=faded,
             tooltip=[alt.Tooltip("verification:N", title="Verification"), alt.Tooltip("claims:Q", title="Claims", format=",")],
         )
-        .properties(width=WIDTH - 380, height=34, title=f"{total:,} claims of the op-ed by verification")
+        .properties(
+            width=_summary_width(width),
+            height=34,
+            title=f"{total:,} claims of the op-ed by verification",
+            description=_claims_description(counts.set_index("verification")["claims"], total),
+        )
         .add_params(pick)
     )
     return _config(chart)
 
 
-def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
+def claims_chart(dataset: Dataset, width: int = WIDTH) -> alt.TopLevelMixin:
     """Draw each claim of the op-ed in its verification group, beside the public sources that bear on it.
 
     Each claim has a bar of the sources that support, qualify or contradict it; a summary bar on top counts the claims
-    per verification.
+    per verification. `width` is the chart's width in pixels, claims' labels included.
     """
     total = frames.op_ed_claim_count(dataset)
     if total == 0:
         raise ChartError("the op-ed has no claims to chart")
     if total > MAX_ROWS:
-        return _claims_counts_chart(frames.verification_counts(dataset), total)
+        return _claims_counts_chart(frames.verification_counts(dataset), total, width)
+    narrow = is_narrow(width)
+    label_limit = _axis_label_limit(width, width - 480)
     claims = frames.claims_frame(dataset)
     present = set(claims["verification"])
     verifications = [label for label in Verification.labels().values() if label in present]
@@ -583,13 +727,19 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .mark_bar(height=26)
         .encode(
             x=alt.X("claims:Q", title="Claims of the op-ed", stack="zero"),
-            color=alt.Color("verification:N", title="Verification (click to pick out)", scale=verdict_scale, sort=verifications),
+            color=alt.Color(
+                "verification:N",
+                title="Verification (click to pick out)",
+                scale=verdict_scale,
+                sort=verifications,
+                legend=_legend(width),
+            ),
             order=alt.Order("order:Q"),
             opacity=faded,
             tooltip=[alt.Tooltip("verification:N", title="Verification"), alt.Tooltip("claims:Q", title="Claims", format=",")],
             description=alt.Description("description:N"),
         )
-        .properties(width=WIDTH - 380, height=34)
+        .properties(width=_summary_width(width), height=34)
         .add_params(pick)
     )
     claims["label"] = claims["statement"].map(_claim_label)
@@ -603,7 +753,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         sort=order,
         title=None,
         scale=alt.Scale(domain=order),
-        axis=alt.Axis(labelLimit=620, labelExpr="split(datum.label, '\u2009#')[0]", labelFontSize=11),
+        axis=alt.Axis(labelLimit=label_limit, labelExpr="split(datum.label, '\u2009#')[0]", labelFontSize=11),
     )
     bar_rows = alt.Y("row:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=None)
     claim_tooltip = [
@@ -617,14 +767,17 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .mark_square(size=90, opacity=1)
         .encode(
             x=alt.X(
-                "verification:N", sort=verifications, title=None, axis=alt.Axis(orient="top", labelAngle=-35, labelFontSize=10)
+                "verification:N",
+                sort=verifications,
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=-90 if narrow else -35, labelFontSize=10),
             ),
             y=rows,
             color=alt.Color("verification:N", scale=verdict_scale, legend=None),
             opacity=faded,
             tooltip=claim_tooltip,
         )
-        .properties(width=alt.Step(22), height=alt.Step(15))
+        .properties(width=alt.Step(14 if narrow else 22), height=alt.Step(15))
     )
     sources = (
         alt.Chart(evidence)
@@ -632,7 +785,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         .encode(
             x=alt.X(
                 "sum(sources):Q",
-                title="Carrying evidence (can decide the label)",
+                title="Carrying evidence" if narrow else "Carrying evidence (can decide the label)",
                 axis=alt.Axis(orient="top", tickMinStep=1),
             ),
             y=bar_rows,
@@ -640,6 +793,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
                 "relation:N",
                 title="Sources",
                 scale=alt.Scale(domain=list(EVIDENCE_COLOURS), range=list(EVIDENCE_COLOURS.values())),
+                legend=_legend(width),
             ),
             order=alt.Order("relation_order:Q"),
             opacity=faded,
@@ -650,7 +804,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
             ],
         )
         .transform_calculate(relation_order=f"indexof({list(EVIDENCE_COLOURS)!r}, datum.relation)")
-        .properties(width=240, height=alt.Step(15))
+        .properties(width=90 if narrow else 240, height=alt.Step(15))
     )
     detail = alt.hconcat(verdicts, sources, spacing=6).resolve_scale(color="independent")
     counts = claims["verification"].value_counts()
@@ -658,38 +812,45 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         alt.vconcat(summary, detail, spacing=18)
         .resolve_scale(color="independent")
         .properties(
-            title=alt.Title(
+            title=_title(
                 "Claims vs record: where the op-ed and the public record agree, and where they part",
-                subtitle=[
+                [
                     f"{len(claims)} claims of the op-ed, grouped by verification: "
                     + ", ".join(f"{counts[name]} {name.lower()}" for name in verifications)
                     + ".",
                     "Bars count the carrying evidence that supports, qualifies or contradicts each claim: as of the "
                     "op-ed's publication, from primary or established sources (opinions are recorded, not rated).",
                 ],
-            )
+                width,
+            ),
+            description=_claims_description(counts.reindex(verifications), len(claims)),
         )
     )
     return _config(chart)
 
 
-#: The function that draws each of CHART_KINDS.
-CHARTS: dict[str, Callable[[Dataset], alt.TopLevelMixin]] = {
+#: The function that draws each of CHART_KINDS, given a dataset, the timeline's lanes and a width in pixels.
+CHARTS: dict[str, Callable[[Dataset, LaneField, int], alt.TopLevelMixin]] = {
     "timeline": timeline_chart,
-    "actors": actors_chart,
-    "claims": claims_chart,
+    "actors": lambda dataset, lane, width: actors_chart(dataset, width),
+    "claims": lambda dataset, lane, width: claims_chart(dataset, width),
 }
+#: The narrowest and widest charts drawn, in pixels.
+WIDTH_RANGE: Final = (NARROW_WIDTH, 4000)
 
 
-def make_chart(dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField = DEFAULT_LANE) -> alt.TopLevelMixin:
+def make_chart(
+    dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField = DEFAULT_LANE, width: int = WIDTH
+) -> alt.TopLevelMixin:
     """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
 
-    `lane` picks the timeline's lanes: "theme" (coloured by event type) or "event_type" (coloured by theme).
+    `lane` picks the timeline's lanes: "theme" (coloured by the event types' families) or "event_type" (coloured by
+    theme). `width` is the chart's width in pixels: WIDTH for a wide screen, NARROW_WIDTH for a phone.
     """
     if kind not in CHARTS:
         raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
     if lane not in LANES:
         raise ChartError(f"unknown lane {lane!r}; choose {' or '.join(LANES)}")
-    if kind == "timeline":
-        return timeline_chart(dataset, lane)
-    return CHARTS[kind](dataset)
+    if not WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1]:
+        raise ChartError(f"a chart {width} pixels wide cannot be drawn; give {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]}")
+    return CHARTS[kind](dataset, lane, width)

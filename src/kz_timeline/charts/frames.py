@@ -6,7 +6,8 @@ own. Times are UTC midnights (tz-aware), so a day-precise event is the same day 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ from kz_timeline.dataset.op_ed import op_ed_source_ids
 from kz_timeline.defaults import LaneField
 from kz_timeline.reading.edtf_dates import format_human
 from kz_timeline.schema.rubric import count_evidence
-from kz_timeline.schema.vocabularies import Verification, Vocabulary
+from kz_timeline.schema.vocabularies import EVENT_FAMILIES, ROLE_FAMILIES, Verification, Vocabulary
 from kz_timeline.text import clip, term_label
 
 if TYPE_CHECKING:
@@ -40,6 +41,12 @@ def _labelled(values: pd.Series, vocabulary: str = "") -> pd.Series:
         labels = [term_label(str(c), vocabulary) for c in values.cat.categories]
         return values.cat.rename_categories(labels).astype(object).fillna("")
     return values.astype(object).map(lambda v: term_label(str(v), vocabulary) if isinstance(v, str) else "")
+
+
+def _family_labels(values: pd.Series, families: Mapping[Any, Vocabulary]) -> pd.Series:
+    """Map a vocabulary column to the label of each term's family (`schema.vocabularies`)."""
+    labels = {str(term): family.label for term, family in families.items()}
+    return values.astype(object).map(labels).astype(object).fillna("")
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -85,11 +92,11 @@ def timeline_frame(dataset: Dataset, lane: LaneField = "theme") -> pd.DataFrame:
 
     Columns: event_id, title, start, end (exclusive: the inclusive end plus one day; for an open or unknown end,
     the start plus one day), end_status ('closed', 'open', 'unknown'), precision, certainty, mark ('point' for a
-    day-precise instant, 'bar' for a month, a year or a range), lane, group (the other of theme and event type),
-    date_text, actors, quote, verification, claims (op-ed claims about the event), is_key.
+    day-precise instant, 'bar' for a month, a year or a range), lane, group (the colour: the event type's family
+    when the lanes are themes, else the theme), type, family, theme, date_text, actors, quote, verification,
+    claims (op-ed claims about the event), is_key.
     """
     events = dataset.events
-    other = "event_type" if lane == "theme" else "theme"
     start = _utc(events["date_start"])
     inclusive_end = _utc(events["date_end"])
     end_status = events["date_end_status"].astype(object).fillna("closed")
@@ -109,11 +116,14 @@ def timeline_frame(dataset: Dataset, lane: LaneField = "theme") -> pd.DataFrame:
             "certainty": events["date_certainty"].astype(object),
             "mark": is_instant.map({True: "point", False: "bar"}).astype(object),
             "lane": _labelled(events[lane]),
-            "group": _labelled(events[other]),
+            "type": _labelled(events["event_type"]),
+            "family": _family_labels(events["event_type"], EVENT_FAMILIES),
+            "theme": _labelled(events["theme"]),
             "date_text": events["date"].map(human).astype(object),
             "is_key": events["is_key_event"].astype(bool),
         }
     )
+    frame["group"] = frame["family"] if lane == "theme" else frame["theme"]
     actors = event_actor_text(dataset)
     quotes = event_quotes(dataset)
     frame["actors"] = frame["event_id"].map(actors).astype(object).fillna("")
@@ -187,7 +197,7 @@ def verification_counts(dataset: Dataset) -> pd.DataFrame:
 
 
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
-    """Return one row per participation: event, actor, role, the event's time and date text, and tooltip text.
+    """Return one row per participation: event, actor, role and its family, the event's time and date text, and tooltip text.
 
     `time` is the middle of the event's first day (a range is placed at its start) so that every actor of one event
     shares one x position and a rule can join them.
@@ -204,6 +214,7 @@ def participation_frame(dataset: Dataset) -> pd.DataFrame:
             "actor": actor_ids.map(actors["name"]).astype(object),
             "actor_type": actor_ids.map(_labelled(actors["actor_type"]).set_axis(actors.index)).astype(object),
             "role": _labelled(participants["role"]),
+            "family": _family_labels(participants["role"], ROLE_FAMILIES),
             "note": participants["note"].astype(object).fillna(""),
             "title": event_ids.map(events["title"]).astype(object),
             "time": event_ids.map(events["start"]) + pd.Timedelta(hours=12),

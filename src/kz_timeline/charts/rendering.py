@@ -101,7 +101,7 @@ _HTML = """<!DOCTYPE html>
 </style>
 </head>
 <body>
-<div id="vis" role="img" aria-label="{title}"></div>
+<main><div id="vis"></div></main>
 <script>{bundle}</script>
 <script>
   const spec = {spec};
@@ -116,14 +116,22 @@ _HTML = """<!DOCTYPE html>
 """
 
 
-def _title(spec: dict[str, Any]) -> str:
+def chart_title(spec: dict[str, Any]) -> str:
+    """Return the title of a chart's spec as one line of plain text (its lines joined)."""
     title = spec.get("title", "kz-timeline chart")
     if isinstance(title, dict):
         title = title.get("text", "kz-timeline chart")
     if isinstance(title, list):
         title = " ".join(str(part) for part in title)
-    text = str(title)
+    return str(title)
+
+
+def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _title(spec: dict[str, Any]) -> str:
+    return _escaped(chart_title(spec))
 
 
 def spec_html(spec: dict[str, Any]) -> str:
@@ -148,12 +156,31 @@ def _renumber_ids(svg: str) -> str:
     return _CLIP_ID.sub(replace, svg)
 
 
+_SVG_OPENING = re.compile(r"<svg\b[^>]*>")
+
+
+def _with_text_alternative(svg: str, title: str, description: str) -> str:
+    """Return `svg` as an image with a text alternative: role="img", and <title> and <desc> as its first children.
+
+    vl-convert writes neither; a screen reader reads the title and description of an SVG shown inline or alone.
+    """
+    opening = _SVG_OPENING.search(svg)
+    if opening is None:
+        raise RenderError("vl-convert wrote no <svg> element")
+    tag = opening.group(0)[:-1] + ' role="img">'
+    text = f"<title>{_escaped(title)}</title>" + (f"<desc>{_escaped(description)}</desc>" if description else "")
+    return svg[: opening.start()] + tag + text + svg[opening.end() :]
+
+
 def spec_svg(spec: dict[str, Any]) -> str:
-    """Render `spec` to SVG offline, with ids renumbered so the same chart gives the same bytes."""
+    """Render `spec` to SVG offline, with its title and description as text alternative, and ids renumbered.
+
+    Renumbered ids make the same chart give the same bytes.
+    """
     import vl_convert
 
     svg: str = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION, allowed_base_urls=[])
-    return _renumber_ids(svg)
+    return _with_text_alternative(_renumber_ids(svg), chart_title(spec), str(spec.get("description", "")))
 
 
 def render_chart(chart: alt.TopLevelMixin, fmt: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -119,6 +120,85 @@ class Role(Vocabulary):
     CRITIC = "critic", "Criticises the action or decision."
     INVADER = "invader", "Attacks or invades."
     VICTIM = "victim", "Suffers the attack or violence."
+
+
+class EventFamily(Vocabulary):
+    """A few families of event types: the colours of the timeline (the fine type stays in tooltips, tables and JSON)."""
+
+    UNREST_AND_WAR = "unrest_and_war", "Unrest, protest and war."
+    ARRESTS_AND_CHARGES = "arrests_and_charges", "Arrests, detentions and charges."
+    TRIALS_AND_RULINGS = "trials_and_rulings", "Lawsuits, trials, verdicts and other court rulings."
+    STATEMENTS_AND_PUBLICATIONS = "statements_and_publications", "Statements, speeches and publications."
+    POLITICS_AND_LAW = "politics_and_law", "Votes, referendums, elections, laws, policies and recognition."
+    MONEY_AND_ORGANISATIONS = "money_and_organisations", "Financial events and the founding of organisations."
+    EXILE_AND_ASYLUM = "exile_and_asylum", "Leaving a country, exile and asylum."
+
+
+#: The family of every event type (a test checks that each type has one).
+EVENT_FAMILIES: dict[EventType, EventFamily] = {
+    EventType.UNREST: EventFamily.UNREST_AND_WAR,
+    EventType.PROTEST: EventFamily.UNREST_AND_WAR,
+    EventType.MILITARY_ACTION: EventFamily.UNREST_AND_WAR,
+    EventType.ARREST: EventFamily.ARRESTS_AND_CHARGES,
+    EventType.CHARGE: EventFamily.ARRESTS_AND_CHARGES,
+    EventType.LAWSUIT: EventFamily.TRIALS_AND_RULINGS,
+    EventType.TRIAL: EventFamily.TRIALS_AND_RULINGS,
+    EventType.VERDICT: EventFamily.TRIALS_AND_RULINGS,
+    EventType.COURT_RULING: EventFamily.TRIALS_AND_RULINGS,
+    EventType.STATEMENT: EventFamily.STATEMENTS_AND_PUBLICATIONS,
+    EventType.PUBLICATION: EventFamily.STATEMENTS_AND_PUBLICATIONS,
+    EventType.VOTE: EventFamily.POLITICS_AND_LAW,
+    EventType.REFERENDUM: EventFamily.POLITICS_AND_LAW,
+    EventType.ELECTION: EventFamily.POLITICS_AND_LAW,
+    EventType.LEGISLATION: EventFamily.POLITICS_AND_LAW,
+    EventType.POLICY: EventFamily.POLITICS_AND_LAW,
+    EventType.RECOGNITION: EventFamily.POLITICS_AND_LAW,
+    EventType.FOUNDING: EventFamily.MONEY_AND_ORGANISATIONS,
+    EventType.FINANCIAL: EventFamily.MONEY_AND_ORGANISATIONS,
+    EventType.FLIGHT_OR_ASYLUM: EventFamily.EXILE_AND_ASYLUM,
+}
+
+
+class RoleFamily(Vocabulary):
+    """A few families of roles: the colours of the actors chart (the fine role stays in tooltips, tables and JSON)."""
+
+    SPEECH_AND_PUBLICATION = "speech_and_publication", "Speaks, writes, publishes, criticises or is addressed."
+    COURTS_AND_PROSECUTION = "courts_and_prosecution", "Decides a case, prosecutes, brings a claim or testifies."
+    ACCUSED_OR_TARGETED = "accused_or_targeted", "Is accused, tried, detained, sentenced or targeted by a measure."
+    DECIDES_OR_VOTES = "decides_or_votes", "Decides, signs, orders or votes."
+    TAKES_PART = "takes_part", "Organises, hosts, funds, attacks or otherwise takes part."
+    SUBJECT_OR_VICTIM = "subject_or_victim", "Is what the event is about, or suffers it."
+
+
+#: The family of every role (a test checks that each role has one).
+ROLE_FAMILIES: dict[Role, RoleFamily] = {
+    Role.SPEAKER: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.ADDRESSEE: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.MODERATOR: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.AUTHOR: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.PUBLISHER: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.CRITIC: RoleFamily.SPEECH_AND_PUBLICATION,
+    Role.PLAINTIFF: RoleFamily.COURTS_AND_PROSECUTION,
+    Role.PROSECUTOR: RoleFamily.COURTS_AND_PROSECUTION,
+    Role.COURT: RoleFamily.COURTS_AND_PROSECUTION,
+    Role.WITNESS: RoleFamily.COURTS_AND_PROSECUTION,
+    Role.DEFENDANT: RoleFamily.ACCUSED_OR_TARGETED,
+    Role.TARGET: RoleFamily.ACCUSED_OR_TARGETED,
+    Role.DECISION_MAKER: RoleFamily.DECIDES_OR_VOTES,
+    Role.VOTER: RoleFamily.DECIDES_OR_VOTES,
+    Role.ORGANISER: RoleFamily.TAKES_PART,
+    Role.PARTICIPANT: RoleFamily.TAKES_PART,
+    Role.HOST: RoleFamily.TAKES_PART,
+    Role.FUNDER: RoleFamily.TAKES_PART,
+    Role.INVADER: RoleFamily.TAKES_PART,
+    Role.SUBJECT: RoleFamily.SUBJECT_OR_VICTIM,
+    Role.VICTIM: RoleFamily.SUBJECT_OR_VICTIM,
+}
+
+
+def families_missing(vocabulary: type[Vocabulary], families: Mapping[Any, Vocabulary]) -> list[str]:
+    """Return the terms of `vocabulary` that `families` gives no family (none, when every term has one)."""
+    return [member.value for member in vocabulary if member not in families]
 
 
 class Relation(Vocabulary):
