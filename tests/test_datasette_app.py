@@ -125,36 +125,53 @@ def test_events_page_is_sorted_by_date_with_type_labels_from_the_lookup(datasett
     assert labels["military_action"] == "Military action"
 
 
-def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> None:
+def test_event_row_page_leads_with_the_event_then_participants_claims_links_and_the_row_folded(datasette: Any) -> None:
     page = get(datasette, f"{DB}/events/mamai_convicted_2023")
     assert page.status == 200
-    assert "Mamai convicted and given a six-year suspended sentence" in page.text
+    text = page.text
+    assert "<title>Mamai convicted and given a six-year suspended sentence · kz-timeline: events</title>" in text
+    event = next(row for row in csv_rows("events") if row["event_id"] == "mamai_convicted_2023")
+    order = [
+        text.index("<h1>Mamai convicted and given a six-year suspended sentence</h1>"),
+        text.index("<strong>10 April 2023</strong> · Almaty, Kazakhstan · Verdict · Mamai case · a key event of the op-ed"),
+        text.index(html.escape(event["description"], quote=True)),
+        text.index('id="participants"'),
+        text.index('id="claims"'),
+        text.index('id="links"'),
+        text.index('id="evidence"'),
+        text.index('<details class="kz-raw" id="row">'),
+    ]
+    assert order == sorted(order)
     participants = [row for row in csv_rows("participants") if row["event_id"] == "mamai_convicted_2023"]
     assert participants
-    assert "<h2>Who takes part</h2>" in page.text
-    assert '<a href="/kz-timeline/actors/mamai">Zhanbolat Mamai</a>' in page.text
+    assert '<h2 id="participants-heading">Who takes part</h2>' in text
+    assert '<a href="/kz-timeline/actors/mamai">Zhanbolat Mamai</a>: defendant' in text
     claims = [row for row in csv_rows("claims") if row["event_id"] == "mamai_convicted_2023"]
-    assert "<h2>Claims about this event</h2>" in page.text
+    assert '<h2 id="claims-heading">Claims about this event</h2>' in text
     for claim in claims:
-        assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in page.text
+        assert f'href="/kz-timeline/claims/{claim["claim_id"]}"' in text
+        assert f'href="/oped#claim-{claim["claim_id"]}"' in text  # back to the op-ed, claim by claim
     links = [row for row in csv_rows("event_links") if "mamai_convicted_2023" in (row["from_event_id"], row["to_event_id"])]
     assert links
-    assert "<h2>Linked events</h2>" in page.text
+    assert '<h2 id="links-heading">Linked events</h2>' in text
     for link in links:
         other = link["to_event_id"] if link["from_event_id"] == "mamai_convicted_2023" else link["from_event_id"]
-        assert f'href="/kz-timeline/events/{other}"' in page.text
+        assert f'href="/kz-timeline/events/{other}"' in text
     evidence = [row for row in csv_rows("evidence") if row["event_id"] == "mamai_convicted_2023"]
     assert evidence
-    section = page.text.split('id="evidence"')[1].split("</section>")[0]
-    assert "<h2>Evidence that documents this event</h2>" in section
+    section = text.split('id="evidence"')[1].split("</section>")[0]
+    assert '<h2 id="evidence-heading">Evidence that documents this event</h2>' in section
     for row in evidence:
         assert f'href="/kz-timeline/sources/{row["source_id"]}"' in section
         assert f"“{row['excerpt']}”" in html.unescape(section)
-    # Datasette's own list of incoming foreign keys, from the real foreign keys.
-    assert "Links from other tables" in page.text
+    # The row as stored, folded: every column, and Datasette's list of incoming foreign keys.
+    raw = " ".join(text.split('<details class="kz-raw" id="row">')[1].split("</details>")[0].split())
+    for column in ("event_id", "date", "date_text", "date_start", "description", "date_note"):
+        assert f"<dt>{column}</dt>" in raw
+    assert "Links from other tables" in raw
     plural = "" if len(claims) == 1 else "s"
-    assert f"{len(claims)} row{plural}</a>\n                from event_id in claims" in page.text
-    assert f"{len(evidence)} rows</a>\n                from event_id in evidence" in page.text
+    assert f"{len(claims)} row{plural}</a> from event_id in claims" in raw
+    assert f"{len(evidence)} rows</a> from event_id in evidence" in raw
 
 
 def evidence_of(claim_id: str) -> list[dict[str, str]]:
@@ -239,7 +256,9 @@ def test_the_methodology_page_is_docs_methodology(datasette: Any) -> None:
 def test_actor_row_page_lists_the_actors_events_in_date_order_and_its_claims(datasette: Any) -> None:
     page = get(datasette, f"{DB}/actors/mamai")
     assert page.status == 200
-    assert "<h2>Events this actor takes part in</h2>" in page.text
+    lead = [page.text.index("<h1>Zhanbolat Mamai</h1>"), page.text.index('id="events"'), page.text.index('id="row"')]
+    assert lead == sorted(lead)
+    assert '<h2 id="events-heading">Events this actor takes part in</h2>' in page.text
     starts = {row["event_id"]: row["date_start"] for row in csv_rows("events")}
     events = sorted((starts[row["event_id"]], row["event_id"]) for row in csv_rows("participants") if row["actor_id"] == "mamai")
     section = page.text.split('id="events"')[1].split("</section>")[0]

@@ -53,6 +53,8 @@ PUBLIC_NAMES = [
     "build_database",
     "make_datasette",
     "serve",
+    # the static reader
+    "write_reader",
 ]
 
 #: Modules and names the README and the CHANGELOG use, beyond the top-level ones.

@@ -60,6 +60,7 @@ _EXPORTS = {
     "build_database": "kz_timeline.site.database",
     "make_datasette": "kz_timeline.site.server",
     "serve": "kz_timeline.site.server",
+    "write_reader": "kz_timeline.site.reader",
 }
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ if TYPE_CHECKING:
     from kz_timeline.schema.rubric import assess_claims
     from kz_timeline.schema.tables import TABLES
     from kz_timeline.site.database import build_database as build_database
+    from kz_timeline.site.reader import write_reader as write_reader
     from kz_timeline.site.server import make_datasette as make_datasette
     from kz_timeline.site.server import serve as serve
 
@@ -128,6 +130,7 @@ __all__ = [
     "serve",
     "timeline_chart",
     "validate",
+    "write_reader",
 ]
 
 

@@ -87,6 +87,8 @@ def _chart(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.format in defaults.FOLDER_EXPORTS:
+        return _export_folder(args)
     from kz_timeline.exports.formats import export, render_export
 
     if args.out == "-":
@@ -94,6 +96,18 @@ def _export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return EXIT_OK
     print(f"wrote {export(args.format, args.out, args.data_dir, claims=args.claims)}")
+    return EXIT_OK
+
+
+def _export_folder(args: argparse.Namespace) -> int:
+    from kz_timeline.errors import KzTimelineError
+    from kz_timeline.site.reader import write_reader
+
+    if args.claims:
+        raise KzTimelineError(f"the {args.format} export cannot carry claims as graph nodes; --claims is for graphml and gexf")
+    if args.out == "-":
+        raise KzTimelineError(f"the {args.format} export is a folder, not a stream: give a folder with --out DIR")
+    print(write_reader(args.out, args.data_dir))
     return EXIT_OK
 
 
@@ -213,13 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chart.set_defaults(handler=_chart)
 
-    formats = defaults.EXPORT_FORMATS
-    export = commands.add_parser("export", help="write the dataset for another tool: " + ", ".join(formats))
+    formats = {**defaults.EXPORT_FORMATS, **defaults.FOLDER_EXPORTS}
+    export = commands.add_parser("export", help="write the dataset for another tool, or as a static site: " + ", ".join(formats))
     export.add_argument(
         "format", choices=list(formats), metavar="FORMAT", help="; ".join(f"{name}: {text}" for name, text in formats.items())
     )
     export.add_argument(
-        "--out", required=True, metavar="PATH", help="file to write (replaced atomically); '-' for standard output"
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="file to write (replaced atomically), '-' for standard output; for reader, the folder to write",
     )
     export.add_argument(
         "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"

@@ -34,3 +34,9 @@ EXPORT_FORMATS: Final = {
     "gexf": "GEXF 1.2 graph of actors and events, dated (Gephi)",
     "spreadsheet": "flat CSV sheet of events for journalists, formula-safe",
 }
+#: Exports that write a folder rather than a file, with what they are for (the command line lists them after
+#: EXPORT_FORMATS).
+FOLDER_EXPORTS: Final = {
+    "reader": "a static site of the op-ed claim by claim, its events, the charts and the method: a folder that opens "
+    "from any static host or the file system, with no network request",
+}

@@ -40,12 +40,30 @@ class ExtraColumn:
     sqlite_type: str
     after: str
     description: str
+    #: Whether every row has a value (NOT NULL).
+    required: bool = True
 
 
 #: Columns the database adds to each table.
 EXTRA_COLUMNS: dict[str, tuple[ExtraColumn, ...]] = {
     "events": (
+        ExtraColumn(
+            "date_text",
+            "TEXT",
+            "date",
+            "The date in words, as a reader writes it: '17 June 2022', 'September 2017', '2 to 11 January 2022' "
+            "(added by the database build).",
+        ),
         ExtraColumn("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
+    ),
+    "sources": (
+        ExtraColumn(
+            "published_text",
+            "TEXT",
+            "published",
+            "When it was published, in words: '17 May 2023' (added by the database build).",
+            required=False,
+        ),
     ),
     "evidence": (
         ExtraColumn(
@@ -88,6 +106,7 @@ _LAYOUT_MODULES = (
     "schema/models.py",
     "schema/vocabularies.py",
     "schema/rubric.py",
+    "reading/edtf_dates.py",
     "text.py",
 )
 
@@ -363,7 +382,7 @@ def _create_lookups(db: sqlite_utils.Database) -> None:
 
 def _create_table(db: sqlite_utils.Database, table: Table) -> None:
     required = {column.name for column in table.columns if column.required}
-    required.update(extra.name for extra in EXTRA_COLUMNS.get(table.name, ()))
+    required.update(extra.name for extra in EXTRA_COLUMNS.get(table.name, ()) if extra.required)
     foreign_keys = [(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys]
     foreign_keys += vocabulary_foreign_keys(table)
     db.create_table(
@@ -383,18 +402,27 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return lambda value: value if value else None
 
 
-def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[int]]]:
+def _in_words(dates: pd.Series) -> list[str | None]:
+    """Return each EDTF date in words (`format_human`), each distinct date formatted once; None for an empty one."""
+    from kz_timeline.reading.edtf_dates import format_human
+
+    words = {date: format_human(date) for date in dates.unique() if date}
+    return [words.get(date) for date in dates]
+
+
+def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[Any]]]:
     """Return the values of every EXTRA_COLUMNS column, by table and column, computed whole-column."""
     events = tables["events"].frame
     evidence = tables["evidence"].frame
     carrying = rubric.carrying_evidence(tables["claims"].frame, evidence, tables["sources"].frame)
     return {
-        "events": {"year": events["date_start"].str.slice(0, 4).astype(int).tolist()},
+        "events": {"date_text": _in_words(events["date"]), "year": events["date_start"].str.slice(0, 4).astype(int).tolist()},
+        "sources": {"published_text": _in_words(tables["sources"].frame["published"])},
         "evidence": {"carrying": carrying.astype(int).tolist()},
     }
 
 
-def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[int]]) -> list[list[Any]]:
+def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[Any]]) -> list[list[Any]]:
     """Return the values of each database column of `table`, converted to their SQLite types."""
     values: dict[str, list[Any]] = dict(extra)
     for column in table.columns:
@@ -407,7 +435,7 @@ def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[i
     return [values[name] for name, _ in database_columns(table)]
 
 
-def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[int]]) -> None:
+def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[Any]]) -> None:
     names = [name for name, _ in database_columns(table)]
     sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
     # Python objects for one batch at a time: a million rows of them at once would take gigabytes.

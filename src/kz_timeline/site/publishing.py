@@ -69,6 +69,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     The published site needs only Datasette: the charts page reads the specs and the bundle as static files.
     """
     from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.layout import NARROW_WIDTH, WIDTH
     from kz_timeline.charts.rendering import chart_spec, javascript_bundle
     from kz_timeline.dataset.loader import load
     from kz_timeline.site.datasette_metadata import site_metadata
@@ -87,8 +88,9 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
         raise PublishError(f"{out}: cannot write there: {error.strerror or error}") from error
     write_atomically(static / "vega.js", javascript_bundle())
     for kind in CHART_KINDS:
-        spec = chart_spec(make_chart(dataset, kind))
-        write_atomically(static / "charts" / f"{kind}.json", json.dumps(spec, ensure_ascii=False))
+        for suffix, width in (("", WIDTH), ("-narrow", NARROW_WIDTH)):
+            spec = chart_spec(make_chart(dataset, kind, width=width))
+            write_atomically(static / "charts" / f"{kind}{suffix}.json", json.dumps(spec, ensure_ascii=False))
     metadata = site_metadata()
     metadata["plugins"] = {
         PLUGIN_NAME: {"static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}}

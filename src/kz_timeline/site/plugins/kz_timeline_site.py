@@ -1,15 +1,18 @@
-"""Datasette plugin of kz-timeline: charts at /timeline, a local Vega bundle, readable pages, counts per label.
+"""Datasette plugin of kz-timeline: charts at /timeline, the op-ed claim by claim at /oped, readable pages.
 
-Readable pages: an event's, an actor's and a claim's (how its label was reached); the home page counts the op-ed's
-claims per label.
+Readable pages: an event's and an actor's (the thing itself first, the raw row folded below), a claim's (how its
+label was reached); the home page counts the op-ed's claims per label.
 
 The published copy runs this plugin without kz_timeline installed: everything the pages show comes from the database.
+The functions that read a page's rows (`oped_context`, `event_record`) take a plain sqlite3 connection, so that
+`kz-timeline export reader` renders the same templates from the same rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +25,9 @@ from datasette.utils.asgi import NotFound, Response
 PLUGIN = "kz-timeline"
 DATABASE = "kz-timeline"
 VEGA_PATH = "/-/kz-timeline/vega.js"
+#: The spec of a chart for a wide screen, and for a narrow one (`{kind}-narrow.json`); a published copy has both.
 SPEC_PATH = "/-/kz-timeline/charts/{kind}.json"
+NARROW = "-narrow"
 #: Browsers may keep the bundle and the specs for a day: their URLs carry the build fingerprint (`?v=`), which
 #: changes whenever the package or the data does.
 CACHE = "max-age=86400"
@@ -52,12 +57,13 @@ def _dataset(data_dir: str) -> Any:
 
 
 @lru_cache(maxsize=32)
-def _spec(data_dir: str, kind: str) -> str:
+def _spec(data_dir: str, kind: str, narrow: bool = False) -> str:
     from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.layout import NARROW_WIDTH, WIDTH
     from kz_timeline.charts.rendering import chart_spec
 
     with _lock:  # Altair's data transformer settings are global: build one chart at a time
-        spec = chart_spec(make_chart(_dataset(data_dir), kind))
+        spec = chart_spec(make_chart(_dataset(data_dir), kind, width=NARROW_WIDTH if narrow else WIDTH))
     return json.dumps(spec, ensure_ascii=False)
 
 
@@ -91,21 +97,27 @@ async def vega_js(datasette: Any, request: Any) -> Response:
 async def chart_spec(datasette: Any, request: Any) -> Response:
     """Serve the Vega-Lite spec of one chart of the data being served."""
     data_dir = _live_data_dir(datasette)
-    kind = request.url_vars["kind"]
+    name = request.url_vars["kind"]
+    kind = name.removesuffix(NARROW)
     if kind not in chart_kinds():
-        raise NotFound(f"no chart {kind!r}; the charts are {', '.join(chart_kinds())}")
-    body = await asyncio.to_thread(_spec, data_dir, kind)
+        raise NotFound(f"no chart {name!r}; the charts are {', '.join(chart_kinds())}, each also as KIND{NARROW}")
+    body = await asyncio.to_thread(_spec, data_dir, kind, name != kind)
     return Response(body, content_type="application/json; charset=utf-8", headers={"cache-control": CACHE})
 
 
 def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
-    """Return the charts to show (kind, title, URL of the spec) and the URL of the Vega bundle."""
+    """Return the charts to show (kind, title, URLs of the wide and the narrow spec) and the URL of the Vega bundle."""
     published = _config(datasette).get("static_charts")
     if published:
         # A published copy (kz-timeline publish-files): specs and bundle are static files; kz_timeline is not installed.
         base = published["base"].rstrip("/")
         charts = [
-            {"kind": kind, "title": title, "spec_url": datasette.urls.path(f"{base}/charts/{kind}.json")}
+            {
+                "kind": kind,
+                "title": title,
+                "spec_url": datasette.urls.path(f"{base}/charts/{kind}.json"),
+                "narrow_spec_url": datasette.urls.path(f"{base}/charts/{kind}{NARROW}.json"),
+            }
             for kind, title in published["charts"].items()
         ]
         return charts, datasette.urls.path(f"{base}/vega.js")
@@ -114,7 +126,12 @@ def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
 
     version = f"?v={(datasette.get_database(DATABASE).hash or '')[:16]}"
     charts = [
-        {"kind": kind, "title": term_label(kind), "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind)) + version}
+        {
+            "kind": kind,
+            "title": term_label(kind),
+            "spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind)) + version,
+            "narrow_spec_url": datasette.urls.path(SPEC_PATH.format(kind=kind + NARROW)) + version,
+        }
         for kind in chart_kinds()
     ]
     return charts, datasette.urls.path(VEGA_PATH) + version
@@ -128,10 +145,19 @@ async def timeline_page(datasette: Any, request: Any) -> Response:
     return Response.html(html)
 
 
+async def oped_page(datasette: Any, request: Any) -> Response:
+    """Render the op-ed, claim by claim: /oped."""
+    oped = await datasette.get_database(DATABASE).execute_fn(oped_context)
+    context = {"oped": oped, "database": DATABASE}
+    html = await datasette.render_template("kz-timeline-oped.html", context, request=request)
+    return Response.html(html)
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def register_routes() -> list[tuple[str, Any]]:
-    """Add the charts page, the Vega bundle and the chart specs to Datasette's routes."""
+    """Add the op-ed page, the charts page, the Vega bundle and the chart specs to Datasette's routes."""
     return [
+        (r"^/oped$", oped_page),
         (r"^/timeline$", timeline_page),
         (r"^/-/kz-timeline/vega\.js$", vega_js),
         (r"^/-/kz-timeline/charts/(?P<kind>[a-z0-9_-]+)\.json$", chart_spec),
@@ -153,6 +179,7 @@ def startup(datasette: Any) -> None:
             _vega_bundle()
             for kind in chart_kinds():
                 _spec(str(data_dir), kind)
+                _spec(str(data_dir), kind, True)
         except Exception:  # noqa: BLE001 - a warm-up only: the same error reaches whoever visits /timeline
             return
 
@@ -161,29 +188,43 @@ def startup(datasette: Any) -> None:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def menu_links(datasette: Any) -> list[dict[str, str]]:
-    """Link the charts page from Datasette's menu."""
-    return [{"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"}]
+    """Link the op-ed page, the charts page and the methodology from Datasette's menu."""
+    return [
+        {"href": datasette.urls.path("/oped"), "label": "The op-ed, claim by claim"},
+        {"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"},
+        {"href": datasette.urls.path("/methodology"), "label": "The methodology"},
+    ]
 
 
+EVENT = """
+select e.event_id, e.title, e.date, e.date_text, e.place, e.description, e.date_note, e.is_key_event,
+       e.event_type, t.label as event_type_label, e.theme, th.label as theme_label
+from events e
+join event_types t on t.value = e.event_type
+join themes th on th.value = e.theme
+where e.event_id = :event_id"""
 EVENT_PARTICIPANTS = """
-select p.actor_id, a.name, a.actor_type, p.role, p.note
-from participants p join actors a on a.actor_id = p.actor_id
+select p.actor_id, a.name, a.actor_type, at.label as actor_type_label, p.role, r.label as role_label, p.note
+from participants p
+join actors a on a.actor_id = p.actor_id
+join actor_types at on at.value = a.actor_type
+join roles r on r.value = p.role
 where p.event_id = :event_id
-order by p.role, a.name"""
+order by r.position, a.name"""
 EVENT_CLAIMS = """
 select c.claim_id, c.statement, c.quote, c.verification, v.label, c.verdict,
-       c.claimant_id, claimant.name as claimant, c.source_id, s.title as source,
+       c.claimant_id, claimant.name as claimant, c.source_id, s.title as source, s.source_type,
        (select count(*) from evidence x where x.claim_id = c.claim_id) as evidence
 from claims c
 join verifications v on v.value = c.verification
 join actors claimant on claimant.actor_id = c.claimant_id
 join sources s on s.source_id = c.source_id
 where c.event_id = :event_id
-order by c.claim_id"""
+order by c.quote_start, c.claim_id"""
 #: Evidence rows that document the event (for the claims of the op-ed that the event bears on).
 EVENT_EVIDENCE = """
 select x.evidence_id, x.claim_id, c.statement, x.relation, r.label as relation_label, x.timing, x.excerpt,
-       x.source_id, s.title as source, s.url
+       x.source_id, s.title as source, s.publisher, s.published_text, s.url
 from evidence x
 join claims c on c.claim_id = x.claim_id
 join evidence_relations r on r.value = x.relation
@@ -191,21 +232,52 @@ join sources s on s.source_id = x.source_id
 where x.event_id = :event_id
 order by x.claim_id, r.position, x.evidence_id"""
 EVENT_LINKS = """
-select 'to' as direction, l.relation, l.to_event_id as other_id, e.title as other_title, e.date as other_date, l.note
-from event_links l join events e on e.event_id = l.to_event_id
+select 'to' as direction, l.relation, rel.label as relation_label, l.to_event_id as other_id, e.title as other_title,
+       e.date_text as other_date, e.date_start, l.note
+from event_links l join events e on e.event_id = l.to_event_id join relations rel on rel.value = l.relation
 where l.from_event_id = :event_id
 union all
-select 'from', l.relation, l.from_event_id, e.title, e.date, l.note
-from event_links l join events e on e.event_id = l.from_event_id
+select 'from', l.relation, rel.label, l.from_event_id, e.title, e.date_text, e.date_start, l.note
+from event_links l join events e on e.event_id = l.from_event_id join relations rel on rel.value = l.relation
 where l.to_event_id = :event_id
-order by 1 desc, 2, 5"""
+order by 1 desc, 2, 7"""
+
+
+def _fetch(connection: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the rows of `sql` as dicts."""
+    cursor = connection.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def event_record(connection: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
+    """Return what an event's page shows: the event, who takes part, the claims about it, its evidence, its links."""
+    params = {"event_id": event_id}
+    found = _fetch(connection, EVENT, params)
+    if not found:
+        return None
+    return {
+        **found[0],
+        "participants": _fetch(connection, EVENT_PARTICIPANTS, params),
+        "claims": _fetch(connection, EVENT_CLAIMS, params),
+        "evidence": _fetch(connection, EVENT_EVIDENCE, params),
+        "links": _fetch(connection, EVENT_LINKS, params),
+    }
 
 
 #: An actor's page lists at most this many events and claims of each kind, and links to the full lists.
 ACTOR_LIST_LIMIT = 200
+ACTOR = """
+select a.actor_id, a.name, a.actor_type, t.label as actor_type_label, a.country_code, a.aliases, a.description
+from actors a join actor_types t on t.value = a.actor_type
+where a.actor_id = :actor_id"""
 ACTOR_EVENTS = """
-select e.event_id, e.title, e.date, e.event_type, p.role, p.note
-from participants p join events e on e.event_id = p.event_id
+select e.event_id, e.title, e.date, e.date_text, e.event_type, t.label as event_type_label, p.role,
+       r.label as role_label, p.note
+from participants p
+join events e on e.event_id = p.event_id
+join event_types t on t.value = e.event_type
+join roles r on r.value = p.role
 where p.actor_id = :actor_id
 order by e.date_start, e.event_id, p.role
 limit :limit"""
@@ -255,6 +327,103 @@ group by v.value
 order by v.position"""
 PUBLICATION_DATE = """
 select min(published) as published from sources where source_type = 'op_ed' and published is not null"""
+
+
+#: Every copy of the op-ed: first the one whose text the quotes refer to, then the others by id.
+OPED_COPIES = """
+select s.source_id, s.title, s.author, s.publisher, s.url, s.published, s.published_text, s.reliability,
+       sr.label as reliability_label, s.text_sha256 is not null as quoted, s.note
+from sources s join source_reliabilities sr on sr.value = s.reliability
+where s.source_type = 'op_ed'
+order by s.text_sha256 is null, s.source_id"""
+#: The op-ed's claims in the op-ed's order; a passage before the claims nested in it.
+OPED_CLAIMS = """
+select c.claim_id, c.statement, c.claim_type, t.label as claim_type_label, c.quote, c.quote_start, c.quote_end,
+       c.source_id, c.claimant_id, claimant.name as claimant, coalesce(claimant.name = s.author, 0) as by_author,
+       c.event_id, e.title as event, e.date_text as event_date, c.actor_id, a.name as actor,
+       c.verification, v.label, v.rule, c.verdict
+from claims c
+join sources s on s.source_id = c.source_id
+join verifications v on v.value = c.verification
+join claim_types t on t.value = c.claim_type
+join actors claimant on claimant.actor_id = c.claimant_id
+left join events e on e.event_id = c.event_id
+left join actors a on a.actor_id = c.actor_id
+where s.source_type = 'op_ed'
+order by c.source_id, c.quote_start, c.quote_end desc, c.claim_id"""
+OPED_EVIDENCE = """
+select x.claim_id, x.evidence_id, x.relation, r.label as relation_label, x.timing, x.carrying, x.excerpt, x.note,
+       x.source_id, s.title as source, s.publisher, s.published_text, s.url, s.reliability,
+       sr.label as reliability_label, x.event_id, e.title as event, e.date_text as event_date, e.date_start
+from evidence x
+join claims c on c.claim_id = x.claim_id
+join sources o on o.source_id = c.source_id and o.source_type = 'op_ed'
+join evidence_relations r on r.value = x.relation
+join sources s on s.source_id = x.source_id
+join source_reliabilities sr on sr.value = s.reliability
+left join events e on e.event_id = x.event_id
+order by x.claim_id, r.position, x.evidence_id"""
+VERIFICATIONS = "select value, label, rule from verifications order by position"
+KEY_EVENTS = """
+select e.event_id, e.title, e.date_text, e.date_start from events e where e.is_key_event order by e.date_start, e.event_id"""
+
+
+def _passages(claims: list[dict[str, Any]]) -> None:
+    """Mark where the op-ed's text runs on between claims (`gap_before`) and which claims lie inside an earlier one."""
+    furthest: dict[str, int] = {}
+    for claim in claims:
+        end = furthest.get(claim["source_id"], 0)
+        claim["gap_before"] = claim["quote_start"] > end
+        claim["nested"] = claim["source_id"] in furthest and claim["quote_end"] <= end
+        furthest[claim["source_id"]] = max(end, claim["quote_end"])
+
+
+def _events_of(claim: dict[str, Any], evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the events a claim is about or its evidence documents, in date order, each once."""
+    found = {row["event_id"]: row for row in evidence if row["event_id"]}
+    events = sorted(found.values(), key=lambda row: (row["date_start"], row["event_id"]))
+    linked = [{"event_id": row["event_id"], "title": row["event"], "date": row["event_date"]} for row in events]
+    if claim["event_id"]:
+        first = {"event_id": claim["event_id"], "title": claim["event"], "date": claim["event_date"]}
+        linked = [first, *(row for row in linked if row["event_id"] != claim["event_id"])]
+    return linked
+
+
+def oped_context(connection: sqlite3.Connection) -> dict[str, Any]:
+    """Return what the op-ed's page shows: the op-ed, its claims in order with their evidence, counts, key events.
+
+    Each claim is one assertion (METHODOLOGY section 2), quoted verbatim; `gap_before` marks where the op-ed's text
+    runs on before it (shown as [...]: the full text is not republished).
+    """
+    claims = _fetch(connection, OPED_CLAIMS, {})
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    for row in _fetch(connection, OPED_EVIDENCE, {}):
+        evidence.setdefault(row["claim_id"], []).append(row)
+    _passages(claims)
+    for number, claim in enumerate(claims, start=1):
+        claim["number"] = number
+        rows = evidence.get(claim["claim_id"], [])
+        sections = claim_sections(rows, opinion=claim["verification"] == "opinion")
+        claim.update(sections, counts=_counts(sections["carrying"]), events=_events_of(claim, rows), evidence=len(rows))
+    labels = [
+        {**label, "claims": sum(c["verification"] == label["value"] for c in claims)}
+        for label in _fetch(connection, VERIFICATIONS, {})
+    ]
+    claims_by_event: dict[str, list[dict[str, Any]]] = {}
+    for claim in claims:
+        if claim["event_id"]:
+            claims_by_event.setdefault(claim["event_id"], []).append({"claim_id": claim["claim_id"], "number": claim["number"]})
+    key_events = [{**event, "claims": claims_by_event.get(event["event_id"], [])} for event in _fetch(connection, KEY_EVENTS, {})]
+    copies = _fetch(connection, OPED_COPIES, {})
+    dated = [copy for copy in copies if copy["published"]]
+    return {
+        "op_ed": copies[0] if copies else None,
+        "copies": copies,
+        "published_text": min(dated, key=lambda copy: copy["published"])["published_text"] if dated else None,
+        "claims": claims,
+        "labels": labels,
+        "key_events": key_events,
+    }
 
 
 async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -311,20 +480,17 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
         return claim_context
 
     async def event_context() -> dict[str, Any]:
-        params = {"event_id": key}
-        return {
-            "kz_event": {
-                "participants": await _rows(datasette, EVENT_PARTICIPANTS, params),
-                "claims": await _rows(datasette, EVENT_CLAIMS, params),
-                "evidence": await _rows(datasette, EVENT_EVIDENCE, params),
-                "links": await _rows(datasette, EVENT_LINKS, params),
-            }
-        }
+        record = await datasette.get_database(DATABASE).execute_fn(lambda connection: event_record(connection, key))
+        return {"kz_event": record} if record else {}
 
     async def actor_context() -> dict[str, Any]:
         params = {"actor_id": key, "limit": ACTOR_LIST_LIMIT}
+        found = await _rows(datasette, ACTOR, params)
+        if not found:
+            return {}
         return {
             "kz_actor": {
+                **found[0],
                 "events": await _rows(datasette, ACTOR_EVENTS, params),
                 "claims": await _rows(datasette, ACTOR_CLAIMS, params),
                 "limit": ACTOR_LIST_LIMIT,
