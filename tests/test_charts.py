@@ -65,8 +65,11 @@ def dataset_of(spec: dict[str, Any], view: dict[str, Any]) -> list[dict[str, Any
 
 
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return the rows of the timeline's main view (the first view that draws bars)."""
-    return dataset_of(spec, next(view for view in views(spec) if mark_type(view) == "bar"))
+    """Return the rows of the timeline's main view: the frame of events with their rows in the lanes."""
+    for rows in spec["datasets"].values():
+        if rows and "row_offset" in rows[0]:
+            return list(rows)
+    raise AssertionError("no main view")
 
 
 # --- make_chart -------------------------------------------------------------------------------------------------------

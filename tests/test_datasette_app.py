@@ -163,7 +163,7 @@ def test_event_row_page_leads_with_the_event_then_participants_claims_links_and_
     assert '<h2 id="evidence-heading">Evidence that documents this event</h2>' in section
     for row in evidence:
         assert f'href="/kz-timeline/sources/{row["source_id"]}"' in section
-        assert f"“{row['excerpt']}”" in html.unescape(section)
+        assert f'<blockquote class="kz-excerpt">{row["excerpt"]}</blockquote>' in html.unescape(section)
     # The row as stored, folded: every column, and Datasette's list of incoming foreign keys.
     raw = " ".join(text.split('<details class="kz-raw" id="row">')[1].split("</details>")[0].split())
     for column in ("event_id", "date", "date_text", "date_start", "description", "date_note"):
@@ -460,3 +460,23 @@ def test_oped_claims_contested_walks_claims_in_order_without_sorting_them_all(tm
         plan = [row[3] for row in connection.execute("explain query plan " + QUERIES["oped_claims_contested"]["sql"])]
     assert plan[0].startswith("SCAN c USING INDEX sqlite_autoindex_claims"), plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_the_op_ed_page_is_linked_from_the_home_page_the_menu_and_each_claims_page(datasette: Any) -> None:
+    home = get(datasette, "/")
+    assert '<p class="kz-reader-link"><a href="/oped">Read the op-ed, claim by claim, beside the record</a></p>' in home.text
+    assert '<li><a href="/oped">The op-ed, claim by claim</a></li>' in home.text  # the menu, on every page
+    claim = get(datasette, f"{DB}/claims/oped_sanctions_compliance")
+    assert '<a href="/oped#claim-oped_sanctions_compliance">This claim in the op-ed, claim by claim</a>' in claim.text
+    assert 'id="claim-oped_sanctions_compliance"' in get(datasette, "/oped").text
+
+
+def test_each_chart_is_also_served_drawn_for_a_narrow_screen(datasette: Any) -> None:
+    from kz_timeline.charts.layout import NARROW_WIDTH
+
+    page = get(datasette, "/timeline")
+    version = datasette.get_database(DATABASE_NAME).hash[:16]
+    assert f'data-narrow-spec-url="/-/kz-timeline/charts/timeline-narrow.json?v={version}"' in page.text
+    spec = get(datasette, "/-/kz-timeline/charts/timeline-narrow.json").json()
+    assert {view["width"] for view in spec["vconcat"]} == {NARROW_WIDTH}
+    assert get(datasette, "/-/kz-timeline/charts/pie-narrow.json").status == 404

@@ -96,11 +96,11 @@ def test_event_row_page_lists_participants_claims_and_linked_events(visit: Visit
     visit.page.goto(server.url + "kz-timeline/events/mamai_convicted_2023")
     participants = visit.page.locator("#participants")
     assert "Zhanbolat Mamai" in participants.inner_text()
-    assert visit.page.locator("#claims tbody tr").count() >= 1
+    assert visit.page.locator("#claims li").count() >= 1
     assert visit.page.locator("#links li").count() >= 1
     visit.page.locator("#participants a", has_text="Zhanbolat Mamai").click()
     visit.page.wait_for_url("**/kz-timeline/actors/mamai")
-    assert visit.page.locator("#events tbody tr").count() >= 10
+    assert visit.page.locator("#events li").count() >= 10
     assert "Mamai convicted of money laundering" in visit.page.locator("#events").inner_text()
     visit.check_clean()
 
@@ -161,3 +161,13 @@ def test_the_served_database_file_is_not_written(server: Served, tmp_path: Path)
     db = Path(server.output.splitlines()[0].split(" ", 2)[1])
     assert db.exists()
     assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+
+
+def test_a_claim_on_an_event_page_leads_back_to_its_place_in_the_op_ed(visit: Visit, server: Served) -> None:
+    visit.page.goto(server.url + "kz-timeline/events/mamai_convicted_2023")
+    visit.page.locator("#claims a", has_text="In the op-ed, claim by claim").first.click()
+    visit.page.wait_for_url("**/oped#claim-oped_mamai_suspended_2023")
+    card = visit.page.locator("#claim-oped_mamai_suspended_2023")
+    assert card.is_visible() and "Partly corroborated" in card.inner_text()
+    assert visit.page.evaluate("document.querySelector(':target').id") == "claim-oped_mamai_suspended_2023"
+    visit.check_clean()

@@ -75,6 +75,12 @@ DOCUMENTED = [
     ("kz_timeline.defaults", "CHART_KINDS"),
     ("kz_timeline.schema.rubric", "assess_claims"),
     ("kz_timeline.reading.method", "check_method"),
+    ("kz_timeline.charts.layout", "dense_window"),
+    ("kz_timeline.charts.palette", "OKABE_ITO"),
+    ("kz_timeline.charts.rendering", "chart_script"),
+    ("kz_timeline.schema.vocabularies", "EVENT_FAMILIES"),
+    ("kz_timeline.schema.vocabularies", "ROLE_FAMILIES"),
+    ("kz_timeline.site.reader", "write_reader"),
 ]
 
 #: A dotted name inside backquotes or after `from`/`import` in the docs: kz_timeline.something.else.

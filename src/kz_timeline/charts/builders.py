@@ -264,20 +264,23 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE, width: int 
         .encode(y=y, yOffset=alt.YOffset(value=LANE_NAME_OFFSET), x=alt.value(0), text="lane:N")
     )
 
+    pointed = (frame["mark"] == "point") | (frame["end_status"] != "closed")
+    layers = [
+        (bars, (frame["mark"] == "bar") & (frame["end_status"] == "closed")),
+        (caps, None),
+        (cap_ends, None),
+        (open_lines, frame["end_status"] != "closed"),
+        (arrows, None),
+        (filled_points, ~frame["hollow"] & pointed),
+        (hollow_points, frame["hollow"] & pointed),
+        (left_labels, frame["align"] == "left"),
+        (right_labels, frame["align"] == "right"),
+        (lane_names, None),
+        (_whole_years(domain, x_domain), None),
+    ]
+    # A described layer with nothing to draw is left out: Vega would show screen readers an empty, unnamed mark.
     main = (
-        alt.layer(
-            bars,
-            caps,
-            cap_ends,
-            open_lines,
-            arrows,
-            filled_points,
-            hollow_points,
-            left_labels,
-            right_labels,
-            lane_names,
-            _whole_years(domain, x_domain),
-        )
+        alt.layer(*(layer for layer, drawn in layers if drawn is None or drawn.any()))
         .properties(width=width, height=alt.Step(LANE_STEP))
         .add_params(pick)
     )

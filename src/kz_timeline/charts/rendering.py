@@ -80,6 +80,40 @@ def javascript_bundle(vl_version: str = VL_VERSION) -> str:
     return safe
 
 
+#: How every chart is embedded in a page, in one place: the served charts page and self-contained HTML both call
+#: `kzTimelineEmbed(element, spec)`, which `chart_script` adds after the Vega bundle.
+EMBED_SCRIPT: Final = """
+/* kz-timeline: draw a chart in `element` (an element or a selector) with vega-embed, as SVG, offline. */
+window.kzTimelineEmbed = function (element, spec) {
+  /* The brush of an overview has no words of its own: hide it from screen readers (the chart's description says
+     what the chart shows). */
+  function quiet(vega) {
+    (function walk(node) {
+      (node.marks || []).forEach(function (mark) {
+        if (/_brush(_bg)?$/.test(mark.name || "")) { mark.aria = false; }
+        walk(mark);
+      });
+    })(vega);
+    return vega;
+  }
+  var root = typeof element === "string" ? document.querySelector(element) : element;
+  return vegaEmbed(root, spec, {renderer: "svg", actions: {export: true, source: false, compiled: false, editor: false},
+                                tooltip: {theme: "light"}, patch: quiet}).then(function (result) {
+    /* vega-embed's menu button has no name of its own. */
+    root.querySelectorAll("details > summary").forEach(function (summary) {
+      summary.setAttribute("aria-label", "Save the chart as SVG or PNG");
+    });
+    return result;
+  });
+};
+"""
+
+
+def chart_script() -> str:
+    """Return the script every chart page loads: the Vega bundle, then `kzTimelineEmbed` (EMBED_SCRIPT)."""
+    return javascript_bundle() + "\n" + EMBED_SCRIPT
+
+
 def bundle_cache_path(vl_version: str = VL_VERSION) -> Path:
     """Return where the Vega bundle of this vl-convert and Vega-Lite version is cached ($XDG_CACHE_HOME/kz-timeline)."""
     from importlib.metadata import version
@@ -105,8 +139,7 @@ _HTML = """<!DOCTYPE html>
 <script>{bundle}</script>
 <script>
   const spec = {spec};
-  vegaEmbed("#vis", spec, {{renderer: "svg", actions: {{export: true, source: false, compiled: false, editor: false}},
-    tooltip: {{theme: "light"}}}}).then((result) => {{ window.vegaView = result.view; }}).catch((error) => {{
+  kzTimelineEmbed("#vis", spec).then((result) => {{ window.vegaView = result.view; }}).catch((error) => {{
       document.getElementById("vis").textContent = "The chart could not be drawn: " + error;
       console.error(error);
     }});
@@ -136,7 +169,7 @@ def _title(spec: dict[str, Any]) -> str:
 
 def spec_html(spec: dict[str, Any]) -> str:
     """Return a self-contained HTML page that draws `spec`: the Vega bundle inlined, no network request."""
-    return _HTML.format(title=_title(spec), bundle=javascript_bundle(), spec=script_safe_json(spec))
+    return _HTML.format(title=_title(spec), bundle=chart_script(), spec=script_safe_json(spec))
 
 
 _CLIP_ID = re.compile(r"\b(clip|gradient|pattern|mask|marker)(\d+)\b")

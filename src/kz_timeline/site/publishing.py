@@ -70,7 +70,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     """
     from kz_timeline.charts.builders import make_chart
     from kz_timeline.charts.layout import NARROW_WIDTH, WIDTH
-    from kz_timeline.charts.rendering import chart_spec, javascript_bundle
+    from kz_timeline.charts.rendering import chart_script, chart_spec
     from kz_timeline.dataset.loader import load
     from kz_timeline.site.datasette_metadata import site_metadata
 
@@ -86,7 +86,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
         shutil.copytree(STATIC_DIR, static, dirs_exist_ok=True)
     except OSError as error:
         raise PublishError(f"{out}: cannot write there: {error.strerror or error}") from error
-    write_atomically(static / "vega.js", javascript_bundle())
+    write_atomically(static / "vega.js", chart_script())
     for kind in CHART_KINDS:
         for suffix, width in (("", WIDTH), ("-narrow", NARROW_WIDTH)):
             spec = chart_spec(make_chart(dataset, kind, width=width))

@@ -92,6 +92,8 @@ def _environment() -> Any:
 def _linked_events(oped: dict[str, Any]) -> list[str]:
     """Return the events the op-ed's page links to: its claims', their evidence's and its key events, each once."""
     found = [event["event_id"] for claim in oped["claims"] for event in claim["events"]]
+    sections = ("carrying", "context", "later")
+    found += [row["event_id"] for claim in oped["claims"] for section in sections for row in claim[section] if row["event_id"]]
     found += [event["event_id"] for event in oped["key_events"]]
     return list(dict.fromkeys(found))
 

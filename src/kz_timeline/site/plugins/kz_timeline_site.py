@@ -43,10 +43,10 @@ def _csv_bytes(data_dir: str) -> int:
 
 
 def _vega_bundle() -> str:
-    """Return Vega, Vega-Lite and vega-embed as one script, for the Vega-Lite version Altair writes (no CDN)."""
-    from kz_timeline.charts.rendering import javascript_bundle
+    """Return Vega, Vega-Lite, vega-embed and the package's `kzTimelineEmbed` as one script (no CDN)."""
+    from kz_timeline.charts.rendering import chart_script
 
-    return javascript_bundle()
+    return chart_script()
 
 
 @lru_cache(maxsize=4)
@@ -379,8 +379,11 @@ def _passages(claims: list[dict[str, Any]]) -> None:
 
 
 def _events_of(claim: dict[str, Any], evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the events a claim is about or its evidence documents, in date order, each once."""
-    found = {row["event_id"]: row for row in evidence if row["event_id"]}
+    """Return the events a claim is about or its evidence as of publication documents, in date order, each once.
+
+    Later developments' events are linked from their own rows, shown apart.
+    """
+    found = {row["event_id"]: row for row in evidence if row["event_id"] and row["timing"] == "as_of_publication"}
     events = sorted(found.values(), key=lambda row: (row["date_start"], row["event_id"]))
     linked = [{"event_id": row["event_id"], "title": row["event"], "date": row["event_date"]} for row in events]
     if claim["event_id"]:
