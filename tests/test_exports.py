@@ -65,7 +65,7 @@ def test_claims_flag_on_an_export_without_a_graph_is_one_line_and_writes_nothing
 def test_unknown_format_is_a_usage_error() -> None:
     result = run_cli("export", "pdf", "--out", "x.pdf")
     assert result.returncode == 2
-    assert "invalid choice: 'pdf' (choose from 'timelinejs', 'graphml', 'gexf', 'spreadsheet')" in result.stderr
+    assert "invalid choice: 'pdf' (choose from 'timelinejs', 'graphml', 'gexf', 'spreadsheet', 'reader')" in result.stderr
 
 
 def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:

@@ -312,3 +312,12 @@ def test_each_claim_links_to_the_pages_of_its_events_and_to_the_timeline(oped: s
         if row["event_id"]:
             assert f'<a href="events/{row["event_id"]}.html">' in card
             assert (reader / "events" / f"{row['event_id']}.html").is_file()
+
+
+def test_a_framing_claim_inside_another_claims_passage_comes_after_it_and_says_so(oped: str) -> None:
+    ids = re.findall(r'<article class="kz-claim kz-label-[a-z_]+" id="claim-([a-z0-9_]+)"', oped)
+    assert ids.index("oped_old_regime") == ids.index("oped_democracy_steps") + 1
+    inner = oped.split('id="claim-oped_old_regime"', 1)[1].split("</h3>", 1)[0]
+    assert "Framing, within the passage above" in inner
+    between = oped.split('id="claim-oped_democracy_steps"', 1)[1].split('id="claim-oped_old_regime"', 1)[0]
+    assert '<p class="kz-gap">' not in between
