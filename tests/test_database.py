@@ -318,7 +318,9 @@ def test_cli_build_prints_what_it_built_and_exits_0(minimal_dir: Path, tmp_path:
     db = tmp_path / "out" / "kz.db"
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n")
+    assert result.stdout == (
+        f"built {db} from {minimal_dir} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n"
+    )
     assert stored_fingerprint(db) == data_fingerprint(minimal_dir)
 
 

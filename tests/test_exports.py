@@ -21,7 +21,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
     out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
     result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir))
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out}\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out} from {minimal_dir}\n", "")
     again = kz_timeline.export(name, tmp_path / "again", minimal_dir)
     assert out.read_bytes() == again.read_bytes()
     assert not [path.name for path in out.parent.iterdir() if path.name.startswith(".")], "a temporary file was left behind"

@@ -15,6 +15,7 @@ STAGES = {
     "errors": 0,
     "files": 0,
     "text": 0,
+    "arguments": 1,
     "schema": 1,
     "reading": 2,
     "dataset": 3,

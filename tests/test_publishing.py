@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -91,7 +92,8 @@ def test_the_publish_command_carries_metadata_templates_plugins_static_and_setti
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/", '<a href="/timeline">Charts: the timeline and its actors</a>'),
+        ("/", '<a href="/timeline">Charts: timeline, actors and claims</a>'),
+        ("/timeline", "<h1>Charts: timeline, actors and claims</h1>"),
         ("/timeline", 'data-spec-url="/kz-timeline-static/charts/timeline.json"'),
         ("/timeline", '<script src="/kz-timeline-static/vega.js"></script>'),
         ("/kz-timeline/events/mamai_convicted_2023", "<h2>Who takes part</h2>"),
@@ -114,11 +116,12 @@ def test_cli_publish_files_prints_the_files_and_the_command(minimal_dir: Path, t
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
-    assert lines[0] == f"wrote {len(written)} files to {out}:"
+    assert lines[0] == f"wrote {len(written)} files to {out} from {minimal_dir}:"
     assert lines[1 : 1 + len(written)] == [f"  {name}" for name in written]
     assert "  static/charts/timeline.json" in lines
-    assert lines[-2] == "publish them with:"
-    assert lines[-1].startswith(f"  datasette publish cloudrun {out}/kz-timeline.db --service kz-timeline ")
+    command = lines[lines.index("publish them with:") + 1 :]
+    assert command[:2] == [f"  datasette publish cloudrun {out}/kz-timeline.db \\", "    --service kz-timeline \\"]
+    assert [shlex.split(line.removesuffix(" \\")) for line in command][-1][0] == "--extra-options"
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,9 @@ The data flows through the subpackages in this order; each imports only from tho
    GraphML, GEXF, a spreadsheet), `site` (the SQLite database and the Datasette site that serves it), and
    `metadata` (datapackage.json, CITATION.cff, the data dictionary and every other generated file).
 
-Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `defaults` (the defaults and
-choices the command line and the library share), `errors` (problems and exceptions), `files` (atomic writes, digests,
+Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `arguments` (its parser, from
+which the docs' command-line reference is generated), `defaults` (the defaults and choices the command line and the
+library share), `errors` (problems and exceptions), `files` (atomic writes, digests,
 the cache directory) and `text` (labels of vocabulary terms, clipped text).
 """
 

@@ -35,7 +35,7 @@ from kz_timeline.charts.layout import (
     place_labels,
 )
 from kz_timeline.defaults import CHART_KINDS, DEFAULT_CHART_KIND, DEFAULT_LANE, LANES, LaneField
-from kz_timeline.errors import KzTimelineError
+from kz_timeline.errors import KzTimelineError, UsageError
 from kz_timeline.schema.vocabularies import EventType, Role, Theme, Verification
 from kz_timeline.text import clip, term_label
 
@@ -676,15 +676,23 @@ CHARTS: dict[str, Callable[[Dataset], alt.TopLevelMixin]] = {
 }
 
 
-def make_chart(dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField = DEFAULT_LANE) -> alt.TopLevelMixin:
-    """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
-
-    `lane` picks the timeline's lanes: "theme" (coloured by event type) or "event_type" (coloured by theme).
-    """
+def check_chart_options(kind: str, lane: str | None = None) -> None:
+    """Raise ChartError for an unknown kind or lane, and UsageError for a lane given to a chart that has none."""
     if kind not in CHARTS:
         raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
-    if lane not in LANES:
+    if lane is not None and lane not in LANES:
         raise ChartError(f"unknown lane {lane!r}; choose {' or '.join(LANES)}")
+    if lane is not None and kind != "timeline":
+        raise UsageError(f"--lane {lane}: only the timeline chart has lanes, not the {kind} chart")
+
+
+def make_chart(dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField | None = None) -> alt.TopLevelMixin:
+    """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
+
+    `lane` picks the timeline's lanes: "theme" (the default; coloured by event type) or "event_type" (coloured by
+    theme). Another chart has no lanes: a `lane` given with it raises UsageError.
+    """
+    check_chart_options(kind, lane)
     if kind == "timeline":
-        return timeline_chart(dataset, lane)
+        return timeline_chart(dataset, lane or DEFAULT_LANE)
     return CHARTS[kind](dataset)

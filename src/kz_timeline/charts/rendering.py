@@ -12,7 +12,7 @@ from typing import Any, Final
 import altair as alt
 
 from kz_timeline.defaults import CHART_FORMATS, DEFAULT_CHART_FORMAT
-from kz_timeline.errors import KzTimelineError
+from kz_timeline.errors import KzTimelineError, UsageError
 from kz_timeline.files import cache_home, write_bytes_atomically
 
 #: The output formats `render_chart` writes, in the order the CLI lists them.
@@ -177,15 +177,27 @@ def render_chart(chart: alt.TopLevelMixin, fmt: str) -> bytes:
 
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
-    """Return the output format: `fmt` when given, else the suffix of `path` when it is a known format, else html."""
-    if fmt is not None:
-        return fmt
-    suffix = Path(path).suffix.lstrip(".").lower() if path is not None and str(path) != "-" else ""
-    return suffix if suffix in FORMATS else DEFAULT_CHART_FORMAT
+    """Return the output format: `fmt` when given, else the suffix of `path`, else html.
+
+    Raise UsageError when `path`'s suffix is no chart format (`q.pdf`) or names another format than `fmt` (`x.svg`
+    for png): the file would hold what its name denies. A path without a suffix, or '-' (standard output), takes any.
+    """
+    suffix = Path(path).suffix if path is not None and str(path) != "-" else ""
+    named = suffix.lstrip(".").lower()
+    if suffix and named not in FORMATS:
+        names = ", ".join(f".{name}" for name in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
+        raise UsageError(f"{path}: {suffix} is not a chart format; name the file {names}")
+    if suffix and fmt is not None and named != fmt:
+        raise UsageError(f"{path}: a {suffix} file cannot hold {fmt}; name it .{fmt}, or choose --format {named}")
+    return fmt or named or DEFAULT_CHART_FORMAT
 
 
 def write_chart(chart: alt.TopLevelMixin, fmt: str, path: str | Path) -> int:
-    """Render `chart` and write it to `path` atomically (never half a file); return the number of bytes written."""
+    """Render `chart` and write it to `path` atomically (never half a file); return the number of bytes written.
+
+    Raise UsageError when `path`'s suffix contradicts `fmt` (see `format_for`).
+    """
+    format_for(path, fmt)
     data = render_chart(chart, fmt)
     target = Path(path)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from kz_timeline.files import write_atomically
 
-README_START = "<!-- data-dictionary:start -->"
-README_END = "<!-- data-dictionary:end -->"
+PUBLISH_START = "<!-- publish-command:start -->"
+PUBLISH_END = "<!-- publish-command:end -->"
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,57 @@ class GeneratedFile:
         return self.render(current)
 
 
-def _readme(current: str | None) -> str:
+def replace_between(current: str | None, start: str, end: str, content: str, name: str) -> str:
+    """Return `current` with what lies between the markers `start` and `end` replaced by `content`."""
+    if current is None or start not in current or end not in current:
+        raise ValueError(f"{name} needs the markers {start} and {end}")
+    head, rest = current.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{content}{end}{tail}"
+
+
+DATA_DICTIONARY_INTRO = """\
+# Data dictionary
+
+Generated from the models in `src/kz_timeline/schema/models.py` by `kz-timeline generate`; a test fails when it drifts.
+Every table is a CSV file in `data/` (UTF-8, comma-separated, a header row); `kz-timeline validate` checks every rule
+below, and the [methodology](METHODOLOGY.md) says how the values are chosen.
+
+"""
+
+
+def _data_dictionary(current: str | None) -> str:
     from kz_timeline.metadata.data_dictionary import data_dictionary
 
-    if current is None or README_START not in current or README_END not in current:
-        raise ValueError(f"README.md needs the markers {README_START} and {README_END}")
-    head, rest = current.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    return f"{head}{README_START}\n{data_dictionary()}{README_END}{tail}"
+    return DATA_DICTIONARY_INTRO + data_dictionary()
+
+
+def _cli_reference(current: str | None) -> str:
+    from kz_timeline.metadata.cli_reference import cli_reference
+
+    return cli_reference()
+
+
+def publish_block() -> str:
+    """Return the docs' block on publishing: the command `publish-files` prints, and the plugins it writes."""
+    from kz_timeline.site.publishing import command_text, plugin_files, publish_command
+
+    plugins = []
+    for path in plugin_files():
+        doc = (path.read_text(encoding="utf-8").split('"""')[1:2] or [""])[0].strip().splitlines()
+        plugins.append(f"- `{path.name}`: {doc[0] if doc else ''}")
+    return (
+        "```sh\n"
+        "kz-timeline publish-files site/\n"
+        f"{command_text(publish_command('site'))}\n"
+        "# or on Fly: pip install datasette-publish-fly, then the same with `datasette publish fly` and --app\n"
+        "```\n\n"
+        "The plugins written into `site/plugins/` (`--plugins-dir` sends them all):\n\n" + "\n".join(plugins) + "\n"
+    )
+
+
+def _datasette_docs(current: str | None) -> str:
+    return replace_between(current, PUBLISH_START, PUBLISH_END, publish_block(), "docs/datasette.md")
 
 
 def _metadata(current: str | None) -> str:
@@ -87,7 +130,9 @@ def _citation_at(root: Path | None, current: str | None) -> str:
 
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
-    GeneratedFile("README.md", _readme),
+    GeneratedFile("docs/data-dictionary.md", _data_dictionary),
+    GeneratedFile("docs/cli.md", _cli_reference),
+    GeneratedFile("docs/datasette.md", _datasette_docs),
     GeneratedFile("metadata.yml", _metadata),
     GeneratedFile("docs/timeline.svg", partial(_timeline_svg_at, None), _timeline_svg_at),
     GeneratedFile("datapackage.json", partial(_datapackage_at, None), _datapackage_at),

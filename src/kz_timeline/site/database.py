@@ -132,15 +132,16 @@ class DatabaseBuildError(KzTimelineError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the database file, its fingerprint and the rows of each data table."""
+    """What a build wrote: the database file, its fingerprint, the rows of each data table and the data it read."""
 
     path: Path
     fingerprint: str
     row_counts: dict[str, int]
+    data_dir: Path
 
     def __str__(self) -> str:
         counts = ", ".join(f"{count} {name}" for name, count in self.row_counts.items())
-        return f"built {self.path} ({counts})"
+        return f"built {self.path} from {self.data_dir} ({counts})"
 
 
 def lookup_table_name(vocabulary: type[Vocabulary]) -> str:
@@ -245,7 +246,8 @@ def build_database(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return BuildResult(path, _fingerprint(digests), {table.name: len(tables[table.name].frame) for table in TABLES})
+    counts = {table.name: len(tables[table.name].frame) for table in TABLES}
+    return BuildResult(path, _fingerprint(digests), counts, directory)
 
 
 def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME
 from kz_timeline.schema.vocabularies import VOCABULARIES
 from kz_timeline.site.browsing import BROWSING
@@ -23,6 +23,7 @@ from kz_timeline.site.database import (
     database_columns,
     view_columns,
 )
+from kz_timeline.text import term_label
 
 HEADER = (
     "# Generated from the models by `kz-timeline generate` (src/kz_timeline/site/datasette_metadata.py); do not edit by hand.\n"
@@ -42,7 +43,17 @@ SOURCE = "The op-ed (Burgas Gazette copy, 17 May 2023) and the public sources in
 SOURCE_URL = (
     "https://www.burgasgazette.com/2023/05/17/kazakhstans-progress-faces-many-headwinds-the-west-should-not-be-one-of-them/"
 )
-ABOUT = "Charts: the timeline and its actors"
+
+
+def charts_title(kinds: tuple[str, ...] = CHART_KINDS) -> str:
+    """Name the charts page after the charts it shows: 'Charts: timeline, actors and claims'."""
+    names = [term_label(kind).lower() for kind in kinds]
+    return "Charts: " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+
+
+#: The charts page's title, menu entry and links (the plugin reads it from its configuration).
+CHARTS_TITLE = charts_title()
+ABOUT = CHARTS_TITLE
 ABOUT_URL = "/timeline"
 
 QUERIES: dict[str, dict[str, Any]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,28 +27,55 @@ class PublishError(KzTimelineError):
     """The publish directory cannot be written."""
 
 
+def publish_command(directory: str | Path, platform: str = "cloudrun", service: str = DATABASE_NAME) -> list[str]:
+    """Return the `datasette publish` command that sends the files written into `directory`.
+
+    `platform`: cloudrun, or fly (with the datasette-publish-fly plugin). `publish-files` prints this command and the
+    docs show it, so the two cannot differ: every setting `serve` uses goes along, and the plugins directory carries
+    every plugin written.
+    """
+    d = Path(directory)
+    args = ["datasette", "publish", platform, str(d / f"{DATABASE_NAME}.db")]
+    args += ["--service" if platform == "cloudrun" else "--app", service]
+    args += ["--metadata", str(d / "metadata.yml"), "--template-dir", str(d / "templates")]
+    args += ["--plugins-dir", str(d / "plugins"), "--static", f"{STATIC_MOUNT}:{d / 'static'}"]
+    args += ["--install", DATASETTE_REQUIREMENT, "--version-note", f"kz-timeline {_version()}"]
+    settings = " ".join(f"--setting {name} {_setting_text(value)}" for name, value in SETTINGS.items())
+    return [*args, "--extra-options", settings]
+
+
+def command_text(args: list[str]) -> str:
+    """Return a command as shell text, one option and its value per line, the lines joined by backslashes."""
+    lines: list[list[str]] = [[]]
+    for arg in args:
+        if arg.startswith("--") and not (len(lines[-1]) == 1 and lines[-1][0].startswith("--")):
+            lines.append([])
+        lines[-1].append(arg)
+    return " \\\n  ".join(shlex.join(line) for line in lines if line)
+
+
+def plugin_files() -> list[Path]:
+    """Return the Datasette plugins the package ships, each a module of the plugins directory."""
+    return sorted(PLUGINS_DIR.glob("*.py"))
+
+
 @dataclass(frozen=True)
 class PublishFiles:
-    """The files written for `datasette publish`, and the command that sends them."""
+    """The files written for `datasette publish`, the data they were made from, and the command that sends them."""
 
     directory: Path
     files: tuple[Path, ...]
+    data_dir: Path
 
     def command(self, platform: str = "cloudrun", service: str = DATABASE_NAME) -> list[str]:
         """Return the `datasette publish` command line (platform: cloudrun, or fly with datasette-publish-fly)."""
-        d = self.directory
-        args = ["datasette", "publish", platform, str(d / f"{DATABASE_NAME}.db")]
-        args += ["--service" if platform == "cloudrun" else "--app", service]
-        args += ["--metadata", str(d / "metadata.yml"), "--template-dir", str(d / "templates")]
-        args += ["--plugins-dir", str(d / "plugins"), "--static", f"{STATIC_MOUNT}:{d / 'static'}"]
-        args += ["--install", DATASETTE_REQUIREMENT, "--version-note", f"kz-timeline {_version()}"]
-        settings = " ".join(f"--setting {name} {_setting_text(value)}" for name, value in SETTINGS.items())
-        return [*args, "--extra-options", settings]
+        return publish_command(self.directory, platform, service)
 
     def __str__(self) -> str:
         listing = "\n".join(f"  {path.relative_to(self.directory)}" for path in self.files)
         return (
-            f"wrote {len(self.files)} files to {self.directory}:\n{listing}\npublish them with:\n  {shlex.join(self.command())}"
+            f"wrote {len(self.files)} files to {self.directory} from {self.data_dir}:\n{listing}\n"
+            f"publish them with:\n{textwrap.indent(command_text(self.command()), '  ')}"
         )
 
 
@@ -71,7 +99,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     from kz_timeline.charts.builders import make_chart
     from kz_timeline.charts.rendering import chart_spec, javascript_bundle
     from kz_timeline.dataset.loader import load
-    from kz_timeline.site.datasette_metadata import site_metadata
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE, site_metadata
 
     out = Path(directory)
     if out.exists() and not out.is_dir():
@@ -90,10 +118,9 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
         spec = chart_spec(make_chart(dataset, kind))
         write_atomically(static / "charts" / f"{kind}.json", json.dumps(spec, ensure_ascii=False))
     metadata = site_metadata()
-    metadata["plugins"] = {
-        PLUGIN_NAME: {"static_charts": {"base": f"/{STATIC_MOUNT}", "charts": {kind: term_label(kind) for kind in CHART_KINDS}}}
-    }
+    charts = {kind: term_label(kind) for kind in CHART_KINDS}
+    metadata["plugins"] = {PLUGIN_NAME: {"title": CHARTS_TITLE, "static_charts": {"base": f"/{STATIC_MOUNT}", "charts": charts}}}
     text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120)
     write_atomically(out / "metadata.yml", PUBLISHED_HEADER + text)
     files = tuple(sorted(path for path in out.rglob("*") if path.is_file() and "__pycache__" not in path.parts))
-    return PublishFiles(out, files)
+    return PublishFiles(out, files, dataset.data_dir)

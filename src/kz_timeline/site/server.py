@@ -37,10 +37,10 @@ class ServeError(KzTimelineError):
 def served_metadata(data_dir: str | Path | None = None) -> dict[str, Any]:
     """Return the metadata `serve` gives Datasette: metadata.yml's content plus the charts plugin's configuration."""
     from kz_timeline.dataset.loader import resolve_data_dir
-    from kz_timeline.site.datasette_metadata import site_metadata
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE, site_metadata
 
     metadata = site_metadata()
-    metadata["plugins"] = {PLUGIN_NAME: {"data_dir": str(resolve_data_dir(data_dir).resolve())}}
+    metadata["plugins"] = {PLUGIN_NAME: {"data_dir": str(resolve_data_dir(data_dir).resolve()), "title": CHARTS_TITLE}}
     return metadata
 
 
@@ -133,9 +133,12 @@ def serve(
     """Build the database if the data changed since the last build, then serve it until interrupted."""
     import uvicorn
 
-    built: BuildResult | None = ensure_database(data_dir, db_path)
-    echo(str(built) if built else f"{db_path} is up to date")
-    datasette = make_datasette(db_path, data_dir=data_dir)
+    from kz_timeline.dataset.loader import resolve_data_dir
+
+    directory = resolve_data_dir(data_dir)
+    built: BuildResult | None = ensure_database(directory, db_path)
+    echo(str(built) if built else f"{db_path} is up to date with {directory}")
+    datasette = make_datasette(db_path, data_dir=directory)
     asyncio.run(datasette.invoke_startup())
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]

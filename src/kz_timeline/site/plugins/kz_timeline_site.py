@@ -67,6 +67,11 @@ def _config(datasette: Any) -> dict[str, Any]:
     return config
 
 
+def charts_title(datasette: Any) -> str:
+    """Return the charts page's name, which lists its charts (set by `serve` and `publish-files`)."""
+    return str(_config(datasette).get("title") or "Charts")
+
+
 def _live_data_dir(datasette: Any) -> str:
     """Return the data directory the charts are drawn from (set by `kz-timeline serve`); 404 on a published copy."""
     data_dir = _config(datasette).get("data_dir")
@@ -116,8 +121,19 @@ def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
 
 async def timeline_page(datasette: Any, request: Any) -> Response:
     """Render the charts page, /timeline."""
+    from datasette.version import __version__ as datasette_version
+
     charts, vega_url = _charts(datasette)
-    context = {"charts": charts, "vega_url": vega_url, "database": DATABASE, "title": datasette.metadata("title")}
+    context = {
+        "charts": charts,
+        "vega_url": vega_url,
+        "database": DATABASE,
+        "title": datasette.metadata("title"),
+        "charts_title": charts_title(datasette),
+        # What Datasette's own pages give the footer: its version, the licence and the source.
+        "datasette_version": datasette_version,
+        "metadata": datasette.metadata(),
+    }
     html = await datasette.render_template("kz-timeline-charts.html", context, request=request)
     return Response.html(html)
 
@@ -156,7 +172,7 @@ def startup(datasette: Any) -> None:
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     """Link the charts page from Datasette's menu."""
-    return [{"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"}]
+    return [{"href": datasette.urls.path("/timeline"), "label": charts_title(datasette)}]
 
 
 EVENT_PARTICIPANTS = """
@@ -210,7 +226,9 @@ async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[s
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
-    """Give the event and actor pages their participants, claims, links and events."""
+    """Give the home page the charts page's name, and the event and actor pages their participants, claims, links, events."""
+    if view_name == "index":
+        return {"kz_charts_title": charts_title(datasette)}
     if view_name != "row" or database != DATABASE or table not in ("events", "actors") or request is None:
         return {}
     key = tilde_decode(request.url_vars["pks"])
