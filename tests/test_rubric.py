@@ -119,6 +119,14 @@ def test_assess_claims_reads_tables_as_read_as_loaded_and_as_models_alike(data: 
     pd.testing.assert_frame_equal(loaded, models)
 
 
+def test_assess_claims_takes_a_dataset_or_its_models_whole(data: Dataset) -> None:
+    tables = assess_claims(data.claims, data.evidence, data.sources)
+    pd.testing.assert_frame_equal(assess_claims(data), tables)
+    pd.testing.assert_frame_equal(assess_claims(data.models), tables)
+    with pytest.raises(TypeError, match="a dataset, or its claims, evidence and sources"):
+        assess_claims(data.claims)
+
+
 def test_assess_claims_is_public() -> None:
     assert kz_timeline.assess_claims is assess_claims
     assert "assess_claims" in kz_timeline.__all__
