@@ -5,7 +5,10 @@
 For N events it writes N claims (one per event, so every event is backed; at least one per actor), N/10 actors
 (each backed by a claim), N/100 sources (+1: a synthetic op-ed whose text the quotes of a fifth of the claims match),
 about 2N participants, 1.2N event links (follows/part_of/causes always point to an earlier event, so they cannot form
-cycles) and 0.6N evidence rows. Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
+cycles) and 0.6N evidence rows. The data follows the method (docs/METHODOLOGY.md) too: each source's quote spans are
+disjoint (M2), a quote of fewer than three words is a framing claim (M1), evidence is as of publication only when
+what it documents is (M4), every row carries an excerpt (M7), and each label is one that the rubric allows on the
+evidence drawn (M5, M6). Rows and columns are built whole-column with NumPy and pandas (no per-row Python), then written
 canonically (rows in primary-key order, minimal quoting, LF), so `kz-timeline fmt --check` finds nothing to change.
 Fields hold commas, doubled quotes, Cyrillic and line breaks, as real data does. Beside the CSVs it writes the
 op-ed's text (`synthetic-oped.txt`, for `validate --article`) and a `datapackage.json` describing the same schema
@@ -26,20 +29,27 @@ import numpy as np
 import pandas as pd
 
 from kz_timeline.reading.validation import derived_date_columns
+from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Table
 from kz_timeline.schema.vocabularies import (
     ACYCLIC_RELATIONS,
     ActorType,
+    ClaimType,
     EventType,
     EvidenceRelation,
+    EvidenceTiming,
     Relation,
     Role,
+    SourceReliability,
     SourceType,
     Theme,
-    Verification,
 )
 
 TEXT_NAME = "synthetic-oped.txt"
+#: The synthetic op-ed's publication date (the as-of date of its claims' labels).
+PUBLISHED = "2023-05-17"
+#: Each quote of a source lies in its own slot of this many characters, so no two spans overlap (M2).
+SLOT = 100
 PLACES = np.array(
     [
         ("Almaty, Kazakhstan", "KZ"),
@@ -200,7 +210,7 @@ def actors_frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 
 def sources_frame(rng: np.random.Generator, n: int, text_sha256: str) -> pd.DataFrame:
-    """Return `n` sources; the first is the synthetic op-ed whose text is given, the others have none."""
+    """Return `n` sources of every reliability; the first is the synthetic op-ed whose text is given, the others have none."""
     source_id = _ids("so_", n, 5)
     number = source_id.str.slice(3)
     dates = _dates(rng, n)
@@ -213,13 +223,16 @@ def sources_frame(rng: np.random.Generator, n: int, text_sha256: str) -> pd.Data
             "url": "https://example.org/reports/" + number,
             "published": dates,
             "source_type": _pick(rng, [t for t in _terms(SourceType) if t != "op_ed"], n),
+            "reliability": _pick(rng, _terms(SourceReliability), n),
             "text_sha256": "",
             "note": "",
         }
     )
-    frame.loc[0, ["title", "source_type", "text_sha256", "note"]] = [
+    frame.loc[0, ["title", "published", "source_type", "reliability", "text_sha256", "note"]] = [
         "The synthetic op-ed",
+        PUBLISHED,
         "op_ed",
+        SourceReliability.PRIMARY.value,
         text_sha256,
         "Its text is synthetic-oped.txt; quotes of claims citing it are checked against it.",
     ]
@@ -274,30 +287,37 @@ def event_links_frame(rng: np.random.Generator, n_events: int) -> pd.DataFrame:
 
 def claims_frame(rng: np.random.Generator, n_events: int, n_actors: int, n_sources: int, text: str) -> pd.DataFrame:
     """Return one claim per event (more when there are fewer events than actors); claim i is about event i mod N and
-    actor i mod N/10, so every event and every actor is backed.
+    actor i mod N/10, so every event and every actor is backed. Labels are left to `label_claims`.
 
-    A fifth of the claims cite the synthetic op-ed (source 0) and quote it exactly at their offsets.
+    A fifth of the claims cite the synthetic op-ed (source 0) and quote it exactly at their offsets. Each claim's span
+    lies in its own slot of its source (the k-th claim of a source in [k * SLOT, k * SLOT + 80)), so spans never
+    overlap; a quote of fewer than three words makes a framing claim.
     """
     n = max(n_events, n_actors)
     quotes_text = rng.random(n) < 0.2
     quotes_text[0] = True  # so that even the smallest dataset checks a quote
     source = np.where(quotes_text, 0, rng.integers(1, max(n_sources, 2), n) % n_sources)
+    slot = pd.Series(source).groupby(source).cumcount().to_numpy()
     length = rng.integers(12, 80, n)
-    start = rng.integers(0, len(text) - 80, n)
+    start = slot * SLOT + rng.integers(0, SLOT - 80, n)
     end = start + length
     quoted_rows = np.flatnonzero(source == 0)
+    if len(quoted_rows) and end[quoted_rows].max() > len(text):
+        raise AssertionError("the synthetic op-ed is too short for its quotes")
     quote = _phrases(rng, n, 3).to_numpy(dtype=object)
     # Cutting a slice is the one per-row step, and only for the rows that quote the op-ed.
     quote[quoted_rows] = [text[s:e] for s, e in zip(start[quoted_rows].tolist(), end[quoted_rows].tolist(), strict=True)]
     blank = np.array([not q.strip() for q in quote[quoted_rows]], dtype=bool)
     if blank.any():  # a slice of only spaces is not a quote; never happens with words of letters, kept as a guard
         raise AssertionError("synthetic quote is blank")
-    verification = _pick(rng, _terms(Verification), n)
+    short = pd.Series(quote, dtype="str").str.count(r"\S+").to_numpy() < 3
+    claim_type = np.where(short, ClaimType.FRAMING.value, _pick(rng, _terms(ClaimType), n))
     claim_id = _ids("cl_", n, 7)
     return pd.DataFrame(
         {
             "claim_id": claim_id,
             "statement": "The synthetic record says " + _phrases(rng, n, 6).str.lower() + ".",
+            "claim_type": claim_type,
             "claimant_id": _ids("ac_", n_actors, 6).to_numpy()[rng.integers(0, n_actors, n)],
             "source_id": _ids("so_", n_sources, 5).to_numpy()[source],
             "quote": quote,
@@ -305,14 +325,22 @@ def claims_frame(rng: np.random.Generator, n_events: int, n_actors: int, n_sourc
             "quote_end": end.astype(str),
             "event_id": _ids("ev_", n_events, 7).to_numpy()[np.arange(n) % n_events],
             "actor_id": _ids("ac_", n_actors, 6).to_numpy()[np.arange(n) % n_actors],
-            "verification": verification,
-            "verification_note": np.where(rng.random(n) < 0.5, "Checked against synthetic sources, which agree.", ""),
+            "verification": "",
+            "verdict": np.where(
+                rng.random(n) < 0.5, "Checked against synthetic sources, which agree.", 'The record, "in part", differs.'
+            ),
         }
     )
 
 
-def evidence_frame(rng: np.random.Generator, n_claims: int, n_sources: int) -> pd.DataFrame:
-    """Return evidence for half the claims (two sources for a tenth), from sources other than the op-ed."""
+def evidence_frame(rng: np.random.Generator, claims: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Return evidence for half the claims (two sources for a tenth), from sources other than the op-ed.
+
+    Two rows in three document the claim's event. A row is as of publication only where what it documents (its
+    event, else its source) dates from on or before the op-ed's publication (M4), and nine in ten of those are; no
+    row supports or contradicts an opinion (M5). Every row has an excerpt.
+    """
+    n_claims, n_sources = len(claims), len(sources)
     claim = np.arange(n_claims)
     first = claim[claim % 2 == 0]
     second = claim[claim % 10 == 0]
@@ -322,18 +350,40 @@ def evidence_frame(rng: np.random.Generator, n_claims: int, n_sources: int) -> p
     source_index = np.concatenate([1 + pick[first] % others, 1 + (pick[second] + 1) % others]) % n_sources
     order = np.lexsort((source_index, claim_index))
     claim_index, source_index = claim_index[order], source_index[order]
-    keep = np.ones(len(claim_index), dtype=bool)
-    keep[1:] = (claim_index[1:] != claim_index[:-1]) | (source_index[1:] != source_index[:-1])
-    claim_index, source_index = claim_index[keep], source_index[keep]
     count = len(claim_index)
+    with_event = rng.random(count) < 2 / 3
+    event_id = np.where(with_event, claims["event_id"].to_numpy()[claim_index], "")
+    event_start = events.set_index("event_id")["date_start"]
+    source_start = derived_date_columns(sources["published"].astype("str"))["date_start"].to_numpy()[source_index]
+    documented = np.where(with_event, pd.Series(event_id).map(event_start).fillna("").to_numpy(), source_start)
+    may_be_as_of = (documented != "") & (documented <= PUBLISHED)
+    timing = np.where(
+        may_be_as_of & (rng.random(count) < 0.9), EvidenceTiming.AS_OF_PUBLICATION.value, EvidenceTiming.LATER_DEVELOPMENT.value
+    )
+    relation = _pick(rng, _terms(EvidenceRelation), count)
+    opinion = claims["claim_type"].to_numpy()[claim_index] == ClaimType.OPINION.value
+    rating = np.isin(relation, [EvidenceRelation.SUPPORTS.value, EvidenceRelation.CONTRADICTS.value])
+    relation = np.where(opinion & rating, EvidenceRelation.CONTEXT.value, relation)
     return pd.DataFrame(
         {
-            "claim_id": _ids("cl_", n_claims, 7).to_numpy()[claim_index],
-            "source_id": _ids("so_", n_sources, 5).to_numpy()[source_index],
-            "relation": _pick(rng, _terms(EvidenceRelation), count),
+            "evidence_id": _ids("evi_", count, 7),
+            "claim_id": claims["claim_id"].to_numpy()[claim_index],
+            "source_id": sources["source_id"].to_numpy()[source_index],
+            "event_id": event_id,
+            "relation": relation,
+            "timing": timing,
+            "excerpt": np.where(rng.random(count) < 0.5, "«Синтетический» source, in its own words.", '"Quoted," it said.'),
             "note": "The synthetic source bears on the claim, in part.",
         }
     )
+
+
+def label_claims(rng: np.random.Generator, claims: pd.DataFrame, evidence: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """Return, for every claim, a label the rubric allows on its evidence (M5, M6), drawn among those allowed."""
+    counts = rubric.count_evidence(claims, evidence, sources)
+    allowed = rubric.allowed_labels(claims["claim_type"], counts)
+    scores = rng.random(allowed.shape) * allowed.to_numpy()
+    return pd.Series(np.asarray(allowed.columns)[scores.argmax(axis=1)], index=claims.index)
 
 
 def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFrame], str]:
@@ -343,7 +393,8 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
     rng = np.random.default_rng(seed)
     n_actors = max(3, n_events // 10)  # 3: an event has up to 3 distinct participants
     n_sources = max(3, n_events // 100) + 1
-    text = _source_text(rng, max(20_000, n_events))
+    # Room for every quote of the op-ed in its own slot (a fifth of the claims, and some to spare).
+    text = _source_text(rng, max(20_000, n_events * SLOT // 3))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     frames = {
         "events": events_frame(rng, n_events),
@@ -352,8 +403,9 @@ def generate_frames(n_events: int, seed: int = 0) -> tuple[dict[str, pd.DataFram
         "participants": participants_frame(rng, n_events, n_actors),
         "event_links": event_links_frame(rng, n_events),
         "claims": claims_frame(rng, n_events, n_actors, n_sources, text),
-        "evidence": evidence_frame(rng, max(n_events, n_actors), n_sources),
     }
+    frames["evidence"] = evidence_frame(rng, frames["claims"], frames["events"], frames["sources"])
+    frames["claims"]["verification"] = label_claims(rng, frames["claims"], frames["evidence"], frames["sources"])
     return frames, text
 
 

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from kz_timeline.cli import main
-from kz_timeline.dataset.loader import load
+from kz_timeline.dataset.loader import load, validate
+from kz_timeline.errors import DataValidationError
 from kz_timeline.site.database import build_database
 from tests.conftest import FIXTURES
 
@@ -26,7 +27,9 @@ BAD = FIXTURES / "bad"
 CASES = sorted(path for path in BAD.iterdir() if (path / "case.toml").is_file())
 REJECTED = [case for case in CASES if not tomllib.loads((case / "case.toml").read_text(encoding="utf-8")).get("accepted")]
 ACCEPTED = [case for case in CASES if case not in REJECTED]
-CLASSES = {"files", "structure", "values", "graph", "provenance"}
+CLASSES = {"files", "structure", "values", "graph", "provenance", "method"}
+#: The cases of the method's rules (docs/METHODOLOGY.md, M1-M8): each gives the whole message, not a fragment of it.
+METHOD = [case for case in REJECTED if tomllib.loads((case / "case.toml").read_text(encoding="utf-8"))["class"] == "method"]
 
 
 def meta(case: Path) -> dict[str, Any]:
@@ -69,6 +72,22 @@ def test_the_corpus_covers_every_class_with_at_least_60_cases() -> None:
     kinds = {meta(case)["class"] for case in CASES}
     assert kinds == CLASSES
     assert len(CASES) >= 60
+
+
+def test_every_machine_checkable_rule_of_the_method_has_a_case() -> None:
+    rules = {meta(case)["message"].split(":", 1)[0] for case in METHOD}
+    assert rules == {"M1", "M2", "M4", "M5", "M6", "M7", "M8"}  # M3: the provenance cases
+
+
+@pytest.mark.parametrize("case", METHOD, ids=lambda case: case.name)
+def test_each_rule_of_the_method_is_reported_in_its_own_words_and_alone(case: Path, tmp_path: Path) -> None:
+    expected = meta(case)
+    data_dir = copy_case(case, tmp_path)
+    with pytest.raises(DataValidationError) as raised:
+        validate(data_dir, [data_dir / "article.txt"])
+    where = f"{data_dir / expected['file']}" + (f":{expected['line']}" if "line" in expected else "")
+    what = f"column {expected['column']!r}: {expected['message']}" if "column" in expected else expected["message"]
+    assert [str(problem) for problem in raised.value.problems] == [f"{where}: {what}"]
     assert {meta(case)["class"] for case in ACCEPTED} >= {"files"}
     names = {case.name for case in ACCEPTED}
     assert {"file_bom", "file_crlf", "file_bom_and_crlf"} <= names
@@ -182,7 +201,9 @@ def test_fmt_makes_accepted_input_canonical_without_changing_a_value(case: Path,
     for path in minimal.glob("*.csv"):
         data = (data_dir / path.name).read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data, path.name
-        if case.name != "file_header_only_event_links" and case.name != "file_header_only_evidence":
+        if meta(case)["class"] == "method":  # values of their own, already canonical: fmt leaves them as they are
+            assert data == (case / path.name).read_bytes(), path.name
+        elif case.name != "file_header_only_event_links" and case.name != "file_header_only_evidence":
             assert data == path.read_bytes(), path.name
     assert main(["fmt", "--check", "--data-dir", str(data_dir)]) == 0
 
@@ -193,9 +214,10 @@ EVENT_ROW = (
     "event_{n:06d},Event {n},2022-01-05,2022-01-05,2022-01-05,day,exact,closed,protest,january_2022_unrest,false,"
     '"Almaty, Kazakhstan",KZ,Protesters gather for the {n}th time.,\n'
 )
+#: Each claim quotes its own span of the record (M2: no two claims share one); its text is not checked here.
 CLAIM_ROW = (
-    "claim_{n:06d},The article mentions event {n}.,president,article,the President spoke in St. Petersburg,16,53,"
-    "event_{n:06d},,unverified,\n"
+    "claim_{n:06d},The record mentions event {n}.,fact,president,record,the President spoke in St. Petersburg,{start},"
+    "{end},event_{n:06d},,unverified,No other source was sought.\n"
 )
 
 
@@ -207,7 +229,9 @@ def write_large_dataset(data_dir: Path, rows: int, last_date: str = "2022-01-05"
     last = EVENT_ROW.format(n=rows - 1).replace("2022-01-05,2022-01-05,2022-01-05", f"{last_date},2022-01-05,2022-01-05")
     (data_dir / "events.csv").write_text(events + body + last, encoding="utf-8", newline="")
     (data_dir / "claims.csv").write_text(
-        claims + "".join(CLAIM_ROW.format(n=n) for n in range(rows)), encoding="utf-8", newline=""
+        claims + "".join(CLAIM_ROW.format(n=n, start=40 * n, end=40 * n + 37) for n in range(rows)),
+        encoding="utf-8",
+        newline="",
     )
 
 

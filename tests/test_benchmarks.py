@@ -123,8 +123,8 @@ def test_vectorised_checks_report_row_precise_problems_at_scale(generate: Module
         and "matches no actor_id in actors.csv" in p
         for p in shown
     )
-    assert f"claims.csv:{claim_line}: column 'quote_end': 5 is not after quote_start 10" in shown
-    moved = f"claims.csv:{shifted_line}: column 'quote': differs from synthetic-oped.txt[{start + 1}:{end + 1}], which reads "
+    assert f"claims.csv:{claim_line}: column 'quote_end': M3: 5 is not after quote_start 10" in shown
+    moved = f"claims.csv:{shifted_line}: column 'quote': M3: differs from synthetic-oped.txt[{start + 1}:{end + 1}], which reads "
     assert any(p.startswith(moved) and p.endswith(f"; the quote occurs at {start}:{end}") for p in shown), shown
     assert len(shown) == 4, shown
     assert event_line > 2_002, "multi-line fields before the row: its line is not its row number + 1"

@@ -109,10 +109,11 @@ def visit(browser: Any, pages: dict[str, Path]) -> Iterator[Any]:
 def test_timeline_tooltip_shows_the_events_own_day_in_every_time_zone(visit: Any, timezone_id: str) -> None:
     opened = visit("timeline", timezone_id)
     assert opened.page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == timezone_id
-    text = opened.hover("event_id", "spief_plenary_2022", "symbol")
-    assert "Tokayev beside Putin at the SPIEF plenary session" in text
-    assert "17 June 2022" in text
-    assert "Kassym-Jomart Tokayev (speaker)" in text
+    # An event far from others on the unzoomed axis (in mid-2022 the marks of one lane overlap until one zooms in).
+    text = opened.hover("event_id", "unga_68_262_2014", "symbol")
+    assert 'UNGA resolution 68/262 "Territorial integrity of Ukraine"' in text
+    assert "27 March 2014" in text
+    assert "Kazakhstan (voter)" in text
     assert opened.requests == [] and opened.errors == []
 
 

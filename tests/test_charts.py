@@ -21,6 +21,7 @@ from kz_timeline.charts.frames import MAX_ROWS, timeline_frame
 from kz_timeline.charts.layout import LABEL_LEVELS
 from kz_timeline.charts.rendering import FORMATS, RenderError, render_chart, script_safe_json
 from kz_timeline.dataset.loader import Dataset, load
+from kz_timeline.schema.vocabularies import Verification
 from tests.conftest import REPO_ROOT
 from tests.helpers import replace_in
 
@@ -128,7 +129,7 @@ def test_timeline_day_precise_instant_is_a_point_with_its_own_day(specs: dict[st
     ("event_id", "date_text", "start", "end"),
     [
         ("mamai_convicted_2017", "7 September 2017", "2017-09-07", "2017-09-08"),
-        ("bta_nationalised_2009", "February 2009", "2009-02-01", "2009-03-01"),
+        ("ablyazov_leaves_uk_2012", "February 2012", "2012-02-01", "2012-03-01"),
         ("dpk_founded_2019", "2019", "2019-01-01", "2020-01-01"),
         ("january_2022_unrest", "2 to 11 January 2022", "2022-01-02", "2022-01-12"),
         ("russia_invades_ukraine_2022", "from 24 February 2022 (ongoing)", "2022-02-24", "2022-02-25"),
@@ -143,16 +144,28 @@ def test_timeline_bars_span_the_whole_period_with_an_exclusive_end(
     assert row["end"] == f"{end}T00:00:00+00:00"
 
 
-def test_timeline_open_and_unknown_ends_run_to_the_axis_end(specs: dict[str, dict[str, Any]]) -> None:
+def test_timeline_open_ends_run_to_the_axis_end(specs: dict[str, dict[str, Any]]) -> None:
     rows = {row["event_id"]: row for row in main_rows(specs["timeline"])}
     assert rows["russia_invades_ukraine_2022"]["end_status"] == "open"
-    assert rows["ablyazov_kz_trial_in_absentia"]["end_status"] == "unknown"
-    assert rows["ablyazov_kz_trial_in_absentia"]["date_text"] == "from perhaps 3 April 2017 (end unknown)"
     latest_end = max(row["end"] for row in rows.values())
     assert {row["open_until"] for row in rows.values()} == {
         "2025-01-01T00:00:00+00:00"
     } and latest_end <= "2025-01-01T00:00:00+00:00"
     rules = [view for view in views(specs["timeline"]) if mark_type(view) == "rule"]
+    assert any(view["encoding"].get("x2", {}).get("field") == "open_until" and view["mark"]["strokeDash"] for view in rules)
+
+
+def test_timeline_unknown_ends_run_to_the_axis_end_too(minimal_dir: Path) -> None:
+    replace_in(
+        minimal_dir / "events.csv",
+        "2017-09,2017-09-01,2017-09-30,month,exact,closed",
+        "2017-09-07?/,2017-09-07,,day,uncertain,unknown",
+    )
+    spec = make_chart(load(minimal_dir), "timeline").to_dict()
+    (row,) = [row for row in main_rows(spec) if row["event_id"] == "editor_sentenced"]
+    assert row["end_status"] == "unknown"
+    assert row["date_text"] == "from perhaps 7 September 2017 (end unknown)"
+    rules = [view for view in views(spec) if mark_type(view) == "rule"]
     assert any(view["encoding"].get("x2", {}).get("field") == "open_until" and view["mark"]["strokeDash"] for view in rules)
 
 
@@ -221,11 +234,27 @@ def test_claims_chart_groups_every_op_ed_claim_by_verification(dataset: Dataset,
     rows = dataset_of(spec, squares)
     assert len(rows) == len(dataset.claims)
     order = [row["verification"] for row in rows]
-    assert order == sorted(
-        order, key=["Corroborated", "Partly corroborated", "Contested", "Contradicted", "Unverified", "Opinion"].index
-    )
+    labels = ["Corroborated", "Partly corroborated", "Contested", "Contradicted", "Unverified", "Opinion, not rated"]
+    assert order == sorted(order, key=labels.index)
     bars = [view for view in views(spec) if mark_type(view) == "bar" and view["encoding"]["color"]["field"] == "relation"]
     assert bars, "no evidence bars"
+
+
+def test_claims_chart_counts_the_labels_of_the_data_and_shows_each_verdict(
+    dataset: Dataset, specs: dict[str, dict[str, Any]]
+) -> None:
+    spec = specs["claims"]
+    summary = next(
+        view for view in views(spec) if mark_type(view) == "bar" and view["encoding"]["color"]["field"] == "verification"
+    )
+    counted = {row["verification"]: row["claims"] for row in dataset_of(spec, summary)}
+    labels = dataset.claims["verification"].map(lambda value: Verification(value).label)
+    assert counted == labels.value_counts().to_dict()
+    assert counted["Opinion, not rated"] == int((dataset.claims["claim_type"] == "opinion").sum()) > 0
+    squares = next(view for view in views(spec) if mark_type(view) == "square")
+    assert [tooltip["title"] for tooltip in squares["encoding"]["tooltip"]] == ["Claim", "Op-ed", "Label", "Verdict"]
+    verdicts = {row["claim_id"]: row["verdict"] for row in dataset_of(spec, squares)}
+    assert verdicts == dict(zip(dataset.claims["claim_id"], dataset.claims["verdict"], strict=True))
 
 
 # --- rendering ---------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kz_timeline.errors import DataValidationError
+from kz_timeline.schema.rubric import RULES
 from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES
 from kz_timeline.site import database
@@ -82,7 +83,7 @@ def test_values_are_converted_empty_to_null_integers_and_booleans(conn: sqlite3.
     claim = conn.execute(
         "SELECT quote_start, quote_end, typeof(quote_start) FROM claims WHERE claim_id = ?", ("amnesty_act_of_retribution",)
     )
-    assert claim.fetchone() == (4018, 4036, "integer")
+    assert claim.fetchone() == (3967, 4056, "integer")
     assert conn.execute("SELECT count(*) FROM events WHERE date_end = ''").fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM events WHERE date_end IS NULL").fetchone()[0] == sum(
         1 for row in csv_rows(EVENTS) if not row["date_end"]
@@ -130,8 +131,17 @@ def test_the_facet_query_on_event_type_uses_an_index(conn: sqlite3.Connection) -
 @pytest.mark.parametrize("name", list(VOCABULARIES))
 def test_each_vocabulary_has_a_lookup_table_with_value_label_description(conn: sqlite3.Connection, name: str) -> None:
     rows = conn.execute(f"SELECT value, label, description, position FROM [{name}] ORDER BY position").fetchall()
-    terms = VOCABULARIES[name].terms().items()
-    assert rows == [(value, term_label(value), text, n) for n, (value, text) in enumerate(terms, start=1)]
+    vocabulary = VOCABULARIES[name]
+    labels = vocabulary.labels()
+    assert rows == [(value, labels[value], text, n) for n, (value, text) in enumerate(vocabulary.terms().items(), start=1)]
+    assert {label for _, label, _, _ in rows} >= {term_label(value, vocabulary.__name__) for value in vocabulary.terms()}
+
+
+def test_the_verifications_lookup_gives_each_label_in_words_and_its_rule(conn: sqlite3.Connection) -> None:
+    rows = {value: (label, rule) for value, label, rule in conn.execute("SELECT value, label, rule FROM verifications")}
+    assert rows["opinion"] == ("Opinion, not rated", RULES["opinion"])
+    assert rows["partly_corroborated"] == ("Partly corroborated", RULES["partly_corroborated"])
+    assert set(rows) == set(RULES)
 
 
 def test_year_is_the_integer_year_of_date_start(conn: sqlite3.Connection) -> None:
@@ -203,7 +213,24 @@ def test_the_span_index_holds_each_events_days_open_ends_to_the_end_of_time(conn
             assert last == dt.date.fromisoformat(end).toordinal()
         else:
             assert last == (database.OPEN_END_DAY if status == "open" else first)
-    assert {"closed", "unknown"} <= statuses
+    assert {"closed", "open"} <= statuses
+
+
+def test_the_span_index_counts_an_unknown_end_as_the_first_day_only(minimal_dir: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    replace_in(
+        minimal_dir / "events.csv",
+        "2017-09,2017-09-01,2017-09-30,month,exact,closed",
+        "2017-09-07?/,2017-09-07,,day,uncertain,unknown",
+    )
+    build_database(minimal_dir, tmp_path / "unknown.db")
+    with sqlite3.connect(tmp_path / "unknown.db") as connection:
+        span = connection.execute(
+            "SELECT s.first_day, s.last_day FROM events e JOIN events_span s ON s.event_rowid = e.rowid "
+            "WHERE e.event_id = 'editor_sentenced'"
+        ).fetchone()
+    assert span == (dt.date(2017, 9, 7).toordinal(),) * 2
 
 
 def test_timeline_view_lists_every_event_in_date_order_with_actors_and_verification(conn: sqlite3.Connection) -> None:
@@ -222,11 +249,24 @@ def test_timeline_view_lists_every_event_in_date_order_with_actors_and_verificat
 def test_claims_named_view_shows_names_instead_of_ids(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     row = conn.execute("SELECT * FROM claims_named WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()
-    assert row["claimant"] == "Amnesty International"
+    assert row["claimant"] == "Luc Rodehefer"  # reported speech: the op-ed's author asserts it (METHODOLOGY section 3)
+    assert row["claim_type"] == "attribution"
     assert "headwinds" in row["source"]
-    assert row["about_actor"] == conn.execute("SELECT name FROM actors WHERE actor_id = 'kazakh_government'").fetchone()[0]
+    assert row["about_actor"] == "Amnesty International"
     evidence = conn.execute("SELECT count(*) FROM evidence WHERE claim_id = 'amnesty_act_of_retribution'").fetchone()[0]
-    assert row["evidence"] == evidence
+    assert row["evidence"] == evidence > row["carrying"] > 0
+    assert row["verdict"].startswith("Amnesty's April 2023 urgent action")
+
+
+def test_evidence_says_which_rows_carry_their_claims_label_as_the_rubric_does(conn: sqlite3.Connection) -> None:
+    from kz_timeline.dataset.loader import load
+    from kz_timeline.schema.rubric import carrying_evidence
+
+    data = load(DATA_DIR)
+    expected = dict(zip(data.evidence["evidence_id"], carrying_evidence(data.claims, data.evidence, data.sources), strict=True))
+    stored = dict(conn.execute("SELECT evidence_id, carrying FROM evidence").fetchall())
+    assert stored == {evidence_id: int(carries) for evidence_id, carries in expected.items()}
+    assert 0 < sum(stored.values()) < len(stored)
     assert conn.execute("SELECT count(*) FROM claims_named").fetchone() == conn.execute("SELECT count(*) FROM claims").fetchone()
 
 

@@ -86,7 +86,7 @@ def test_a_value_outside_its_vocabulary_is_invalid(package_copy: Path) -> None:
 
 
 def test_an_identifier_that_is_not_a_slug_is_invalid(package_copy: Path) -> None:
-    replace_in(package_copy / "data" / "sources.csv", "\nahram_464243,", "\nAhram 464243,")
+    replace_in(package_copy / "data" / "sources.csv", "\nagentsmedia_9434341,", "\nAgents media 9434341,")
     assert ("sources", "constraint-error") in _errors(package_copy / "datapackage.json")
 
 
@@ -98,7 +98,7 @@ def test_a_duplicate_primary_key_is_invalid(package_copy: Path) -> None:
 
 
 def test_a_missing_required_value_is_invalid(package_copy: Path) -> None:
-    replace_in(package_copy / "data" / "events.csv", ",2013-07-31,2013-07-31,2013-07-31,day,", ",2013-07-31,,2013-07-31,day,")
+    replace_in(package_copy / "data" / "events.csv", ",2022-06-17,2022-06-17,2022-06-17,day,", ",2022-06-17,,2022-06-17,day,")
     assert ("events", "constraint-error") in _errors(package_copy / "datapackage.json")
 
 

@@ -143,9 +143,97 @@ def test_event_row_page_shows_participants_claims_and_links(datasette: Any) -> N
     for link in links:
         other = link["to_event_id"] if link["from_event_id"] == "mamai_convicted_2023" else link["from_event_id"]
         assert f'href="/kz-timeline/events/{other}"' in page.text
+    evidence = [row for row in csv_rows("evidence") if row["event_id"] == "mamai_convicted_2023"]
+    assert evidence
+    section = page.text.split('id="evidence"')[1].split("</section>")[0]
+    assert "<h2>Evidence that documents this event</h2>" in section
+    for row in evidence:
+        assert f'href="/kz-timeline/sources/{row["source_id"]}"' in section
+        assert f"“{row['excerpt']}”" in html.unescape(section)
     # Datasette's own list of incoming foreign keys, from the real foreign keys.
     assert "Links from other tables" in page.text
-    assert f"{len(claims)} rows</a>\n                from event_id in claims" in page.text
+    plural = "" if len(claims) == 1 else "s"
+    assert f"{len(claims)} row{plural}</a>\n                from event_id in claims" in page.text
+    assert f"{len(evidence)} rows</a>\n                from event_id in evidence" in page.text
+
+
+def evidence_of(claim_id: str) -> list[dict[str, str]]:
+    return [row for row in csv_rows("evidence") if row["claim_id"] == claim_id]
+
+
+def section_of(page: Page, section_id: str) -> str:
+    return page.text.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_claim_page_leads_with_the_quote_the_label_in_words_and_the_verdict(datasette: Any) -> None:
+    claim = next(row for row in csv_rows("claims") if row["claim_id"] == "oped_sanctions_compliance")
+    page = get(datasette, f"{DB}/claims/oped_sanctions_compliance")
+    assert page.status == 200
+    text = html.unescape(page.text)
+    order = [
+        text.index(f"“{claim['quote']}”"),
+        text.index(">Contested</span>"),
+        text.index(claim["verdict"]),
+        text.index("How this label was reached"),
+    ]
+    assert order == sorted(order)
+    assert text.index("How this label was reached") < text.index('id="context"') < text.index('id="later-developments"')
+
+
+def test_claim_page_says_which_rule_decided_the_label_and_lists_the_evidence_that_carried_it(datasette: Any) -> None:
+    from kz_timeline.dataset.loader import load
+    from kz_timeline.schema.rubric import RULES, assess_claims
+
+    data = load(DATA_DIR)
+    assessed = assess_claims(data.claims, data.evidence, data.sources).set_index("claim_id").loc["oped_sanctions_compliance"]
+    page = get(datasette, f"{DB}/claims/oped_sanctions_compliance")
+    how = section_of(page, "how-this-label-was-reached")
+    assert f"<strong>Contested</strong> requires {RULES['contested'].replace('`', '')}." in html.unescape(how)
+    assert f"S = {assessed['supports']} supporting" in how and f"X = {assessed['contradicts']} contradicting" in how
+    sources = {row["source_id"]: row for row in csv_rows("sources")}
+    rows = {row["evidence_id"]: row for row in evidence_of("oped_sanctions_compliance")}
+    assert set(assessed["carrying"]) == {evidence_id for evidence_id in rows if f'id="{evidence_id}"' in how}
+    for evidence_id in assessed["carrying"]:
+        row, source = rows[evidence_id], sources[rows[evidence_id]["source_id"]]
+        shown = html.unescape(how.split(f'id="{evidence_id}"', 1)[1].split("</tr>", 1)[0])
+        assert f"“{row['excerpt']}”" in shown and source["title"] in shown and source["url"] in shown
+        assert source["publisher"] in shown and source["reliability"].capitalize() in shown
+    later = [evidence_id for evidence_id, row in rows.items() if row["timing"] == "later_development"]
+    assert later and all(f'id="{evidence_id}"' in section_of(page, "later-developments") for evidence_id in later)
+    context = [evidence_id for evidence_id in rows if evidence_id not in assessed["carrying"] and evidence_id not in later]
+    assert context and all(f'id="{evidence_id}"' in section_of(page, "context") for evidence_id in context)
+
+
+def test_an_opinions_page_says_it_is_not_rated(datasette: Any) -> None:
+    page = get(datasette, f"{DB}/claims/oped_title")
+    how = section_of(page, "how-this-label-was-reached")
+    assert ">Opinion, not rated</span>" in page.text and "recorded, not rated" in how
+    assert "<table" not in how
+
+
+def test_home_page_says_how_labels_are_reached_links_the_method_and_counts_claims_per_label(datasette: Any) -> None:
+    from kz_timeline.schema.rubric import HOW_LABELS_ARE_REACHED
+    from kz_timeline.schema.vocabularies import Verification
+
+    page = get(datasette, "/")
+    assert html.escape(HOW_LABELS_ARE_REACHED) in page.text
+    assert '<a href="methodology">The methodology</a>' in page.text
+    section = section_of(page, "labels")
+    assert "against the record as of 2023-05-17" in section
+    claims = csv_rows("claims")
+    for value, label in Verification.labels().items():
+        count = sum(1 for row in claims if row["verification"] == value)
+        assert f'?verification={value}">{html.escape(label)}</a></td>\n          <td class="kz-count">{count}</td>' in section
+
+
+def test_the_methodology_page_is_docs_methodology(datasette: Any) -> None:
+    from tests.conftest import REPO_ROOT
+
+    page = get(datasette, "/methodology")
+    assert page.status == 200
+    text = (REPO_ROOT / "docs" / "METHODOLOGY.md").read_text(encoding="utf-8")
+    body = html.unescape(page.text.split('<pre class="kz-methodology">', 1)[1].split("</pre>", 1)[0])
+    assert body == text
 
 
 def test_actor_row_page_lists_the_actors_events_in_date_order_and_its_claims(datasette: Any) -> None:
@@ -229,9 +317,10 @@ def test_oped_claims_contested_lists_exactly_those_claims_with_their_evidence(da
     assert claims
     assert {row["claim_id"] for row in rows} == claims
     evidence = [row for row in csv_rows("evidence") if row["claim_id"] in claims]
-    assert sorted((row["claim_id"], row["evidence_note"]) for row in rows) == sorted(
-        (row["claim_id"], row["note"]) for row in evidence
+    assert sorted((row["claim_id"], row["evidence_id"], row["evidence_note"], row["evidence_timing"]) for row in rows) == sorted(
+        (row["claim_id"], row["evidence_id"], row["note"], row["timing"]) for row in evidence
     )
+    assert {row["evidence_carrying"] for row in rows} == {0, 1}
 
 
 def overlaps(event: dict[str, str], start: str, end: str) -> bool:

@@ -105,6 +105,31 @@ def test_event_row_page_lists_participants_claims_and_linked_events(visit: Visit
     visit.check_clean()
 
 
+def test_claim_page_shows_how_its_label_was_reached_and_leads_to_its_evidence(visit: Visit, server: Served) -> None:
+    visit.page.goto(server.url + "kz-timeline/claims/oped_sanctions_compliance")
+    assert visit.page.locator(".kz-claim-quote").inner_text().startswith("“Impressively, Kazakhstan’s strong compliance")
+    assert visit.page.locator(".kz-claim-label .kz-label").inner_text() == "Contested"
+    how = visit.page.locator("#how-this-label-was-reached")
+    assert "Contested requires X ≥ 1" in how.locator(".kz-rule").inner_text()
+    assert how.locator("tbody tr").count() == 7  # S = 3, X = 1, Q = 3 carrying rows
+    assert visit.page.locator("#later-developments tbody tr").count() >= 1
+    how.locator("tbody tr a", has_text="Just passing through").first.click()
+    visit.page.wait_for_url("**/kz-timeline/sources/**")
+    assert "established" in visit.page.locator("body").inner_text()
+    visit.check_clean()
+
+
+def test_home_page_counts_the_claims_per_label_and_opens_the_methodology(visit: Visit, server: Served) -> None:
+    visit.page.goto(server.url)
+    counts = visit.page.locator("#labels tbody tr")
+    assert counts.count() == 6
+    assert "Opinion, not rated" in counts.nth(5).inner_text()
+    visit.page.get_by_role("link", name="The methodology", exact=True).click()
+    visit.page.wait_for_url("**/methodology")
+    assert "The label rubric" in visit.page.locator("pre.kz-methodology").inner_text()
+    visit.check_clean()
+
+
 def test_charts_page_draws_every_chart_from_the_local_vega(visit: Visit, server: Served) -> None:
     requested: list[str] = []
     visit.page.on("request", lambda request: requested.append(urlparse(request.url).path))

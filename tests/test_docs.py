@@ -21,13 +21,21 @@ def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
+def pages_of(entries: list[dict[str, str | list[dict[str, str]]]]) -> list[str]:
+    pages: list[str] = []
+    for entry in entries:
+        for value in entry.values():
+            pages.extend(pages_of(value) if isinstance(value, list) else [value])
+    return pages
+
+
 def nav_pages() -> list[str]:
     config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    return [page for entry in config["nav"] for page in entry.values()]
+    return pages_of(config["nav"])
 
 
 def test_every_page_of_docs_is_in_the_nav_and_the_methodology_is_one() -> None:
-    pages = sorted(path.name for path in DOCS.glob("*.md"))
+    pages = sorted(path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md"))
     assert sorted(nav_pages()) == pages
     assert "METHODOLOGY.md" in pages and "data-dictionary.md" in pages and "cli.md" in pages
 
@@ -36,7 +44,7 @@ def test_every_page_of_docs_is_in_the_nav_and_the_methodology_is_one() -> None:
 def test_the_site_builds_strictly_with_every_page_and_the_api_reference(tmp_path: Path) -> None:
     result = mkdocs_build(REPO_ROOT, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-3000:]
-    built = {path.name for path in (tmp_path / "site").glob("*.html")}
+    built = {path.relative_to(tmp_path / "site").as_posix() for path in (tmp_path / "site").rglob("*.html")}
     assert {page.replace(".md", ".html") for page in nav_pages()} <= built
     api = (tmp_path / "site" / "python.html").read_text(encoding="utf-8")
     assert 'id="kz_timeline.dataset.loader.load"' in api and "Load and validate the dataset" in api

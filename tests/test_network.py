@@ -49,7 +49,8 @@ def test_graph_nodes_and_edges_carry_labels_dates_roles_and_relations(minimal_di
 def test_graph_with_claims_adds_claim_nodes_and_their_edges(minimal_dir: Path) -> None:
     network = kz_timeline.graph(minimal_dir, claims=True)
     claim = network.nodes["claim:editor_sentenced_in_2017"]
-    assert (claim["kind"], claim["verification"]) == ("claim", "corroborated")
+    assert (claim["kind"], claim["claim_type"], claim["verification"]) == ("claim", "fact", "corroborated")
+    assert claim["verdict"] == "The court record gives 7 September 2017."
     assert network.has_edge("actor:president", "claim:editor_sentenced_in_2017", "asserts")
     assert network.has_edge("claim:editor_sentenced_in_2017", "event:editor_sentenced", "about")
     assert network.has_edge("claim:editor_sentenced_in_2017", "actor:editor", "about")

@@ -151,6 +151,12 @@ alias = st.text(st.characters(codec="utf-8", exclude_characters="\x00|"), min_si
     lambda value: value == value.strip() and not any(char.isspace() for char in (value[0], value[-1]))
 )
 aliases = st.lists(alias, max_size=3).map("|".join)
+#: Columns the method constrains beyond their type: a quote of three words or more (M1), an excerpt that is not blank
+#: on a carrying row (M7). Their generated text keeps to the rules and still holds the tricky parts.
+METHOD_TEXT = {
+    "quote": free_text.map(lambda value: f"three plain words {value}"),
+    "excerpt": free_text.map(lambda value: f"«{value}"),
+}
 
 
 def is_free_text(column: Column) -> bool:
@@ -166,6 +172,8 @@ def valid_dataset_texts(draw: st.DrawFn) -> dict[str, str]:
         for column in table.columns:
             if column.name == "aliases":
                 frame[column.name] = [draw(aliases) for _ in range(len(frame))]
+            elif column.name in METHOD_TEXT:
+                frame[column.name] = [draw(METHOD_TEXT[column.name]) for _ in range(len(frame))]
             elif is_free_text(column):
                 strategy = required_text if column.required else free_text
                 frame[column.name] = [draw(strategy) for _ in range(len(frame))]

@@ -47,6 +47,8 @@ PUBLIC_NAMES = [
     "graph",
     "export",
     "ExportError",
+    # the label rubric
+    "assess_claims",
     # the Datasette site
     "build_database",
     "make_datasette",
@@ -69,6 +71,8 @@ DOCUMENTED = [
     ("kz_timeline.dataset.validated_cache", "cache_key"),
     ("kz_timeline.reading.csv_diagnosis", "diagnose_text"),
     ("kz_timeline.defaults", "CHART_KINDS"),
+    ("kz_timeline.schema.rubric", "assess_claims"),
+    ("kz_timeline.reading.method", "check_method"),
 ]
 
 #: A dotted name inside backquotes or after `from`/`import` in the docs: kz_timeline.something.else.

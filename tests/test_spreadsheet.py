@@ -67,7 +67,8 @@ def test_sheet_has_a_row_per_event_in_date_order_with_quotes_and_verification(mi
         "2017-09-30",
     )
     assert first["op_ed_quotes"] == "“In September 2017 a court sentenced an editor”"
-    assert (first["verification"], first["verification_notes"]) == ("Corroborated", "The court record gives 7 September 2017.")
+    assert (first["verification"], first["verdicts"]) == ("Corroborated", "The court record gives 7 September 2017.")
+    assert (rows[1]["verification"], rows[1]["verdicts"]) == ("Unverified", "No record of the speech was found.")
     assert first["actors"] == "The Editor (defendant)"
     assert first["key_event"] == "yes"
     assert first["evidence_urls"] == "https://example.org/record"

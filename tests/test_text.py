@@ -49,3 +49,22 @@ def test_a_clipped_text_does_not_end_in_a_space_or_punctuation_before_its_ellips
     assert clip("one, two; three", 6) == "one…"
     assert clip("one two three", 9) == "one two…"
     assert clip("line one\nline two", 10) == "line one…"
+
+
+def test_a_term_may_read_differently_in_one_vocabulary() -> None:
+    assert term_label("opinion", "Verification") == "Opinion, not rated"
+    assert term_label("opinion", "ClaimType") == term_label("opinion") == "Opinion"
+
+
+def test_each_verification_label_reads_as_the_methodology_words_it() -> None:
+    from kz_timeline.schema.vocabularies import Verification
+
+    assert list(Verification.labels().values()) == [
+        "Corroborated",
+        "Partly corroborated",
+        "Contested",
+        "Contradicted",
+        "Unverified",
+        "Opinion, not rated",
+    ]
+    assert Verification.OPINION.label == "Opinion, not rated"

@@ -85,7 +85,7 @@ def hostile_copy(minimal_dir: Path) -> Path:
     set_cell(events, "event_id", "editor_sentenced", "place", f"Place {HOSTILE}")
     set_cell(events, "event_id", "editor_sentenced", "date_note", f"Note {HOSTILE}")
     set_cell(minimal_dir / "actors.csv", "actor_id", "editor", "name", f"Actor {HOSTILE}")
-    set_cell(minimal_dir / "claims.csv", "claim_id", "editor_sentenced_in_2017", "verification_note", f"Checked {HOSTILE}")
+    set_cell(minimal_dir / "claims.csv", "claim_id", "editor_sentenced_in_2017", "verdict", f"Checked {HOSTILE}")
     set_cell(minimal_dir / "sources.csv", "source_id", "article", "title", f"Article {HOSTILE}")
     return minimal_dir
 

@@ -38,7 +38,7 @@ def test_every_problem_is_reported_at_once_in_file_and_line_order(minimal_dir: P
     replace_in(minimal_dir / "actors.csv", "president,The President", "President,The President")
     assert problems_of(minimal_dir) == [
         "actors.csv:3: column 'actor_id': 'President' must be a lowercase slug (a-z, 0-9, '_' or '-' between them)",
-        "actors.csv:3: column 'actor_id': no claim backs this actor (no claims.actor_id or claimant_id refers to it)",
+        "actors.csv:3: column 'actor_id': no claim or participant row refers to this actor",
         "claims.csv:2: column 'claimant_id': 'president' matches no actor_id in actors.csv",
         "claims.csv:3: column 'actor_id': 'president' matches no actor_id in actors.csv",
         "claims.csv:3: column 'claimant_id': 'president' matches no actor_id in actors.csv",
@@ -83,9 +83,38 @@ def test_refers_to_links_may_form_cycles(minimal_dir: Path) -> None:
 
 def test_unbacked_event_is_reported(minimal_dir: Path) -> None:
     replace_in(minimal_dir / "claims.csv", ",president_speaks,president,", ",,president,")
+    (minimal_dir / "event_links.csv").write_text("from_event_id,to_event_id,relation,note\n", encoding="utf-8")
     assert problems_of(minimal_dir) == [
-        "events.csv:3: column 'event_id': no claim backs this event (no claims.event_id refers to it)"
+        "events.csv:3: column 'event_id': no claim or evidence row refers to this event, nor is it linked to an event "
+        "that one does"
     ]
+
+
+def test_an_event_that_evidence_documents_is_backed(minimal_dir: Path) -> None:
+    replace_in(minimal_dir / "claims.csv", ",president_speaks,president,", ",,president,")
+    (minimal_dir / "event_links.csv").write_text("from_event_id,to_event_id,relation,note\n", encoding="utf-8")
+    replace_in(minimal_dir / "evidence.csv", ",record,editor_sentenced,", ",record,president_speaks,")
+    assert validate(minimal_dir).row_counts["events"] == 2
+
+
+def test_an_event_one_link_from_a_cited_event_is_backed_but_not_one_two_links_away(minimal_dir: Path) -> None:
+    replace_in(minimal_dir / "claims.csv", ",president_speaks,president,", ",,president,")
+    append_line(
+        minimal_dir / "events.csv",
+        "court_hearing,Court hearing,2017-08,2017-08-01,2017-08-31,month,exact,closed,trial,mamai_case,false,,KZ,"
+        "A court hears the case.,",
+    )
+    append_line(minimal_dir / "event_links.csv", "court_hearing,president_speaks,refers_to,")
+    assert problems_of(minimal_dir) == [
+        "events.csv:4: column 'event_id': no claim or evidence row refers to this event, nor is it linked to an event "
+        "that one does"
+    ]
+
+
+def test_an_actor_that_only_takes_part_in_an_event_is_backed(minimal_dir: Path) -> None:
+    append_line(minimal_dir / "actors.csv", "court,A Court,court,KZ,,A court.")
+    append_line(minimal_dir / "participants.csv", "editor_sentenced,court,court,")
+    assert validate(minimal_dir).row_counts["actors"] == 3
 
 
 def test_quote_that_differs_from_the_article_says_where_it_occurs(minimal_dir: Path) -> None:
@@ -95,7 +124,7 @@ def test_quote_that_differs_from_the_article_says_where_it_occurs(minimal_dir: P
         ",the President spoke in St. Petersburg,17,54,",
     )
     assert problems_of(minimal_dir, minimal_dir / "article.txt") == [
-        "claims.csv:3: column 'quote': differs from article.txt[17:54], which reads 'he President spoke in St. Petersburg.'; "
+        "claims.csv:3: column 'quote': M3: differs from article.txt[17:54], which reads 'he President spoke in St. Petersburg.'; "
         "the quote occurs at 16:53"
     ]
 
@@ -104,8 +133,8 @@ def test_quote_offsets_out_of_range_or_reversed(minimal_dir: Path) -> None:
     replace_in(minimal_dir / "claims.csv", ",16,53,", ",16,9999,")
     replace_in(minimal_dir / "claims.csv", ",55,100,", ",55,40,")
     assert problems_of(minimal_dir, minimal_dir / "article.txt") == [
-        "claims.csv:2: column 'quote_end': 40 is not after quote_start 55",
-        "claims.csv:3: column 'quote_end': 9999 is past the end of article.txt (101 characters)",
+        "claims.csv:2: column 'quote_end': M3: 40 is not after quote_start 55",
+        "claims.csv:3: column 'quote_end': M3: 9999 is past the end of article.txt (101 characters)",
     ]
 
 

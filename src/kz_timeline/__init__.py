@@ -3,9 +3,10 @@
 The data flows through the subpackages in this order; each imports only from those before it:
 
 1. `schema`: the dataset's definition. Vocabularies, the Pydantic models of the rows (each column named, typed and
-   described once) and the tables read off them.
+   described once), the tables read off them, and the label rubric of docs/METHODOLOGY.md (`assess_claims`).
 2. `reading`: the CSV files read strictly and checked whole columns at once (types, vocabularies, EDTF dates, keys,
-   references, the event graph, quotes against the op-ed's text); every problem located by file, line and column.
+   references, the event graph, quotes against the op-ed's text, and the method's rules M1-M8); every problem
+   located by file, line and column.
 3. `dataset`: the loaded dataset (`load()`, typed DataFrames and models), the cache of validated tables, the op-ed
    and its claims, and the canonical rewrite of the files (`kz-timeline fmt`).
 4. What is made from a loaded dataset: `charts` (frames, layout, Altair charts, rendering), `exports` (TimelineJS,
@@ -45,6 +46,7 @@ _EXPORTS = {
     "KzTimelineError": "kz_timeline.errors",
     "Problem": "kz_timeline.errors",
     "TABLES": "kz_timeline.schema.tables",
+    "assess_claims": "kz_timeline.schema.rubric",
     "CHART_KINDS": "kz_timeline.defaults",
     "ChartError": "kz_timeline.charts.builders",
     "make_chart": "kz_timeline.charts.builders",
@@ -85,6 +87,7 @@ if TYPE_CHECKING:
     from kz_timeline.exports.formats import ExportError as ExportError
     from kz_timeline.exports.formats import export as export
     from kz_timeline.exports.network import graph as graph
+    from kz_timeline.schema.rubric import assess_claims
     from kz_timeline.schema.tables import TABLES
     from kz_timeline.site.database import build_database as build_database
     from kz_timeline.site.server import make_datasette as make_datasette
@@ -105,6 +108,7 @@ __all__ = [
     "ValidationSummary",
     "__version__",
     "actors_chart",
+    "assess_claims",
     "build_database",
     "claims_chart",
     "default_data_dir",

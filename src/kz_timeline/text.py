@@ -8,12 +8,20 @@ from __future__ import annotations
 
 #: Terms whose label is not the capitalised term with spaces for underscores.
 _LABELS = {"ngo": "NGO", "op_ed": "Op-ed"}
+#: Terms that read differently in one vocabulary (named as its class is): a claim labelled "opinion" is not rated.
+_VOCABULARY_LABELS = {("Verification", "opinion"): "Opinion, not rated"}
 #: Characters dropped from the end of a clipped text, before its ellipsis.
 _TRAILING = " \t\r\n,;:"
 
 
-def term_label(term: str) -> str:
-    """Return a vocabulary term as people read it: 'court_ruling' -> 'Court ruling', 'ngo' -> 'NGO'."""
+def term_label(term: str, vocabulary: str = "") -> str:
+    """Return a vocabulary term as people read it: 'court_ruling' -> 'Court ruling', 'ngo' -> 'NGO'.
+
+    `vocabulary` names the term's vocabulary (its class name) where a term reads differently in it: the verification
+    'opinion' reads 'Opinion, not rated'.
+    """
+    if (vocabulary, term) in _VOCABULARY_LABELS:
+        return _VOCABULARY_LABELS[vocabulary, term]
     if term in _LABELS:
         return _LABELS[term]
     text = term.replace("_", " ")

@@ -37,7 +37,7 @@ from kz_timeline.charts.layout import (
 from kz_timeline.defaults import CHART_KINDS, DEFAULT_CHART_KIND, DEFAULT_LANE, LANES, LaneField
 from kz_timeline.errors import KzTimelineError, UsageError
 from kz_timeline.schema.vocabularies import EventType, Role, Theme, Verification
-from kz_timeline.text import clip, term_label
+from kz_timeline.text import clip
 
 if TYPE_CHECKING:
     from kz_timeline.dataset.loader import Dataset
@@ -531,7 +531,7 @@ def _claim_label(statement: str, limit: int = 100) -> str:
 def _claims_counts_chart(counts: pd.DataFrame, total: int) -> alt.TopLevelMixin:
     """Draw the op-ed's claims counted per verification: one stacked bar, from a row per verification."""
     verifications = list(counts["verification"])
-    colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if term_label(value) in set(verifications)]
+    colours = [VERIFICATION_COLOURS[value] for value, label in Verification.labels().items() if label in set(verifications)]
     pick = alt.selection_point(name="pick", fields=["verification"], bind="legend")
     faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15))
     chart = (
@@ -567,8 +567,9 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
     if total > MAX_ROWS:
         return _claims_counts_chart(frames.verification_counts(dataset), total)
     claims = frames.claims_frame(dataset)
-    verifications = [term_label(value) for value in Verification.terms() if term_label(value) in set(claims["verification"])]
-    colours = [VERIFICATION_COLOURS[value] for value in Verification.terms() if term_label(value) in set(claims["verification"])]
+    present = set(claims["verification"])
+    verifications = [label for label in Verification.labels().values() if label in present]
+    colours = [VERIFICATION_COLOURS[value] for value, label in Verification.labels().items() if label in present]
     verdict_scale = alt.Scale(domain=verifications, range=colours)
     pick = alt.selection_point(name="pick", fields=["verification"], bind="legend")
     faded = alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.15))
@@ -596,7 +597,7 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
     claims = claims.sort_values(["group_order", "quote_start", "claim_id"], kind="stable").reset_index(drop=True)
     order = list(claims["label"] + "\u2009#" + claims.index.astype(str))
     claims["row"] = order
-    evidence = frames.evidence_frame(claims).merge(claims[["claim_id", "row", "quote", "verification_note"]], on="claim_id")
+    evidence = frames.evidence_frame(claims).merge(claims[["claim_id", "row", "quote", "verdict"]], on="claim_id")
     rows = alt.Y(
         "row:N",
         sort=order,
@@ -608,8 +609,8 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
     claim_tooltip = [
         alt.Tooltip("statement:N", title="Claim"),
         alt.Tooltip("quote:N", title="Op-ed"),
-        alt.Tooltip("verification:N", title="Verification"),
-        alt.Tooltip("verification_note:N", title="The record"),
+        alt.Tooltip("verification:N", title="Label"),
+        alt.Tooltip("verdict:N", title="Verdict"),
     ]
     verdicts = (
         alt.Chart(claims)
@@ -629,7 +630,11 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
         alt.Chart(evidence)
         .mark_bar(height=10)
         .encode(
-            x=alt.X("sum(sources):Q", title="Public sources that bear on the claim", axis=alt.Axis(orient="top", tickMinStep=1)),
+            x=alt.X(
+                "sum(sources):Q",
+                title="Carrying evidence (can decide the label)",
+                axis=alt.Axis(orient="top", tickMinStep=1),
+            ),
             y=bar_rows,
             color=alt.Color(
                 "relation:N",
@@ -659,8 +664,8 @@ def claims_chart(dataset: Dataset) -> alt.TopLevelMixin:
                     f"{len(claims)} claims of the op-ed, grouped by verification: "
                     + ", ".join(f"{counts[name]} {name.lower()}" for name in verifications)
                     + ".",
-                    "Bars count the public sources that support, qualify or contradict each claim "
-                    "(opinions are not checkable facts).",
+                    "Bars count the carrying evidence that supports, qualifies or contradicts each claim: as of the "
+                    "op-ed's publication, from primary or established sources (opinions are recorded, not rated).",
                 ],
             )
         )

@@ -13,7 +13,8 @@ import pandas as pd
 from kz_timeline.dataset.op_ed import op_ed_source_ids
 from kz_timeline.defaults import LaneField
 from kz_timeline.reading.edtf_dates import format_human
-from kz_timeline.schema.vocabularies import Vocabulary
+from kz_timeline.schema.rubric import count_evidence
+from kz_timeline.schema.vocabularies import Verification, Vocabulary
 from kz_timeline.text import clip, term_label
 
 if TYPE_CHECKING:
@@ -27,14 +28,18 @@ QUOTE_CHARS = 240
 
 def vocabulary_labels(vocabulary: type[Vocabulary]) -> list[str]:
     """Return the labels of a vocabulary's values, in vocabulary order (the order of legends and lanes)."""
-    return [term_label(value) for value in vocabulary.terms()]
+    return list(vocabulary.labels().values())
 
 
-def _labelled(values: pd.Series) -> pd.Series:
-    """Map a categorical (or text) column to labels, category by category, before any conversion to str."""
+def _labelled(values: pd.Series, vocabulary: str = "") -> pd.Series:
+    """Map a categorical (or text) column to labels, category by category, before any conversion to str.
+
+    `vocabulary` names the column's vocabulary where its terms read differently there (`text.term_label`).
+    """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.rename_categories([term_label(str(c)) for c in values.cat.categories]).astype(object).fillna("")
-    return values.astype(object).map(lambda v: term_label(str(v)) if isinstance(v, str) else "")
+        labels = [term_label(str(c), vocabulary) for c in values.cat.categories]
+        return values.cat.rename_categories(labels).astype(object).fillna("")
+    return values.astype(object).map(lambda v: term_label(str(v), vocabulary) if isinstance(v, str) else "")
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -64,7 +69,7 @@ def event_quotes(dataset: Dataset) -> pd.DataFrame:
     if op_ed.empty:
         return pd.DataFrame({"quote": pd.Series(dtype=object), "verification": pd.Series(dtype=object), "claims": []})
     op_ed = op_ed.sort_values(["event_id", "quote_start", "claim_id"])
-    verification = _labelled(op_ed["verification"])
+    verification = _labelled(op_ed["verification"], Verification.__name__)
     grouped = op_ed.assign(verification_label=verification).groupby(op_ed["event_id"].astype(object), sort=False)
     return pd.DataFrame(
         {
@@ -177,9 +182,8 @@ def verification_counts(dataset: Dataset) -> pd.DataFrame:
     verification = claims.loc[claims["source_id"].isin(op_ed_source_ids(dataset.sources)), "verification"]
     counts = verification.value_counts(sort=False)
     counts = counts[counts > 0]
-    return pd.DataFrame(
-        {"verification": [term_label(str(value)) for value in counts.index], "claims": counts.to_numpy(dtype=int)}
-    )
+    labels = Verification.labels()
+    return pd.DataFrame({"verification": [labels[str(value)] for value in counts.index], "claims": counts.to_numpy(dtype=int)})
 
 
 def participation_frame(dataset: Dataset) -> pd.DataFrame:
@@ -241,16 +245,15 @@ def actor_order(participations: pd.DataFrame) -> list[str]:
 
 
 def claims_frame(dataset: Dataset) -> pd.DataFrame:
-    """Return one row per claim of the op-ed: statement, quote, verification, and its sources by relation.
+    """Return one row per claim of the op-ed: statement, quote, label and verdict, and its carrying evidence.
 
-    The columns supports, qualifies and contradicts count the public sources that bear on the claim that way.
+    The columns supports, qualifies and contradicts count the carrying evidence (the rows that can decide the label,
+    `kz_timeline.schema.rubric`) that bears on the claim that way.
     """
     claims = dataset.claims
     claims = claims[claims["source_id"].isin(op_ed_source_ids(dataset.sources))]
-    evidence = dataset.evidence
     relations = ("supports", "qualifies", "contradicts")
-    counts = pd.crosstab(evidence["claim_id"].astype(object), evidence["relation"].astype(object))
-    counts = counts.reindex(columns=list(relations), fill_value=0)
+    counts = count_evidence(claims, dataset.evidence, dataset.sources).set_index("claim_id")
     claim_ids = claims["claim_id"].astype(object)
     names = dataset.actors.set_index("actor_id")["name"]
     events = dataset.events.set_index("event_id")["title"]
@@ -265,13 +268,13 @@ def claims_frame(dataset: Dataset) -> pd.DataFrame:
             .astype(object)
             .fillna(claims["actor_id"].map(names).astype(object))
             .fillna(""),
-            "verification": _labelled(claims["verification"]),
-            "verification_note": claims["verification_note"].astype(object).fillna(""),
+            "verification": _labelled(claims["verification"], Verification.__name__),
+            "verdict": claims["verdict"].astype(object).fillna(""),
             "quote_start": claims["quote_start"].astype(int),
         }
     )
     for relation in relations:
-        frame[relation] = claim_ids.map(counts[relation]).fillna(0).astype(int).to_numpy()
+        frame[relation] = counts[relation].to_numpy()
     return frame.sort_values(["quote_start", "claim_id"], kind="stable").reset_index(drop=True)
 
 

@@ -74,8 +74,9 @@ def _claim_attributes(claim: Claim) -> dict[str, Any]:
             "label": claim.statement,
             "quote": claim.quote,
             "source_id": claim.source_id,
+            "claim_type": claim.claim_type.value,
             "verification": claim.verification.value,
-            "verification_note": claim.verification_note,
+            "verdict": claim.verdict,
         }
     )
 

@@ -29,8 +29,8 @@ COLUMNS: dict[str, str] = {
     "description": "What happened.",
     "actors": "Who took part, with their roles.",
     "op_ed_quotes": "The op-ed's passages about the event, verbatim.",
-    "verification": "How each passage stands against the public record.",
-    "verification_notes": "What the record says, per passage.",
+    "verification": "How each passage stood against the public record when the op-ed appeared (its label).",
+    "verdicts": "What the record showed then, and where the op-ed differs, per passage.",
     "evidence_urls": "Public sources bearing on those passages.",
     "date_note": "Why the date is what it is.",
 }
@@ -73,8 +73,8 @@ def event_rows(dataset: Dataset) -> list[dict[str, str]]:
                 "description": event.description,
                 "actors": "; ".join(actors[event.event_id]),
                 "op_ed_quotes": "\n".join(f"“{claim.quote}”" for claim in about),
-                "verification": "\n".join(term_label(claim.verification.value) for claim in about),
-                "verification_notes": "\n".join(claim.verification_note or "" for claim in about),
+                "verification": "\n".join(claim.verification.label for claim in about),
+                "verdicts": "\n".join(claim.verdict for claim in about),
                 "evidence_urls": "\n".join(dict.fromkeys(url for claim in about for url in evidence[claim.claim_id])),
                 "date_note": event.date_note or "",
             }

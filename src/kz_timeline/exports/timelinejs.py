@@ -47,12 +47,11 @@ def _paragraph(text: str, css_class: str | None = None) -> str:
 
 def claim_html(claim: Claim) -> str:
     """Return the op-ed's passage on an event and how it stands against the record, every text escaped."""
-    verdict = f"<strong>{escape(term_label(Verification(claim.verification).value))}</strong>"
-    note = f": {escape(claim.verification_note)}" if claim.verification_note else "."
+    label = f"<strong>{escape(Verification(claim.verification).label)}</strong>"
     return (
         f'<blockquote class="kz-quote" data-claim="{escape(claim.claim_id, quote=True)}">'
         f"“{escape(claim.quote)}”</blockquote>"
-        f'<p class="kz-verification">{verdict}{note}</p>'
+        f'<p class="kz-verification">{label}: {escape(claim.verdict)}</p>'
     )
 
 

@@ -337,22 +337,44 @@ def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[
 
 
 def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
-    """Check that every event and every actor is backed by at least one claim."""
+    """Check that every event and every actor is tied to the op-ed's claims or to the record cited for them.
+
+    An event is backed when a claim or an evidence row refers to it, or when an event link joins it to such an event
+    (the record the op-ed's story needs); an actor, when a claim (as claimant or subject) or a participant row names it.
+    """
     claims = tables.get("claims")
     if claims is None:
         return []
     problems: list[Problem] = []
+    evidence = tables.get("evidence")
     events = tables.get("events")
     if events is not None:
-        unbacked = ~isin(events.frame["event_id"], claims.frame["event_id"])
-        problems.extend(_report(events, "event_id", unbacked, "no claim backs this event (no claims.event_id refers to it)"))
+        cited = [claims.frame["event_id"]] + ([evidence.frame["event_id"]] if evidence is not None else [])
+        backed = isin(events.frame["event_id"], pd.concat(cited, ignore_index=True))
+        links = tables.get("event_links")
+        if links is not None and not links.frame.empty:
+            cited_ids = events.frame["event_id"][backed]
+            frame = links.frame
+            linked_from = frame.loc[isin(frame["to_event_id"], cited_ids), "from_event_id"]
+            linked_to = frame.loc[isin(frame["from_event_id"], cited_ids), "to_event_id"]
+            neighbours = pd.concat([linked_from, linked_to], ignore_index=True)
+            backed |= isin(events.frame["event_id"], neighbours)
+        problems.extend(
+            _report(
+                events,
+                "event_id",
+                ~backed,
+                "no claim or evidence row refers to this event, nor is it linked to an event that one does",
+            )
+        )
     actors = tables.get("actors")
     if actors is not None:
-        mentioned = pd.concat([claims.frame["actor_id"], claims.frame["claimant_id"]])
-        unbacked = ~isin(actors.frame["actor_id"], mentioned)
-        problems.extend(
-            _report(actors, "actor_id", unbacked, "no claim backs this actor (no claims.actor_id or claimant_id refers to it)")
-        )
+        named = [claims.frame["actor_id"], claims.frame["claimant_id"]]
+        participants = tables.get("participants")
+        if participants is not None:
+            named.append(participants.frame["actor_id"])
+        unbacked = ~isin(actors.frame["actor_id"], pd.concat(named, ignore_index=True))
+        problems.extend(_report(actors, "actor_id", unbacked, "no claim or participant row refers to this actor"))
     return problems
 
 
@@ -370,8 +392,8 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
         & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool)
         & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
     )
-    starts = _offsets(frame["quote_start"], short)
-    ends = _offsets(frame["quote_end"], short)
+    starts = offsets(frame["quote_start"], short)
+    ends = offsets(frame["quote_end"], short)
     fine = short & (ends > starts)
     source_ids = frame["source_id"]
     quotes = _arrow(frame["quote"])
@@ -392,7 +414,7 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
     return problems
 
 
-def _offsets(values: pd.Series, usable: np.ndarray) -> np.ndarray:
+def offsets(values: pd.Series, usable: np.ndarray) -> np.ndarray:
     """Return the integers of `values` where `usable` holds (0 elsewhere)."""
     numbers = np.zeros(len(values), dtype=np.int64)
     if usable.any():
@@ -406,15 +428,14 @@ def _quote_problems(claims: RawTable, index: int, texts: Mapping[str, SourceText
     start, end = int(str(frame["quote_start"].iat[index])), int(str(frame["quote_end"].iat[index]))
     line = claims.line_of(index)
     if end <= start:
-        return [Problem(claims.file, line, "quote_end", f"{end} is not after quote_start {start}")]
+        return [Problem(claims.file, line, "quote_end", f"M3: {end} is not after quote_start {start}")]
     source = texts.get(str(frame["source_id"].iat[index]))
     if source is None:
         return []
     quote = str(frame["quote"].iat[index])
     if end > len(source.text):
-        return [
-            Problem(claims.file, line, "quote_end", f"{end} is past the end of {source.label} ({len(source.text)} characters)")
-        ]
+        past = f"M3: {end} is past the end of {source.label} ({len(source.text)} characters)"
+        return [Problem(claims.file, line, "quote_end", past)]
     found = source.text[start:end]
     if found == quote:
         return []
@@ -425,7 +446,7 @@ def _quote_problems(claims: RawTable, index: int, texts: Mapping[str, SourceText
             claims.file,
             line,
             "quote",
-            f"differs from {source.label}[{start}:{end}], which reads {clip(found, QUOTE_EXCERPT_CHARS)!r}{hint}",
+            f"M3: differs from {source.label}[{start}:{end}], which reads {clip(found, QUOTE_EXCERPT_CHARS)!r}{hint}",
         )
     ]
 
@@ -446,7 +467,11 @@ def check_row_counts(tables: Mapping[str, RawTable]) -> list[Problem]:
 def check_dataset(
     tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True
 ) -> list[Problem]:
-    """Run every check over tables that were read without structural problems."""
+    """Run every check of form over tables that were read without structural problems.
+
+    Row counts, cells, keys, references, the event graph, backing and quotes; the method's own rules are
+    `kz_timeline.reading.method.check_method`.
+    """
     problems: list[Problem] = check_row_counts(tables)
     for raw in tables.values():
         problems.extend(check_columns(raw, check_derived=check_derived))

@@ -10,13 +10,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from kz_timeline.schema.vocabularies import (
     ActorType,
+    ClaimType,
     DateCertainty,
     DateEndStatus,
     DatePrecision,
     EventType,
     EvidenceRelation,
+    EvidenceTiming,
     Relation,
     Role,
+    SourceReliability,
     SourceType,
     Theme,
     Verification,
@@ -168,6 +171,9 @@ class Source(Row):
     url: Url | None = Field(default=None, description="Where the document was read.")
     published: EdtfDate | None = Field(default=None, description="When it was published, in EDTF.")
     source_type: SourceType = Field(description="What kind of document it is.")
+    reliability: SourceReliability = Field(
+        description="How far the source can be relied on, and so whether it can decide a label (METHODOLOGY section 5)."
+    )
     text_sha256: Sha256 | None = Field(
         default=None, description="SHA-256 of the exact text that quote offsets refer to, when the package is checked against it."
     )
@@ -175,25 +181,56 @@ class Source(Row):
 
 
 class Claim(Row):
-    """What someone asserts, where, verbatim, and how it stands against the record."""
+    """One assertion as the op-ed makes it, verbatim, and how it stood against the record when the op-ed appeared."""
 
-    claim_id: Slug = Field(description="Stable identifier of the claim.")
-    statement: Text = Field(description="Neutral paraphrase of what is asserted.")
-    claimant_id: Slug = Field(description="Who asserts it (actors.actor_id): the op-ed's author for its own voice.")
+    claim_id: Slug = Field(description="Stable identifier of the claim; never reused (a merged claim is listed in CHANGELOG.md).")
+    statement: Text = Field(description="Neutral paraphrase of what is asserted, the op-ed's own terms in quotation marks.")
+    claim_type: ClaimType = Field(description="What kind of assertion it is: fact, attribution, framing or opinion.")
+    claimant_id: Slug = Field(
+        description="Who asserts it (actors.actor_id): the op-ed's author for everything the op-ed says, reported "
+        "speech included; a quoted speaker only for their own recorded words."
+    )
     source_id: Slug = Field(description="Where it is asserted (sources.source_id).")
-    quote: Text = Field(description="The passage, verbatim, typos included.")
+    quote: Text = Field(
+        description="The shortest passage that carries the whole assertion, verbatim, typos included; a single term "
+        "only for a framing claim."
+    )
     quote_start: Offset = Field(description="0-based character offset of the quote in the source's text.")
     quote_end: Offset = Field(description="Character offset just after the quote (end exclusive, Python string index).")
     event_id: Slug | None = Field(default=None, description="The event the claim is about (events.event_id).")
     actor_id: Slug | None = Field(default=None, description="The actor the claim is about (actors.actor_id).")
-    verification: Verification = Field(description="How the claim stands against the public record.")
-    verification_note: str | None = Field(default=None, description="What the record says, in brief, and where it differs.")
+    verification: Verification = Field(
+        description="The label: how the claim stands against the record as it stood on the op-ed's publication date, "
+        "decided by the carrying evidence (METHODOLOGY section 7)."
+    )
+    verdict: Text = Field(
+        description="In one or two sentences, what the record showed on the op-ed's publication date and where the "
+        "op-ed's wording differs from it; later developments only after it, marked as such."
+    )
 
 
 class Evidence(Row):
-    """How one public source bears on one claim."""
+    """How one public source bears on one claim, in that source's own words."""
 
+    evidence_id: Slug = Field(description="Stable identifier of the piece of evidence.")
     claim_id: Slug = Field(description="The claim (claims.claim_id).")
     source_id: Slug = Field(description="The public source (sources.source_id).")
-    relation: EvidenceRelation = Field(description="Whether the source supports, contradicts or qualifies the claim.")
-    note: Text = Field(description="What the source says that bears on the claim.")
+    event_id: Slug | None = Field(
+        default=None, description="The event of the record this row documents (events.event_id), where there is one."
+    )
+    relation: EvidenceRelation = Field(
+        description="Whether the source supports, contradicts or qualifies the claim, or gives context only."
+    )
+    timing: EvidenceTiming = Field(
+        description="as_of_publication when it shows the record as it stood on the op-ed's publication date; "
+        "later_development otherwise (shown apart, never counted for the label)."
+    )
+    excerpt: str | None = Field(
+        default=None,
+        description="The source's own words: a short verbatim passage, in the source's language, that a reader can "
+        "check without opening the link; required on every row that can decide the label (M7).",
+    )
+    note: Text = Field(
+        description="What the source shows that bears on the claim, in the package's voice; a translation when the "
+        "excerpt is not in English."
+    )

@@ -182,9 +182,9 @@ CLAIMS = Table(
 EVIDENCE = Table(
     "evidence",
     models.Evidence,
-    ("claim_id", "source_id", "relation"),
-    (_fk("claim_id", "claims"), _fk("source_id", "sources")),
-    "relation",
+    ("evidence_id",),
+    (_fk("claim_id", "claims"), _fk("source_id", "sources"), _fk("event_id", "events")),
+    "evidence_id",
 )
 
 #: Every table, in dependency order (a table's foreign keys point only to tables before it).

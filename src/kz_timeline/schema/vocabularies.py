@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from kz_timeline.text import term_label
+
 
 class Vocabulary(StrEnum):
     """A controlled vocabulary whose members carry a description."""
@@ -22,6 +24,16 @@ class Vocabulary(StrEnum):
     def terms(cls) -> dict[str, str]:
         """Return every value of the vocabulary mapped to its description."""
         return {member.value: member.description for member in cls}
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Return every value of the vocabulary mapped to its label, as people read it (`text.term_label`)."""
+        return {member.value: term_label(member.value, cls.__name__) for member in cls}
+
+    @property
+    def label(self) -> str:
+        """Return the term as people read it ('Partly corroborated', 'Opinion, not rated')."""
+        return term_label(self.value, type(self).__name__)
 
 
 class EventType(Vocabulary):
@@ -125,25 +137,82 @@ ACYCLIC_RELATIONS: frozenset[Relation] = frozenset({Relation.FOLLOWS, Relation.P
 
 
 class Verification(Vocabulary):
-    """How a claim stands against the public record."""
+    """How a claim stands against the public record on the op-ed's publication date (docs/METHODOLOGY.md, section 7)."""
 
-    CORROBORATED = "corroborated", "Public sources confirm the claim."
+    CORROBORATED = "corroborated", "Carrying evidence supports the claim; none contradicts or qualifies it."
     PARTLY_CORROBORATED = (
         "partly_corroborated",
-        "Public sources confirm part of the claim; another part is wrong, misleading or unconfirmed.",
+        "Part of the assertion holds, part is wrong, misleading or unconfirmed: carrying evidence supports it, and "
+        "some contradicts or qualifies it.",
     )
-    CONTESTED = "contested", "Credible sources disagree; the claim repeats one side's account."
-    CONTRADICTED = "contradicted", "Public sources say otherwise."
-    UNVERIFIED = "unverified", "No public source was found that confirms or refutes the claim."
-    OPINION = "opinion", "A judgement or opinion, not a checkable statement of fact."
+    CONTESTED = (
+        "contested",
+        "Accounts disagree and the claim repeats one side's: carrying evidence contradicts it, and a primary, "
+        "established or party source supports it.",
+    )
+    CONTRADICTED = "contradicted", "Carrying evidence contradicts the claim; none supports it."
+    UNVERIFIED = "unverified", "No source was found that confirms or refutes the claim."
+    OPINION = "opinion", "A judgement that no record can confirm or refute: recorded, not rated."
+
+
+class ClaimType(Vocabulary):
+    """What kind of assertion a claim is (docs/METHODOLOGY.md, section 2)."""
+
+    FACT = "fact", "A checkable statement of fact."
+    ATTRIBUTION = "attribution", "That someone said, did or decided something."
+    FRAMING = "framing", "The op-ed's choice of a word or label for something; the claim's statement says so."
+    OPINION = "opinion", "A judgement that no record can confirm or refute: a value judgement, prediction or exhortation."
 
 
 class EvidenceRelation(Vocabulary):
-    """How a source bears on a claim."""
+    """How a source bears on a claim (docs/METHODOLOGY.md, section 6)."""
 
-    SUPPORTS = "supports", "The source confirms the claim."
+    SUPPORTS = "supports", "The source confirms the claim, or the part of it the row is about."
     CONTRADICTS = "contradicts", "The source says otherwise."
-    QUALIFIES = "qualifies", "The source adds context that changes how the claim should be read."
+    QUALIFIES = (
+        "qualifies",
+        "The source adds something that changes how the claim should be read: a missing part, a different figure, a condition.",
+    )
+    CONTEXT = "context", "Background a reader needs; it does not bear on the label."
+
+
+class EvidenceTiming(Vocabulary):
+    """Whether evidence shows the record as it stood when the op-ed was published (the as-of rule, M4)."""
+
+    AS_OF_PUBLICATION = (
+        "as_of_publication",
+        "Documents an event that started on or before the op-ed's publication date or, documenting no event, comes "
+        "from a source published by then; it may decide the label.",
+    )
+    LATER_DEVELOPMENT = (
+        "later_development",
+        "Documents what happened, or was published, after the op-ed; shown apart, it never counts for or against the label.",
+    )
+
+
+class SourceReliability(Vocabulary):
+    """How far a source can be relied on, and so whether it can decide a label (docs/METHODOLOGY.md, section 5)."""
+
+    PRIMARY = (
+        "primary",
+        "The record itself: a court's judgment or docket, an official text, the transcript of a speech on the "
+        "speaker's official site, the report or statement a claim is about. Can decide a label.",
+    )
+    ESTABLISHED = (
+        "established",
+        "A news agency, a major outlet with editorial standards, an NGO's published report. Can decide a label.",
+    )
+    REFERENCE = "reference", "An encyclopaedia, a legal database's summary, their mirrors: context only."
+    PARTY = (
+        "party",
+        "A site run by one side of a dispute: counts only for what that party itself says (attribution claims), "
+        "never as proof of a fact.",
+    )
+    WEAK = (
+        "weak",
+        "An aggregator, a mirror of unknown provenance, a content farm, a partisan site, the op-ed's own copies: "
+        "never decides a label.",
+    )
 
 
 class SourceType(Vocabulary):
@@ -196,8 +265,11 @@ VOCABULARIES: dict[str, type[Vocabulary]] = {
     "roles": Role,
     "relations": Relation,
     "verifications": Verification,
+    "claim_types": ClaimType,
     "evidence_relations": EvidenceRelation,
+    "evidence_timings": EvidenceTiming,
     "source_types": SourceType,
+    "source_reliabilities": SourceReliability,
     "date_precisions": DatePrecision,
     "date_certainties": DateCertainty,
     "date_end_statuses": DateEndStatus,

@@ -29,8 +29,8 @@ BROWSING: dict[str, Browsing] = {
     "actors": Browsing(facets=("actor_type",), sort="name"),
     "participants": Browsing(facets=("role",)),
     "event_links": Browsing(facets=("relation",)),
-    "sources": Browsing(facets=("source_type",), sort="source_id"),
-    "claims": Browsing(facets=("verification",), sort="claim_id"),
-    "claims_named": Browsing(facets=("verification",), sort="claim_id"),
-    "evidence": Browsing(facets=("relation",)),
+    "sources": Browsing(facets=("reliability",), other_facets=("source_type",), sort="source_id"),
+    "claims": Browsing(facets=("claim_type", "verification"), sort="claim_id"),
+    "claims_named": Browsing(facets=("claim_type", "verification"), sort="claim_id"),
+    "evidence": Browsing(facets=("relation", "timing"), other_facets=("carrying",)),
 }

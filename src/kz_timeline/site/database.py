@@ -6,7 +6,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,19 +20,52 @@ from kz_timeline.defaults import DEFAULT_DB_PATH
 from kz_timeline.errors import KzTimelineError
 from kz_timeline.files import default_file_mode
 from kz_timeline.reading.csv_files import RawTable, table_digests
+from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
 from kz_timeline.site.browsing import BROWSING
-from kz_timeline.text import term_label
 
 BUILD_INFO_TABLE = "_build_info"
 BATCH_SIZE = 50_000
 
 #: Full-text search (FTS5, porter stemming) over these columns.
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
-#: Columns the database adds to a table, after the named column, with their description.
-EXTRA_COLUMNS: dict[str, tuple[str, str, str, str]] = {
-    "events": ("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column the database adds to a table (after the column `after`), computed from the validated tables."""
+
+    name: str
+    sqlite_type: str
+    after: str
+    description: str
+
+
+#: Columns the database adds to each table.
+EXTRA_COLUMNS: dict[str, tuple[ExtraColumn, ...]] = {
+    "events": (
+        ExtraColumn("year", "INTEGER", "date_start", "Year of date_start, to facet and filter on (added by the database build)."),
+    ),
+    "evidence": (
+        ExtraColumn(
+            "carrying",
+            "INTEGER",
+            "timing",
+            "1 when the row can decide its claim's label (METHODOLOGY section 6): as of publication, supports, "
+            "contradicts or qualifies, from a primary or established source (or a party source, for an attribution "
+            "claim); else 0 (added by the database build, from kz_timeline.schema.rubric).",
+        ),
+    ),
+}
+#: Columns a vocabulary's lookup table adds to value, label, description and position: name, description, values.
+LOOKUP_EXTRA: dict[str, tuple[str, str, Mapping[str, str]]] = {
+    "verifications": (
+        "rule",
+        "What the label requires, as METHODOLOGY section 7 words it (S, X, Q: the carrying rows that support, "
+        "contradict and qualify the claim).",
+        rubric.RULES,
+    ),
 }
 #: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
 SPAN_TABLE = "events_span"
@@ -54,6 +87,7 @@ _LAYOUT_MODULES = (
     "schema/tables.py",
     "schema/models.py",
     "schema/vocabularies.py",
+    "schema/rubric.py",
     "text.py",
 )
 
@@ -75,14 +109,15 @@ SELECT
      SELECT a.name, p.role FROM participants p JOIN actors a ON a.actor_id = p.actor_id
      WHERE p.event_id = e.event_id ORDER BY a.name, p.role)) AS actors,
   (SELECT count(*) FROM claims c WHERE c.event_id = e.event_id) AS claims,
-  (SELECT group_concat(verification || ' ' || n, '; ') FROM (
-     SELECT c.verification, count(*) AS n FROM claims c
-     WHERE c.event_id = e.event_id GROUP BY c.verification ORDER BY n DESC, c.verification)) AS verification
+  (SELECT group_concat(label || ' ' || n, '; ') FROM (
+     SELECT v.label, count(*) AS n FROM claims c JOIN verifications v ON v.value = c.verification
+     WHERE c.event_id = e.event_id GROUP BY c.verification ORDER BY n DESC, v.position)) AS verification
 FROM events e""",
     "claims_named": """
 SELECT
   c.claim_id,
   c.statement,
+  c.claim_type,
   (SELECT name FROM actors WHERE actor_id = c.claimant_id) AS claimant,
   (SELECT title FROM sources WHERE source_id = c.source_id) AS source,
   (SELECT publisher FROM sources WHERE source_id = c.source_id) AS publisher,
@@ -91,8 +126,9 @@ SELECT
   (SELECT date FROM events WHERE event_id = c.event_id) AS event_date,
   (SELECT name FROM actors WHERE actor_id = c.actor_id) AS about_actor,
   c.verification,
-  c.verification_note,
-  (SELECT count(*) FROM evidence v WHERE v.claim_id = c.claim_id) AS evidence
+  c.verdict,
+  (SELECT count(*) FROM evidence v WHERE v.claim_id = c.claim_id) AS evidence,
+  (SELECT count(*) FROM evidence v WHERE v.claim_id = c.claim_id AND v.carrying) AS carrying
 FROM claims c""",
 }
 # No ORDER BY in the views: it would stop SQLite from flattening them, and counts and facets would then compute
@@ -104,7 +140,7 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
     "timeline": {
         "actors": "The actors taking part in the event, each with its role: 'Name (role); ...'.",
         "claims": "How many claims are about the event.",
-        "verification": "How the claims about the event stand against the record: 'verification count; ...'.",
+        "verification": "How the claims about the event stand against the record, in words: 'Label count; ...'.",
     },
     "claims_named": {
         "claimant": "Who asserts the claim (actors.name of claimant_id).",
@@ -113,7 +149,8 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
         "event": "The event the claim is about (events.title of event_id).",
         "event_date": "When that event happened, in EDTF (events.date).",
         "about_actor": "The actor the claim is about (actors.name of actor_id).",
-        "evidence": "How many public sources bear on the claim (rows in evidence).",
+        "evidence": "How many pieces of evidence bear on the claim (rows in evidence).",
+        "carrying": "How many of them can decide its label (rows in evidence whose carrying is 1).",
     },
 }
 #: The table whose columns the other columns of each view copy.
@@ -159,11 +196,9 @@ def _column_type(column: Column) -> str:
 def database_columns(table: Table) -> list[tuple[str, str]]:
     """Return the (name, SQLite type) of every column of `table` in the database, added columns included."""
     columns = [(column.name, _column_type(column)) for column in table.columns]
-    extra = EXTRA_COLUMNS.get(table.name)
-    if extra is not None:
-        name, sqlite_type, after, _ = extra
-        position = [column for column, _ in columns].index(after) + 1
-        columns.insert(position, (name, sqlite_type))
+    for extra in EXTRA_COLUMNS.get(table.name, ()):
+        position = [column for column, _ in columns].index(extra.after) + 1
+        columns.insert(position, (extra.name, extra.sqlite_type))
     return columns
 
 
@@ -270,9 +305,10 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
         db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         _create_lookups(db)
+        extras = _extra_values(tables)
         for table in TABLES:
             _create_table(db, table)
-            _insert_rows(connection, table, tables[table.name])
+            _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
         _create_indexes(db)
         _create_span_index(connection)
         connection.execute("COMMIT")
@@ -305,19 +341,31 @@ def view_columns() -> dict[str, list[str]]:
         connection.close()
 
 
+def lookup_columns(name: str) -> dict[str, str]:
+    """Return the columns of the lookup table `name` with their descriptions."""
+    extra = LOOKUP_EXTRA.get(name)
+    return {**LOOKUP_COLUMNS, **({extra[0]: extra[1]} if extra else {})}
+
+
 def _create_lookups(db: sqlite_utils.Database) -> None:
     for name, vocabulary in VOCABULARIES.items():
-        columns = {"value": str, "label": str, "description": str, "position": int}
-        db.create_table(name, columns, pk="value", not_null=set(LOOKUP_COLUMNS))
-        terms = vocabulary.terms().items()
-        rows = [(value, term_label(value), text, position) for position, (value, text) in enumerate(terms, start=1)]
-        db.conn.executemany(f"INSERT INTO [{name}] (value, label, description, position) VALUES (?, ?, ?, ?)", rows)
+        extra = LOOKUP_EXTRA.get(name)
+        columns: dict[str, type] = {"value": str, "label": str, "description": str, "position": int}
+        if extra is not None:
+            columns[extra[0]] = str
+        db.create_table(name, columns, pk="value", not_null=set(lookup_columns(name)))
+        labels = vocabulary.labels()
+        rows = [
+            (value, labels[value], text, position, *((extra[2][value],) if extra else ()))
+            for position, (value, text) in enumerate(vocabulary.terms().items(), start=1)
+        ]
+        names = ", ".join(f"[{column}]" for column in columns)
+        db.conn.executemany(f"INSERT INTO [{name}] ({names}) VALUES ({', '.join('?' for _ in columns)})", rows)
 
 
 def _create_table(db: sqlite_utils.Database, table: Table) -> None:
     required = {column.name for column in table.columns if column.required}
-    if table.name in EXTRA_COLUMNS:
-        required.add(EXTRA_COLUMNS[table.name][0])
+    required.update(extra.name for extra in EXTRA_COLUMNS.get(table.name, ()))
     foreign_keys = [(fk.column, fk.other_table, fk.other_column) for fk in table.foreign_keys]
     foreign_keys += vocabulary_foreign_keys(table)
     db.create_table(
@@ -337,9 +385,20 @@ def _converter(column: Column) -> Callable[[str], Any]:
     return lambda value: value if value else None
 
 
-def _column_values(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
+def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[int]]]:
+    """Return the values of every EXTRA_COLUMNS column, by table and column, computed whole-column."""
+    events = tables["events"].frame
+    evidence = tables["evidence"].frame
+    carrying = rubric.carrying_evidence(tables["claims"].frame, evidence, tables["sources"].frame)
+    return {
+        "events": {"year": events["date_start"].str.slice(0, 4).astype(int).tolist()},
+        "evidence": {"carrying": carrying.astype(int).tolist()},
+    }
+
+
+def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[int]]) -> list[list[Any]]:
     """Return the values of each database column of `table`, converted to their SQLite types."""
-    values: dict[str, list[Any]] = {}
+    values: dict[str, list[Any]] = dict(extra)
     for column in table.columns:
         texts: list[str] = frame[column.name].tolist()
         if column.python_type in (int, bool):
@@ -347,18 +406,17 @@ def _column_values(table: Table, frame: pd.DataFrame) -> list[list[Any]]:
             values[column.name] = [convert(text) for text in texts]
         else:
             values[column.name] = [text if text else None for text in texts]
-    if table.name == "events":
-        values["year"] = [int(start[:4]) for start in frame["date_start"].tolist()]
     return [values[name] for name, _ in database_columns(table)]
 
 
-def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable) -> None:
+def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[int]]) -> None:
     names = [name for name, _ in database_columns(table)]
     sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
     # Python objects for one batch at a time: a million rows of them at once would take gigabytes.
     for start in range(0, len(raw.frame), BATCH_SIZE):
         batch = raw.frame.iloc[start : start + BATCH_SIZE]
-        connection.executemany(sql, zip(*_column_values(table, batch), strict=True))
+        batch_extra = {name: values[start : start + BATCH_SIZE] for name, values in extra.items()}
+        connection.executemany(sql, zip(*_column_values(table, batch, batch_extra), strict=True))
 
 
 def facet_columns(table: Table) -> list[str]:

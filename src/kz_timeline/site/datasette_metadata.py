@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import copy
+from html import escape
 from typing import Any
 
 import yaml
 
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
+from kz_timeline.schema.rubric import HOW_LABELS_ARE_REACHED
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME
 from kz_timeline.schema.vocabularies import VOCABULARIES
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
     EXTRA_COLUMNS,
-    LOOKUP_COLUMNS,
     OPEN_END_DAY,
     SPAN_TABLE,
     VIEW_BASE_TABLES,
     VIEW_COLUMNS,
     VIEW_DESCRIPTIONS,
     database_columns,
+    lookup_columns,
     view_columns,
 )
 from kz_timeline.text import term_label
@@ -36,6 +38,12 @@ DESCRIPTION = (
     "data records what it says, who says it and where, verbatim and at exact character offsets, and sets each "
     "checkable claim beside what public sources (court records, news agencies, NGOs, official records) say. The data "
     "speaks in its own neutral voice; the op-ed's framing is recorded as the op-ed's claim, never as fact."
+)
+#: The home page's description: the one above, then how labels are reached, linking the methodology page.
+DESCRIPTION_HTML = (
+    f"<p>{escape(DESCRIPTION)}</p>\n<p>{escape(HOW_LABELS_ARE_REACHED)} "
+    '<a href="methodology">The methodology</a> says what a claim is, who its claimant is, how sources are classed '
+    "and how each label is reached.</p>"
 )
 LICENSE = "Data: CC BY 4.0; code: MIT"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -82,18 +90,24 @@ order by e.date_start, e.event_id, p.role""",
     },
     "oped_claims_contested": {
         "title": "The op-ed's claims that the record contests or contradicts, with the evidence",
-        "description": "Claims made in the op-ed (any copy of it) whose verification is contested or contradicted, "
-        "one row per piece of evidence: which source, how it bears on the claim, and what it says.",
+        "description": "Claims made in the op-ed (any copy of it) labelled contested or contradicted, one row per "
+        "piece of evidence: which source, how reliable, how it bears on the claim, whether it can decide the label "
+        "(carrying) or came later, and what the source says in its own words.",
         "sql": """select
   c.claim_id,
   c.statement,
   c.quote,
   c.verification,
-  c.verification_note,
+  c.verdict,
+  ev.evidence_id,
   ev.relation as evidence_relation,
+  ev.timing as evidence_timing,
+  ev.carrying as evidence_carrying,
   s.title as evidence_source,
   s.publisher as evidence_publisher,
+  s.reliability as evidence_reliability,
   s.url as evidence_url,
+  ev.excerpt as evidence_excerpt,
   ev.note as evidence_note
 from claims c
 -- "cross join" and "+c.verification": walk the claims in claim_id order, so the first rows come without sorting them all
@@ -101,7 +115,7 @@ cross join sources op on op.source_id = c.source_id and op.source_type = 'op_ed'
 left join evidence ev on ev.claim_id = c.claim_id
 left join sources s on s.source_id = ev.source_id
 where +c.verification in ('contested', 'contradicted')
-order by c.claim_id, ev.relation, ev.source_id""",
+order by c.claim_id, ev.relation, ev.source_id, ev.evidence_id""",
     },
     "events_between": {
         "title": "Events in a date range",
@@ -156,9 +170,7 @@ order by f.date_start, l.from_event_id, l.relation""",
 def _columns_of_table(name: str) -> dict[str, str]:
     table = TABLES_BY_NAME[name]
     descriptions = {column.name: column.description for column in table.columns}
-    extra = EXTRA_COLUMNS.get(name)
-    if extra is not None:
-        descriptions[extra[0]] = extra[3]
+    descriptions.update({extra.name: extra.description for extra in EXTRA_COLUMNS.get(name, ())})
     return {column: descriptions[column] for column, _ in database_columns(table)}
 
 
@@ -194,7 +206,7 @@ def _table_entries() -> dict[str, dict[str, Any]]:
             "description": f"Lookup table of the {vocabulary.__name__} vocabulary: {(vocabulary.__doc__ or '').strip()}",
             "label_column": "label",
             "sort": "position",
-            "columns": dict(LOOKUP_COLUMNS),
+            "columns": lookup_columns(name),
         }
     tables[SPAN_TABLE] = {
         "description": "R*Tree of each event's span in day numbers (0001-01-01 is day 1), for the events_between query.",
@@ -219,6 +231,7 @@ def site_metadata() -> dict[str, Any]:
     return {
         "title": TITLE,
         "description": DESCRIPTION,
+        "description_html": DESCRIPTION_HTML,
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": SOURCE,

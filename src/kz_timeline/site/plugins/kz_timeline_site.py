@@ -1,4 +1,10 @@
-"""Datasette plugin of kz-timeline: the /timeline charts page, a local Vega bundle, and readable event pages."""
+"""Datasette plugin of kz-timeline: charts at /timeline, a local Vega bundle, readable pages, counts per label.
+
+Readable pages: an event's, an actor's and a claim's (how its label was reached); the home page counts the op-ed's
+claims per label.
+
+The published copy runs this plugin without kz_timeline installed: everything the pages show comes from the database.
+"""
 
 from __future__ import annotations
 
@@ -181,14 +187,25 @@ from participants p join actors a on a.actor_id = p.actor_id
 where p.event_id = :event_id
 order by p.role, a.name"""
 EVENT_CLAIMS = """
-select c.claim_id, c.statement, c.quote, c.verification, c.verification_note,
+select c.claim_id, c.statement, c.quote, c.verification, v.label, c.verdict,
        c.claimant_id, claimant.name as claimant, c.source_id, s.title as source,
-       (select count(*) from evidence v where v.claim_id = c.claim_id) as evidence
+       (select count(*) from evidence x where x.claim_id = c.claim_id) as evidence
 from claims c
+join verifications v on v.value = c.verification
 join actors claimant on claimant.actor_id = c.claimant_id
 join sources s on s.source_id = c.source_id
 where c.event_id = :event_id
 order by c.claim_id"""
+#: Evidence rows that document the event (for the claims of the op-ed that the event bears on).
+EVENT_EVIDENCE = """
+select x.evidence_id, x.claim_id, c.statement, x.relation, r.label as relation_label, x.timing, x.excerpt,
+       x.source_id, s.title as source, s.url
+from evidence x
+join claims c on c.claim_id = x.claim_id
+join evidence_relations r on r.value = x.relation
+join sources s on s.source_id = x.source_id
+where x.event_id = :event_id
+order by x.claim_id, r.position, x.evidence_id"""
 EVENT_LINKS = """
 select 'to' as direction, l.relation, l.to_event_id as other_id, e.title as other_title, e.date as other_date, l.note
 from event_links l join events e on e.event_id = l.to_event_id
@@ -209,9 +226,9 @@ where p.actor_id = :actor_id
 order by e.date_start, e.event_id, p.role
 limit :limit"""
 ACTOR_CLAIMS = """
-select c.claim_id, c.statement, c.quote, c.verification, c.source_id, s.title as source,
+select c.claim_id, c.statement, c.quote, c.verification, v.label, c.source_id, s.title as source,
        c.claimant_id = :actor_id as asserts, c.actor_id = :actor_id as about
-from claims c join sources s on s.source_id = c.source_id
+from claims c join sources s on s.source_id = c.source_id join verifications v on v.value = c.verification
 where c.claim_id in (
   select claim_id from claims where claimant_id = :actor_id
   union select claim_id from claims where actor_id = :actor_id
@@ -220,18 +237,95 @@ order by c.claim_id
 limit :limit"""
 
 
+CLAIM = """
+select c.claim_id, c.statement, c.claim_type, t.label as claim_type_label, c.quote, c.quote_start, c.quote_end,
+       c.claimant_id, claimant.name as claimant, c.source_id, s.title as source, s.url as source_url,
+       c.event_id, e.title as event, e.date as event_date, c.actor_id, a.name as actor,
+       c.verification, v.label, v.rule, c.verdict
+from claims c
+join verifications v on v.value = c.verification
+join claim_types t on t.value = c.claim_type
+join actors claimant on claimant.actor_id = c.claimant_id
+join sources s on s.source_id = c.source_id
+left join events e on e.event_id = c.event_id
+left join actors a on a.actor_id = c.actor_id
+where c.claim_id = :claim_id"""
+CLAIM_EVIDENCE = """
+select x.evidence_id, x.relation, r.label as relation_label, x.timing, x.carrying, x.excerpt, x.note,
+       x.source_id, s.title as source, s.publisher, s.published, s.url, s.reliability, sr.label as reliability_label,
+       x.event_id, e.title as event, e.date as event_date
+from evidence x
+join evidence_relations r on r.value = x.relation
+join sources s on s.source_id = x.source_id
+join source_reliabilities sr on sr.value = s.reliability
+left join events e on e.event_id = x.event_id
+where x.claim_id = :claim_id
+order by r.position, x.evidence_id"""
+#: The op-ed's claims counted per label, every label in vocabulary order; and the op-ed's publication date (M4).
+LABEL_COUNTS = """
+select v.value, v.label, v.rule, count(c.claim_id) as claims
+from verifications v
+left join claims c on c.verification = v.value
+  and c.source_id in (select source_id from sources where source_type = 'op_ed')
+group by v.value
+order by v.position"""
+PUBLICATION_DATE = """
+select min(published) as published from sources where source_type = 'op_ed' and published is not null"""
+
+
 async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(row) for row in await datasette.get_database(DATABASE).execute(sql, params)]
 
 
+def claim_sections(evidence: list[dict[str, Any]], *, opinion: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Split a claim's evidence as its page shows it: what carried the label, context as of publication, later.
+
+    Nothing carries the label of an opinion (it is recorded, not rated): its rows as of publication are context.
+    """
+    carries = [bool(row["carrying"]) and not opinion for row in evidence]
+    return {
+        "carrying": [row for row, carrying in zip(evidence, carries, strict=True) if carrying],
+        "context": [
+            row for row, carrying in zip(evidence, carries, strict=True) if not carrying and row["timing"] == "as_of_publication"
+        ],
+        "later": [row for row in evidence if row["timing"] == "later_development"],
+    }
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    relations = ("supports", "contradicts", "qualifies")
+    return {relation: sum(1 for row in rows if row["relation"] == relation) for relation in relations}
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
-    """Give the home page the charts page's name, and the event and actor pages their participants, claims, links, events."""
+    """Give the event, actor and claim pages their sections, and the home page its charts link and claims per label."""
     if view_name == "index":
-        return {"kz_charts_title": charts_title(datasette)}
-    if view_name != "row" or database != DATABASE or table not in ("events", "actors") or request is None:
+
+        async def index_context() -> dict[str, Any]:
+            published = await _rows(datasette, PUBLICATION_DATE, {})
+            return {
+                "kz_charts_title": charts_title(datasette),
+                "kz_labels": await _rows(datasette, LABEL_COUNTS, {}),
+                "kz_published": published[0]["published"] if published else None,
+            }
+
+        return index_context
+    if view_name != "row" or database != DATABASE or table not in ("events", "actors", "claims") or request is None:
         return {}
     key = tilde_decode(request.url_vars["pks"])
+
+    async def claim_context() -> dict[str, Any]:
+        params = {"claim_id": key}
+        found = await _rows(datasette, CLAIM, params)
+        if not found:
+            return {}
+        opinion = found[0]["verification"] == "opinion"
+        sections = claim_sections(await _rows(datasette, CLAIM_EVIDENCE, params), opinion=opinion)
+        return {"kz_claim": {**found[0], **sections, "counts": _counts(sections["carrying"])}}
+
+    if table == "claims":
+        return claim_context
 
     async def event_context() -> dict[str, Any]:
         params = {"event_id": key}
@@ -239,6 +333,7 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
             "kz_event": {
                 "participants": await _rows(datasette, EVENT_PARTICIPANTS, params),
                 "claims": await _rows(datasette, EVENT_CLAIMS, params),
+                "evidence": await _rows(datasette, EVENT_EVIDENCE, params),
                 "links": await _rows(datasette, EVENT_LINKS, params),
             }
         }
