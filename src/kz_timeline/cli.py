@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -89,11 +90,40 @@ def _chart(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from kz_timeline.exports.formats import export, render_export
 
+    options = {
+        "claims": args.claims,
+        "base_url": args.base_url,
+        "without_url": args.no_url,
+        "date": args.date,
+        "articles": args.article,
+    }
     if args.out == "-":
-        sys.stdout.buffer.write(render_export(args.format, args.data_dir, claims=args.claims))
+        sys.stdout.buffer.write(render_export(args.format, args.data_dir, **options))
         sys.stdout.flush()
         return EXIT_OK
-    print(f"wrote {export(args.format, args.out, args.data_dir, claims=args.claims)}")
+    print(f"wrote {export(args.format, args.out, args.data_dir, **options)}")
+    return EXIT_OK
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    from kz_timeline.exports.anchoring import anchor_claims
+
+    anchoring = anchor_claims(args.article, annotations=args.annotations, data_dir=args.data_dir, min_score=args.min_score)
+    for anchor in anchoring.anchors:
+        print(anchor.describe())
+    if args.out is not None:
+        from kz_timeline.files import write_atomically
+
+        text = anchoring.article.read_text(encoding="utf-8")
+        if args.out == "-":
+            sys.stdout.write(anchoring.csv_text(text))
+        else:
+            write_atomically(Path(args.out), anchoring.csv_text(text))
+            print(f"wrote {args.out}")
+    missing = anchoring.not_found
+    if missing:
+        print(f"Error: {len(missing)} claim(s) not found in {args.article}: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -105,6 +135,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
     return port
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -224,8 +261,49 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"
     )
+    export.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="claimreview: where the site is served; each review's url is URL/kz-timeline/claims/CLAIM_ID",
+    )
+    export.add_argument(
+        "--no-url", action="store_true", help="claimreview: write the reviews without url (a draft, not for publication)"
+    )
+    export.add_argument(
+        "--date", type=_day, metavar="YYYY-MM-DD", help="claimreview's datePublished, the annotations' created (default: now)"
+    )
+    export.add_argument(
+        "--article", type=Path, action="append", default=[], help="annotations: the op-ed's text (matched by its SHA-256)"
+    )
     _add_data_dir(export)
     export.set_defaults(handler=_export)
+
+    anchor = commands.add_parser(
+        "anchor",
+        help="re-anchor every claim on another copy of the op-ed: print the new offsets and how each was found",
+        description="Find each claim's quote in another copy of the op-ed: exactly, then with whitespace, quotation "
+        "marks and dashes made plain, then between its selectors' prefix and suffix, then fuzzily. Exits 1 naming the "
+        "claims it could not place.",
+    )
+    anchor.add_argument("--article", type=Path, required=True, metavar="FILE", help="the other copy of the op-ed (UTF-8 text)")
+    anchor.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="the selectors, as `export annotations` wrote them (prefix and suffix help find changed or repeated quotes)",
+    )
+    anchor.add_argument(
+        "--out", metavar="CSV", help="also write the new offsets as CSV (written atomically; '-' for standard output)"
+    )
+    anchor.add_argument(
+        "--min-score",
+        type=float,
+        default=90.0,
+        metavar="SCORE",
+        help="lowest similarity (0-100) at which a quote is placed fuzzily (default: 90)",
+    )
+    _add_data_dir(anchor)
+    anchor.set_defaults(handler=_anchor)
     return parser
 
 
@@ -243,10 +321,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    from kz_timeline.errors import DataValidationError, KzTimelineError
+    from kz_timeline.errors import DataValidationError, KzTimelineError, UsageError
 
     try:
         return handler(args)
+    except UsageError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_USAGE
     except DataValidationError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
