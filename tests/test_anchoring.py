@@ -217,7 +217,16 @@ def test_the_cli_exits_0_when_every_claim_is_placed(article: Path, tmp_path: Pat
     assert "amnesty_act_of_retribution: 3967-4056 (normalised; was 3967-4056)" in result.stdout.splitlines()
 
 
-@pytest.mark.slow
+def test_out_dash_writes_the_csv_alone_to_standard_output(article: Path, tmp_path: Path) -> None:
+    copy, _ = straight_quotes(article.read_text(encoding="utf-8"))
+    path = tmp_path / "copy.txt"
+    path.write_text(copy, encoding="utf-8")
+    result = run_cli("anchor", "--article", str(path), "--out", "-")
+    assert result.returncode == 0
+    assert result.stdout == anchor_claims(path, data_dir=DATA_DIR).csv_text(copy)
+    assert "amnesty_act_of_retribution: 3967-4056 (normalised; was 3967-4056)" in result.stderr.splitlines()
+
+
 def test_the_cli_needs_the_other_copy_and_reports_an_unreadable_one_in_one_line(tmp_path: Path) -> None:
     result = run_cli("anchor")
     assert result.returncode == 2 and "the following arguments are required: --article" in result.stderr

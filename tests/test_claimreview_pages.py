@@ -104,7 +104,6 @@ def test_other_pages_carry_no_claimreview(site: tuple[Any, Path]) -> None:
         assert json_ld(page(datasette, path), f"{SITE}{path}") == [], path
 
 
-@pytest.mark.slow
 def test_hostile_text_stays_inside_the_json_ld(minimal_dir: Path, tmp_path: Path) -> None:
     hostile = "Checked: </script><script>document.title='pwned'</script> & <!-- done"
     replace_in(minimal_dir / "claims.csv", "The court record gives 7 September 2017.", f'"{hostile}"')

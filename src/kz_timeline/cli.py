@@ -109,8 +109,9 @@ def _anchor(args: argparse.Namespace) -> int:
     from kz_timeline.exports.anchoring import anchor_claims
 
     anchoring = anchor_claims(args.article, annotations=args.annotations, data_dir=args.data_dir, min_score=args.min_score)
+    report = sys.stderr if args.out == "-" else sys.stdout  # standard output carries the CSV alone
     for anchor in anchoring.anchors:
-        print(anchor.describe())
+        print(anchor.describe(), file=report)
     if args.out is not None:
         from kz_timeline.files import write_atomically
 

@@ -37,6 +37,8 @@ EXACT, NORMALISED, CONTEXT, FUZZY, NOT_FOUND = "exact", "normalised", "context",
 DEFAULT_MIN_SCORE = 90.0
 #: A shorter quote is not looked for fuzzily: a word or two match unrelated passages too easily.
 FUZZY_MIN_CHARS = 20
+#: The lowest similarity (0 to 100) of the passage between prefix and suffix to the quote, for the context step.
+CONTEXT_MIN_SCORE = 50.0
 #: Characters made plain before the normalised steps compare texts (each is replaced by one character).
 _PLAIN = str.maketrans(
     {
@@ -257,7 +259,7 @@ def _between_context(text: NormalisedText, selector: QuoteSelector, quote: str) 
         if abs((end - start) - len(quote)) > slack or end <= start:
             continue
         score = fuzz.ratio(quote, text.text[start:end])
-        if score >= 50 and (best is None or score > best[2]):
+        if score >= CONTEXT_MIN_SCORE and (best is None or score > best[2]):
             best = (start, end, float(score))
     return best
 
