@@ -198,9 +198,12 @@ def render_export(
     default today); for annotations, `articles` (the op-ed's text) and `date` (created, default now). Options a
     format does not take, and a claimreview without a base URL or annotations without the text, raise UsageError.
     """
+    return _render(format_name, data_dir, _options(claims, base_url, without_url, date, articles))
+
+
+def _render(format_name: str, data_dir: str | Path | None, options: ExportOptions) -> bytes:
     from kz_timeline.dataset.loader import load
 
-    options = _options(claims, base_url, without_url, date, articles)
     chosen = _format(format_name, options)
     return chosen.render(load(data_dir, articles=options.articles), options)
 
@@ -230,15 +233,7 @@ def export(
         raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
     if path.parent.exists() and not path.parent.is_dir():
         raise ExportError(f"{path.parent}: is not a directory")
-    data = render_export(
-        format_name,
-        data_dir,
-        claims=claims,
-        base_url=base_url,
-        without_url=without_url,
-        date=date,
-        articles=options.articles,
-    )
+    data = _render(format_name, data_dir, options)
     try:
         write_bytes_atomically(path, data)
     except OSError as error:
