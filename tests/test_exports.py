@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,25 +19,40 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, text=True, check=False)
 
 
+def needs(name: str, data_dir: Path) -> tuple[list[str], dict[str, Any]]:
+    """Return what an export needs besides --out: its command-line arguments and the library call's keywords."""
+    if name == "claimreview":
+        return ["--base-url", "https://example.org", "--date", "2026-01-31"], {
+            "base_url": "https://example.org",
+            "date": dt.date(2026, 1, 31),
+        }
+    if name == "annotations":
+        article = data_dir / "article.txt"
+        return ["--article", str(article), "--date", "2026-01-31"], {"articles": [article], "date": dt.date(2026, 1, 31)}
+    return [], {}
+
+
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
     out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
-    result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir))
+    arguments, keywords = needs(name, minimal_dir)
+    result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir), *arguments)
     assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out} from {minimal_dir}\n", "")
-    again = kz_timeline.export(name, tmp_path / "again", minimal_dir)
+    again = kz_timeline.export(name, tmp_path / "again", minimal_dir, **keywords)
     assert out.read_bytes() == again.read_bytes()
     assert not [path.name for path in out.parent.iterdir() if path.name.startswith(".")], "a temporary file was left behind"
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_out_dash_writes_the_export_to_standard_output(name: str, minimal_dir: Path) -> None:
+    arguments, keywords = needs(name, minimal_dir)
     result = subprocess.run(
-        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir)],
+        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir), *arguments],
         capture_output=True,
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, b"")
-    assert result.stdout == render_export(name, minimal_dir)
+    assert result.stdout == render_export(name, minimal_dir, **keywords)
     assert not Path("-").exists()
 
 
@@ -65,11 +82,13 @@ def test_claims_flag_on_an_export_without_a_graph_is_one_line_and_writes_nothing
 def test_unknown_format_is_a_usage_error() -> None:
     result = run_cli("export", "pdf", "--out", "x.pdf")
     assert result.returncode == 2
-    assert "invalid choice: 'pdf' (choose from 'timelinejs', 'graphml', 'gexf', 'spreadsheet')" in result.stderr
+    formats = "'timelinejs', 'graphml', 'gexf', 'spreadsheet', 'claimreview', 'annotations'"
+    assert f"invalid choice: 'pdf' (choose from {formats})" in result.stderr
 
 
 def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="unknown export format 'pdf'; the formats are timelinejs, graphml, gexf, spreadsheet"):
+    formats = "timelinejs, graphml, gexf, spreadsheet, claimreview, annotations"
+    with pytest.raises(ExportError, match=f"unknown export format 'pdf'; the formats are {formats}"):
         export("pdf", tmp_path / "x")
 
 

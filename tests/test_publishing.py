@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -53,6 +54,7 @@ def test_publish_files_writes_database_metadata_templates_plugin_and_static_char
         f"{DATABASE_NAME}.db",
         "metadata.yml",
         "plugins/kz_timeline_site.py",
+        "plugins/kz_timeline_claimreview.py",
         "templates/kz-timeline-charts.html",
         "templates/row-kz-timeline-events.html",
         "templates/index.html",
@@ -105,6 +107,35 @@ def test_plain_datasette_without_kz_timeline_serves_the_published_site(published
     result = bare_get(published.directory, path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert expected in result.stdout
+
+
+def test_a_published_claim_page_carries_its_claimreview_without_kz_timeline(published: PublishFiles) -> None:
+    import datetime as dt
+
+    import extruct
+
+    from kz_timeline.exports.formats import render_export
+
+    path = "/kz-timeline/claims/oped_ablyazov_fled"
+    result = bare_get(published.directory, path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (document,) = extruct.extract(result.stdout, base_url=f"http://localhost{path}", syntaxes=["json-ld"])["json-ld"]
+    connection = sqlite3.connect(published.directory / f"{DATABASE_NAME}.db")
+    (built_on,) = connection.execute("SELECT value FROM _build_info WHERE key = 'built_on'").fetchone()
+    connection.close()
+    export = json.loads(render_export("claimreview", DATA_DIR, base_url="http://localhost", date=dt.date.fromisoformat(built_on)))
+    assert document == next(review for review in export if review["url"] == f"http://localhost{path}")
+
+
+def test_the_published_plugin_finds_the_claimreview_builder_where_publish_files_puts_it(published: PublishFiles) -> None:
+    from kz_timeline.exports import claimreview
+    from kz_timeline.site.publishing import PUBLISHED_CLAIMREVIEW
+    from kz_timeline.site.server import PLUGINS_DIR
+
+    plugin = (PLUGINS_DIR / "kz_timeline_site.py").read_text(encoding="utf-8")
+    assert f'CLAIMREVIEW_FILE = "{PUBLISHED_CLAIMREVIEW}"' in plugin
+    copied = published.directory / "plugins" / PUBLISHED_CLAIMREVIEW
+    assert copied.read_bytes() == Path(claimreview.__file__).read_bytes()
 
 
 def test_cli_publish_files_prints_the_files_and_the_command(minimal_dir: Path, tmp_path: Path) -> None:

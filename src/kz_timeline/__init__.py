@@ -10,8 +10,9 @@ The data flows through the subpackages in this order; each imports only from tho
 3. `dataset`: the loaded dataset (`load()`, typed DataFrames and models), the cache of validated tables, the op-ed
    and its claims, and the canonical rewrite of the files (`kz-timeline fmt`).
 4. What is made from a loaded dataset: `charts` (frames, layout, Altair charts, rendering), `exports` (TimelineJS,
-   GraphML, GEXF, a spreadsheet), `site` (the SQLite database and the Datasette site that serves it), and
-   `metadata` (datapackage.json, CITATION.cff, the data dictionary and every other generated file).
+   GraphML, GEXF, a spreadsheet, ClaimReview, Web Annotation, re-anchoring on another copy), `site` (the SQLite
+   database and the Datasette site that serves it), and `metadata` (datapackage.json, CITATION.cff, the data
+   dictionary and every other generated file).
 
 Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `arguments` (its parser, from
 which the docs' command-line reference is generated), `defaults` (the defaults and choices the command line and the

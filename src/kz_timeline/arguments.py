@@ -7,6 +7,7 @@ docs is generated from `build_parser()` (`kz_timeline.metadata.cli_reference`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from kz_timeline import defaults
@@ -20,6 +21,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
     return port
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _add_data_dir(parser: argparse.ArgumentParser) -> None:
@@ -164,7 +172,52 @@ def _subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument(
         "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"
     )
+    export.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="claimreview: where the site is served; each review's url is URL/kz-timeline/claims/CLAIM_ID",
+    )
+    export.add_argument(
+        "--no-url", action="store_true", help="claimreview: write the reviews without url (a draft, not for publication)"
+    )
+    export.add_argument(
+        "--date", type=_day, metavar="YYYY-MM-DD", help="claimreview's datePublished, the annotations' created (default: now)"
+    )
+    export.add_argument(
+        "--article",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="annotations: the op-ed's text (matched by its SHA-256)",
+    )
     _add_data_dir(export)
+
+    anchor = commands.add_parser(
+        "anchor",
+        help="re-anchor every claim on another copy of the op-ed: print the new offsets and how each was found",
+        description="Find each claim's quote in another copy of the op-ed: exactly, then with whitespace, quotation "
+        "marks and dashes made plain, then between its selectors' prefix and suffix, then fuzzily. Exits 1 naming the "
+        "claims it could not place.",
+    )
+    anchor.add_argument("--article", type=Path, required=True, metavar="FILE", help="the other copy of the op-ed (UTF-8 text)")
+    anchor.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="the selectors, as `export annotations` wrote them (prefix and suffix help find changed or repeated quotes)",
+    )
+    anchor.add_argument(
+        "--out", metavar="CSV", help="also write the new offsets as CSV (written atomically; '-' for standard output)"
+    )
+    anchor.add_argument(
+        "--min-score",
+        type=float,
+        default=90.0,
+        metavar="SCORE",
+        help="lowest similarity (0-100) at which a quote is placed fuzzily (default: 90)",
+    )
+    _add_data_dir(anchor)
 
 
 def _version() -> str:

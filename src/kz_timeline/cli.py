@@ -6,6 +6,7 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kz_timeline.arguments import build_parser
 
@@ -98,11 +99,43 @@ def _export(args: argparse.Namespace) -> int:
     from kz_timeline.exports.formats import export, render_export
 
     directory = resolve_data_dir(args.data_dir)
+    options = {
+        "claims": args.claims,
+        "base_url": args.base_url,
+        "without_url": args.no_url,
+        "date": args.date,
+        "articles": args.article,
+    }
     if args.out == "-":
-        sys.stdout.buffer.write(render_export(args.format, directory, claims=args.claims))
+        sys.stdout.buffer.write(render_export(args.format, directory, **options))
         sys.stdout.flush()
         return EXIT_OK
-    print(f"wrote {export(args.format, args.out, directory, claims=args.claims)} from {directory}")
+    print(f"wrote {export(args.format, args.out, directory, **options)} from {directory}")
+    return EXIT_OK
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    from kz_timeline.dataset.loader import resolve_data_dir
+    from kz_timeline.exports.anchoring import anchor_claims
+
+    directory = resolve_data_dir(args.data_dir)
+    anchoring = anchor_claims(args.article, annotations=args.annotations, data_dir=directory, min_score=args.min_score)
+    report = sys.stderr if args.out == "-" else sys.stdout  # standard output carries the CSV alone
+    for anchor in anchoring.anchors:
+        print(anchor.describe(), file=report)
+    if args.out is not None:
+        from kz_timeline.files import write_atomically
+
+        text = anchoring.article.read_text(encoding="utf-8")
+        if args.out == "-":
+            sys.stdout.write(anchoring.csv_text(text))
+        else:
+            write_atomically(Path(args.out), anchoring.csv_text(text))
+            print(f"wrote {args.out} from {directory}")
+    missing = anchoring.not_found
+    if missing:
+        print(f"Error: {len(missing)} claim(s) not found in {args.article}: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -116,6 +149,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "publish-files": _publish_files,
     "chart": _chart,
     "export": _export,
+    "anchor": _anchor,
 }
 
 

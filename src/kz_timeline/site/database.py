@@ -459,8 +459,12 @@ def _create_span_index(connection: sqlite3.Connection) -> None:
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:
+    import datetime as dt
+
     rows = [
         ("fingerprint", fingerprint),
+        # The day the site's pages date their ClaimReview JSON-LD by (datePublished): the data was built into it then.
+        ("built_on", dt.datetime.now(dt.UTC).date().isoformat()),
         ("kz_timeline_version", version),
         ("sqlite_utils_version", _sqlite_utils_version()),
         *((f"sha256:{name}", digest) for name, digest in digests.items()),

@@ -218,8 +218,9 @@ def _table_entries() -> dict[str, dict[str, Any]]:
         },
     }
     tables[BUILD_INFO_TABLE] = {
-        "description": "How this database was built: the fingerprint of the data and code, versions, and the SHA-256 "
-        "of each CSV file. `kz-timeline serve` rebuilds when the fingerprint changes.",
+        "description": "How this database was built: the fingerprint of the data and code, the day it was built "
+        "(built_on, the datePublished of the claim pages' ClaimReview), versions, and the SHA-256 of each CSV file. "
+        "`kz-timeline serve` rebuilds when the fingerprint changes.",
         "label_column": "key",
         "columns": {"key": "What is recorded.", "value": "Its value."},
     }

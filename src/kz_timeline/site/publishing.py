@@ -13,6 +13,7 @@ import yaml
 
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.errors import KzTimelineError
+from kz_timeline.exports import claimreview
 from kz_timeline.files import write_atomically
 from kz_timeline.site.database import ensure_database
 from kz_timeline.site.server import PLUGIN_NAME, PLUGINS_DIR, SETTINGS, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
@@ -20,6 +21,8 @@ from kz_timeline.text import term_label
 
 #: The published site runs the Datasette line the package is built for (1.0 ignores canned queries in metadata).
 DATASETTE_REQUIREMENT = "datasette>=0.65.1,<0.66"
+#: Where the published plugin finds the ClaimReview builder (kz_timeline/exports/claimreview.py), kz_timeline being absent.
+PUBLISHED_CLAIMREVIEW = "kz_timeline_claimreview.py"
 PUBLISHED_HEADER = "# Written by `kz-timeline publish-files` for `datasette publish`: metadata.yml plus the charts' settings.\n"
 
 
@@ -109,6 +112,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     try:
         for source, name in ((TEMPLATES_DIR, "templates"), (PLUGINS_DIR, "plugins")):
             shutil.copytree(source, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copyfile(Path(claimreview.__file__), out / "plugins" / PUBLISHED_CLAIMREVIEW)
         static = out / "static"
         shutil.copytree(STATIC_DIR, static, dirs_exist_ok=True)
     except OSError as error:

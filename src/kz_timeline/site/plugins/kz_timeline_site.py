@@ -1,7 +1,7 @@
 """Datasette plugin of kz-timeline: charts at /timeline, a local Vega bundle, readable pages, counts per label.
 
-Readable pages: an event's, an actor's and a claim's (how its label was reached); the home page counts the op-ed's
-claims per label.
+Readable pages: an event's, an actor's and a claim's (how its label was reached, and its schema.org ClaimReview as
+JSON-LD); the home page counts the op-ed's claims per label.
 
 The published copy runs this plugin without kz_timeline installed: everything the pages show comes from the database.
 """
@@ -9,6 +9,7 @@ The published copy runs this plugin without kz_timeline installed: everything th
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import threading
 from functools import lru_cache
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 PLUGIN = "kz-timeline"
@@ -239,7 +240,9 @@ limit :limit"""
 
 CLAIM = """
 select c.claim_id, c.statement, c.claim_type, t.label as claim_type_label, c.quote, c.quote_start, c.quote_end,
-       c.claimant_id, claimant.name as claimant, c.source_id, s.title as source, s.url as source_url,
+       c.claimant_id, claimant.name as claimant, claimant.actor_type as claimant_type,
+       c.source_id, s.title as source, s.url as source_url, s.publisher as source_publisher,
+       s.published as source_published, s.source_type,
        c.event_id, e.title as event, e.date as event_date, c.actor_id, a.name as actor,
        c.verification, v.label, v.rule, c.verdict
 from claims c
@@ -271,6 +274,30 @@ group by v.value
 order by v.position"""
 PUBLICATION_DATE = """
 select min(published) as published from sources where source_type = 'op_ed' and published is not null"""
+#: The op-ed's other copies, where a claim that quotes one of them also appears (ClaimReview's appearance).
+OTHER_COPIES = """
+select source_id, title, publisher, url, published, source_type from sources
+where source_type = 'op_ed' and source_id != :source_id
+order by source_id"""
+BUILT_ON = "select value from _build_info where key = 'built_on'"
+#: `kz-timeline publish-files` copies kz_timeline/exports/claimreview.py here, beside this plugin: a published site
+#: has no kz_timeline, and the claim pages' JSON-LD must come from the same function as the export.
+CLAIMREVIEW_FILE = "kz_timeline_claimreview.py"
+
+
+@lru_cache(maxsize=1)
+def claimreview_module() -> Any:
+    """Return kz_timeline.exports.claimreview, or on a published site the copy of it beside this plugin."""
+    try:
+        from kz_timeline.exports import claimreview
+    except ImportError:
+        spec = importlib.util.spec_from_file_location("kz_timeline_claimreview", Path(__file__).with_name(CLAIMREVIEW_FILE))
+        if spec is None or spec.loader is None:
+            raise
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return claimreview
 
 
 async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -290,6 +317,32 @@ def claim_sections(evidence: list[dict[str, Any]], *, opinion: bool = False) -> 
         ],
         "later": [row for row in evidence if row["timing"] == "later_development"],
     }
+
+
+async def claim_json_ld(datasette: Any, request: Any, claim: dict[str, Any]) -> str | None:
+    """Return the ClaimReview of a claim's page as script-safe JSON: the export's document, its url this page's."""
+    claimreview = claimreview_module()
+    source = {
+        "source_id": claim["source_id"],
+        "title": claim["source"],
+        "url": claim["source_url"],
+        "publisher": claim["source_publisher"],
+        "published": claim["source_published"],
+        "source_type": claim["source_type"],
+    }
+    copies = await _rows(datasette, OTHER_COPIES, {"source_id": claim["source_id"]}) if claim["source_type"] == "op_ed" else []
+    built = await _rows(datasette, BUILT_ON, {})
+    document = claimreview.claim_review(
+        claim,
+        label=claim["label"],
+        claimant={"name": claim["claimant"], "actor_type": claim["claimant_type"]},
+        source=source,
+        copies=copies,
+        author_url=datasette.absolute_url(request, datasette.urls.instance()),
+        date_published=built[0]["value"] if built else None,
+        url=datasette.absolute_url(request, datasette.urls.row(DATABASE, "claims", tilde_encode(claim["claim_id"]))),
+    )
+    return None if document is None else str(claimreview.json_ld_script_text(document))
 
 
 def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -322,7 +375,8 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
             return {}
         opinion = found[0]["verification"] == "opinion"
         sections = claim_sections(await _rows(datasette, CLAIM_EVIDENCE, params), opinion=opinion)
-        return {"kz_claim": {**found[0], **sections, "counts": _counts(sections["carrying"])}}
+        jsonld = None if opinion else await claim_json_ld(datasette, request, found[0])
+        return {"kz_claim": {**found[0], **sections, "counts": _counts(sections["carrying"]), "jsonld": jsonld}}
 
     if table == "claims":
         return claim_context
