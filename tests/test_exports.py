@@ -19,6 +19,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
+    (tmp_path / "new").mkdir()
     out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
     result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir))
     assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out}\n", "")
@@ -76,14 +77,14 @@ def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:
 def test_a_directory_as_output_is_refused_in_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "graphml", "--out", str(tmp_path))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"Error: {tmp_path}: is a directory; give a file name for the graphml export\n"
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of a file\n"
 
 
 def test_an_output_below_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run_cli("export", "timelinejs", "--out", str(tmp_path / "file" / "timeline.json"))
     assert result.returncode == 1
-    assert result.stderr == f"Error: {tmp_path / 'file'}: is not a directory\n"
+    assert result.stderr == f"Error: {tmp_path / 'file' / 'timeline.json'}: {tmp_path / 'file'} is not a directory\n"
 
 
 def test_invalid_data_leaves_the_previous_export_untouched(tmp_path: Path, minimal_dir: Path) -> None:

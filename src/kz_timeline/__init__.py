@@ -43,6 +43,7 @@ _EXPORTS = {
     "DataDirectoryError": "kz_timeline.errors",
     "KzTimelineError": "kz_timeline.errors",
     "Problem": "kz_timeline.errors",
+    "WriteTargetError": "kz_timeline.errors",
     "TABLES": "kz_timeline.schema.tables",
     "CHART_KINDS": "kz_timeline.defaults",
     "ChartError": "kz_timeline.charts.builders",
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
         validate,
     )
     from kz_timeline.defaults import CHART_KINDS
-    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem
+    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem, WriteTargetError
     from kz_timeline.exports.formats import ExportError as ExportError
     from kz_timeline.exports.formats import export as export
     from kz_timeline.exports.network import graph as graph
@@ -102,6 +103,7 @@ __all__ = [
     "Problem",
     "RenderError",
     "ValidationSummary",
+    "WriteTargetError",
     "__version__",
     "actors_chart",
     "build_database",

@@ -65,7 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _publish_files(args: argparse.Namespace) -> int:
     from kz_timeline.site.publishing import write_publish_files
 
-    print(write_publish_files(args.directory, args.data_dir))
+    print(write_publish_files(args.directory, args.data_dir, replace=args.replace))
     return EXIT_OK
 
 
@@ -76,6 +76,10 @@ def _chart(args: argparse.Namespace) -> int:
 
     fmt = format_for(args.out, args.format)
     out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
+    if str(out) != "-":
+        from kz_timeline.files import check_target
+
+        check_target(Path(out))  # before the chart is drawn, not after
     chart = make_chart(load(args.data_dir), args.kind, lane=args.lane)
     if str(out) == "-":
         sys.stdout.buffer.write(render_chart(chart, fmt))
@@ -180,7 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the database, metadata, templates, plugin and static charts that `datasette publish` sends, "
         "and print the command",
     )
-    publish.add_argument("directory", type=Path, help="directory to write into (created if missing)")
+    publish.add_argument(
+        "directory", type=Path, help="folder to write, replaced whole (created if missing; its parent must exist)"
+    )
+    publish.add_argument(
+        "--replace", action="store_true", help="replace DIRECTORY even if it holds files publish-files did not write"
+    )
     _add_data_dir(publish)
     publish.set_defaults(handler=_publish_files)
 

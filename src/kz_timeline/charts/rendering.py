@@ -12,7 +12,7 @@ from typing import Any, Final
 import altair as alt
 
 from kz_timeline.defaults import CHART_FORMATS, DEFAULT_CHART_FORMAT
-from kz_timeline.errors import KzTimelineError
+from kz_timeline.errors import KzTimelineError, WriteTargetError
 from kz_timeline.files import cache_home, write_bytes_atomically
 
 #: The output formats `render_chart` writes, in the order the CLI lists them.
@@ -75,7 +75,8 @@ def javascript_bundle(vl_version: str = VL_VERSION) -> str:
     bundle: str = make_bundle(None, vl_version=vl_version)
     # A literal "</script" inside the bundle would end the element; the escape means the same in any JS string.
     safe = re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
-    with contextlib.suppress(OSError):  # no cache then: the next call bundles again
+    with contextlib.suppress(OSError, WriteTargetError):  # no cache then: the next call bundles again
+        cached.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomically(cached, safe.encode("utf-8"))
     return safe
 

@@ -90,16 +90,14 @@ def render_export(format_name: str, data_dir: str | Path | None = None, *, claim
 def export(format_name: str, out: str | Path, data_dir: str | Path | None = None, *, claims: bool = False) -> Path:
     """Export the dataset in `data_dir` (the shipped data by default) as `format_name` to `out`; return the path.
 
-    The file is written atomically: on any error the previous file, if any, is left as it was.
+    The file is written atomically: on any error the previous file, if any, is left as it was. A target that
+    `kz_timeline.files.check_target` refuses raises WriteTargetError before anything is computed.
     """
-    from kz_timeline.files import write_bytes_atomically
+    from kz_timeline.files import check_target, write_bytes_atomically
 
     _format(format_name, claims)
     path = Path(out)
-    if path.is_dir():
-        raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise ExportError(f"{path.parent}: is not a directory")
+    check_target(path)
     data = render_export(format_name, data_dir, claims=claims)
     try:
         write_bytes_atomically(path, data)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from kz_timeline.files import write_atomically
+from kz_timeline.files import check_target, write_atomically
 
 README_START = "<!-- data-dictionary:start -->"
 README_END = "<!-- data-dictionary:end -->"
@@ -96,7 +96,13 @@ GENERATED_FILES: list[GeneratedFile] = [
 
 
 def generate(root: Path, *, check: bool = False) -> list[Path]:
-    """Regenerate every generated file under `root`; return those that changed (with `check`, that would)."""
+    """Regenerate every generated file under `root`; return those that changed (with `check`, that would).
+
+    Every file it would write must pass `check_target` first (WriteTargetError otherwise): then none is written.
+    """
+    if not check:
+        for generated in GENERATED_FILES:
+            check_target(root / generated.path)
     changed: list[Path] = []
     for generated in GENERATED_FILES:
         path = root / generated.path
