@@ -103,3 +103,16 @@ def test_a_missing_data_directory_is_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "gexf", "--out", str(tmp_path / "x.gexf"), "--data-dir", str(tmp_path / "nowhere"))
     assert (result.returncode, result.stderr) == (1, f"Error: {tmp_path / 'nowhere'}: data directory not found\n")
     assert not (tmp_path / "x.gexf").exists()
+
+
+@pytest.mark.parametrize("name", ["graphml", "gexf"])
+def test_a_control_character_is_refused_before_it_makes_ill_formed_xml(name: str, minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor\x0bsentenced")
+    out = tmp_path / f"kz.{name}"
+    result = run_cli("export", name, "--data-dir", str(minimal_dir), "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{minimal_dir / 'events.csv'}:2: column 'title': holds the control character U+000B at character 7; "
+        "only tab, line feed and carriage return may appear in text"
+    )
+    assert not out.exists()
