@@ -13,8 +13,9 @@ The data flows through the subpackages in this order; each imports only from tho
    `metadata` (datapackage.json, CITATION.cff, the data dictionary and every other generated file).
 
 Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `defaults` (the defaults and
-choices the command line and the library share), `errors` (problems and exceptions), `files` (atomic writes, digests,
-the cache directory) and `text` (labels of vocabulary terms, clipped text).
+choices the command line and the library share), `errors` (problems and exceptions), `files` (what a writer may
+write, atomic writes, digests, the cache directory), `private_cache` (private cache folders, signed entries) and
+`text` (labels of vocabulary terms, clipped text).
 """
 
 from __future__ import annotations
