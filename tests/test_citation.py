@@ -63,6 +63,7 @@ def test_a_month_precise_publication_gives_year_and_month_only(minimal_dir: Path
 def test_generate_reads_the_sources_under_the_root_it_is_given(tmp_path: Path, minimal_dir: Path) -> None:
     shutil.copytree(minimal_dir, tmp_path / "repo" / "data")
     shutil.copy(ROOT / "README.md", tmp_path / "repo" / "README.md")
+    (tmp_path / "repo" / "docs").mkdir()  # generate creates no folder
     replace_in(tmp_path / "repo" / "data" / "sources.csv", "A small article", "A renamed article")
     generate(tmp_path / "repo")
     cff = yaml.safe_load((tmp_path / "repo" / "CITATION.cff").read_text(encoding="utf-8"))

@@ -295,3 +295,35 @@ def test_every_kind_of_page_still_works_under_the_limits(shipped_site: Any, page
     response = get(shipped_site, quote(page, safe="/?=&_:"))
     assert response.status_code == 200, response.text[:300]
     assert len(response.content) > 1000
+
+
+def test_visitor_sql_slots_are_given_back_however_requests_end() -> None:
+    from kz_timeline.site.plugins.kz_timeline_limits import SQL_WAIT_S, limit_visitor_sql
+
+    running: list[int] = []
+
+    async def slow_app(scope: Any, receive: Any, send: Any) -> None:
+        running.append(1)
+        await asyncio.sleep(SQL_WAIT_S * 1.5)  # longer than a waiting request waits
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"rows"})
+
+    app = limit_visitor_sql(slow_app)
+
+    async def visit(query: bytes) -> int:
+        statuses: list[int] = []
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        scope = {"type": "http", "method": "GET", "path": f"/{DATABASE_NAME}.json", "query_string": query}
+        await app(scope, None, send)  # type: ignore[arg-type]
+        return statuses[0]
+
+    async def rounds() -> list[list[int]]:
+        return [sorted(await asyncio.gather(*(visit(b"sql=select+%d" % n) for n in range(5)))) for _ in range(3)]
+
+    assert asyncio.run(rounds()) == [[200] * SQL_SLOTS + [503] * (5 - SQL_SLOTS)] * 3
+    assert len(running) == 3 * SQL_SLOTS
+    assert asyncio.run(visit(b"_size=5")) == 200  # no SQL of the visitor's own: never waits for a slot

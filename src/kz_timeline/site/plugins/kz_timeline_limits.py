@@ -57,7 +57,8 @@ def limit_visitor_sql(app: App) -> App:
         if slots is None:
             slots = asyncio.Semaphore(SQL_SLOTS)
         try:
-            await asyncio.wait_for(slots.acquire(), SQL_WAIT_S)
+            async with asyncio.timeout(SQL_WAIT_S):  # not wait_for: a permit won as the time runs out could be lost
+                await slots.acquire()
         except TimeoutError:
             await _busy(scope, send)
             return
@@ -129,7 +130,7 @@ def bounded_trim(name: str) -> Callable[[Any, Any], Any]:
 
     def trim(text: Any, characters: Any) -> Any:
         if isinstance(characters, str | bytes) and len(characters) > TRIM_CHARACTERS:
-            raise ValueError(f"{name}() removes at most {TRIM_CHARACTERS} different characters")
+            raise ValueError(f"{name}() takes at most {TRIM_CHARACTERS} characters to remove")
         return _builtin(name, (text, characters))
 
     return trim
