@@ -444,6 +444,7 @@ def test_cli_chart_writes_kind_dot_format_in_the_current_directory_by_default(mi
 
 
 def test_cli_chart_takes_the_format_from_the_out_suffix(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "charts").mkdir()
     out = tmp_path / "charts" / "claims.svg"
     result = run_cli("chart", "--data-dir", str(minimal_dir), "--kind", "claims", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -491,7 +492,7 @@ def test_cli_chart_unwritable_out_exits_1_and_leaves_nothing(minimal_dir: Path, 
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / "a-file" / "t.html"))
     assert result.returncode == 1
-    assert result.stderr.decode().startswith(f"Error: {tmp_path / 'a-file' / 't.html'}: cannot write the chart")
+    assert result.stderr.decode() == f"Error: {tmp_path / 'a-file' / 't.html'}: {tmp_path / 'a-file'} is not a directory\n"
     assert "Traceback" not in result.stderr.decode()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "minimal"]
 

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -304,6 +305,13 @@ def test_actor_events_lists_the_actors_events_in_date_order(datasette: Any, acto
 
 def test_actor_events_of_an_unknown_actor_is_empty(datasette: Any) -> None:
     assert rows_of(datasette, f"{DB}/actor_events?actor=nobody") == []
+
+
+@pytest.mark.parametrize("actor", ["%", "_", "%25", "M%", "Mama_", "", "|", "Ablyazov|Ablyazov Mukhtar", "ablyazov"])
+def test_actor_events_takes_the_actor_as_written_never_as_a_pattern(datasette: Any, actor: str) -> None:
+    rows = rows_of(datasette, f"{DB}/actor_events?actor={quote(actor)}")
+    expected = {p["event_id"] for p in csv_rows("participants") if p["actor_id"] == actor}  # only an id matches here
+    assert {row["event_id"] for row in rows} == expected
 
 
 def test_oped_claims_contested_lists_exactly_those_claims_with_their_evidence(datasette: Any) -> None:

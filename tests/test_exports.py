@@ -34,6 +34,7 @@ def needs(name: str, data_dir: Path) -> tuple[list[str], dict[str, Any]]:
 
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
+    (tmp_path / "new").mkdir()
     out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
     arguments, keywords = needs(name, minimal_dir)
     result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir), *arguments)
@@ -95,14 +96,14 @@ def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:
 def test_a_directory_as_output_is_refused_in_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "graphml", "--out", str(tmp_path))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"Error: {tmp_path}: is a directory; give a file name for the graphml export\n"
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of a file\n"
 
 
 def test_an_output_below_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run_cli("export", "timelinejs", "--out", str(tmp_path / "file" / "timeline.json"))
     assert result.returncode == 1
-    assert result.stderr == f"Error: {tmp_path / 'file'}: is not a directory\n"
+    assert result.stderr == f"Error: {tmp_path / 'file' / 'timeline.json'}: {tmp_path / 'file'} is not a directory\n"
 
 
 def test_invalid_data_leaves_the_previous_export_untouched(tmp_path: Path, minimal_dir: Path) -> None:
@@ -121,3 +122,16 @@ def test_a_missing_data_directory_is_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "gexf", "--out", str(tmp_path / "x.gexf"), "--data-dir", str(tmp_path / "nowhere"))
     assert (result.returncode, result.stderr) == (1, f"Error: {tmp_path / 'nowhere'}: data directory not found\n")
     assert not (tmp_path / "x.gexf").exists()
+
+
+@pytest.mark.parametrize("name", ["graphml", "gexf"])
+def test_a_control_character_is_refused_before_it_makes_ill_formed_xml(name: str, minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor\x0bsentenced")
+    out = tmp_path / f"kz.{name}"
+    result = run_cli("export", name, "--data-dir", str(minimal_dir), "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{minimal_dir / 'events.csv'}:2: column 'title': holds the control character U+000B at character 7; "
+        "only tab, line feed and carriage return may appear in text"
+    )
+    assert not out.exists()

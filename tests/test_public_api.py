@@ -32,6 +32,7 @@ PUBLIC_NAMES = [
     # problems
     "Problem",
     "KzTimelineError",
+    "WriteTargetError",
     "DataValidationError",
     "DataDirectoryError",
     # charts

@@ -23,6 +23,7 @@ def fetch(url: str) -> str:
 
 
 def test_serve_builds_a_missing_database_prints_the_url_and_serves_it(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
     db = tmp_path / "site" / "kz.db"
     with served(minimal_dir, db) as server:
         assert server.output.splitlines()[0] == (

@@ -125,7 +125,12 @@ def _subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="write the database, metadata, templates, plugins and static charts that `datasette publish` sends, "
         "and print the command",
     )
-    publish.add_argument("directory", type=Path, help="directory to write into (created if missing)")
+    publish.add_argument(
+        "directory", type=Path, help="folder to write, replaced whole (created if missing; its parent must exist)"
+    )
+    publish.add_argument(
+        "--replace", action="store_true", help="replace DIRECTORY even if it holds files publish-files did not write"
+    )
     _add_data_dir(publish)
 
     chart = commands.add_parser(

@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _publish_files(args: argparse.Namespace) -> int:
     from kz_timeline.site.publishing import write_publish_files
 
-    print(write_publish_files(args.directory, args.data_dir))
+    print(write_publish_files(args.directory, args.data_dir, replace=args.replace))
     return EXIT_OK
 
 
@@ -83,6 +83,10 @@ def _chart(args: argparse.Namespace) -> int:
     fmt = format_for(args.out, args.format)  # refuses a contradiction before the data is read
     check_chart_options(args.kind, args.lane)
     out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
+    if str(out) != "-":
+        from kz_timeline.files import check_target
+
+        check_target(Path(out))  # before the chart is drawn, not after
     dataset = load(args.data_dir)
     chart = make_chart(dataset, args.kind, lane=args.lane)
     if str(out) == "-":

@@ -222,17 +222,15 @@ def export(
     """Export the dataset in `data_dir` (the shipped data by default) as `format_name` to `out`; return the path.
 
     Takes the options of `render_export`. The file is written atomically: on any error the previous file, if any,
-    is left as it was.
+    is left as it was. A target that `kz_timeline.files.check_target` refuses raises WriteTargetError before anything
+    is computed.
     """
-    from kz_timeline.files import write_bytes_atomically
+    from kz_timeline.files import check_target, write_bytes_atomically
 
     options = _options(claims, base_url, without_url, date, articles)
     _format(format_name, options)
     path = Path(out)
-    if path.is_dir():
-        raise ExportError(f"{path}: is a directory; give a file name for the {format_name} export")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise ExportError(f"{path.parent}: is not a directory")
+    check_target(path)
     data = _render(format_name, data_dir, options)
     try:
         write_bytes_atomically(path, data)

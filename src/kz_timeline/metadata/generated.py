@@ -8,7 +8,7 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
-from kz_timeline.files import write_atomically
+from kz_timeline.files import check_target, write_atomically
 
 PUBLISH_START = "<!-- publish-command:start -->"
 PUBLISH_END = "<!-- publish-command:end -->"
@@ -182,7 +182,13 @@ GENERATED_FILES: list[GeneratedFile] = [
 
 
 def generate(root: Path, *, check: bool = False) -> list[Path]:
-    """Regenerate every generated file under `root`; return those that changed (with `check`, that would)."""
+    """Regenerate every generated file under `root`; return those that changed (with `check`, that would).
+
+    Every file it would write must pass `check_target` first (WriteTargetError otherwise): then none is written.
+    """
+    if not check:
+        for generated in GENERATED_FILES:
+            check_target(root / generated.path)
     changed: list[Path] = []
     for generated in GENERATED_FILES:
         path = root / generated.path

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from kz_timeline.defaults import DEFAULT_DB_PATH
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.files import default_file_mode
+from kz_timeline.files import check_target, replaced_file_mode
 from kz_timeline.reading.csv_files import RawTable, table_digests
 from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
@@ -257,19 +257,17 @@ def build_database(
     """Validate the data and build the SQLite database at `db_path`, replacing it atomically.
 
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
-    untouched) when the data is invalid.
+    untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
     from kz_timeline.dataset.loader import check_and_remember, resolve_data_dir
 
     path = Path(db_path)
-    if path.is_dir():
-        raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
+    check_target(path)
     directory = resolve_data_dir(data_dir)
     digests = _file_digests(directory)
     tables = check_and_remember(directory, [Path(article) for article in articles], table_digests=digests)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else default_file_mode()
+        mode = replaced_file_mode(path)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error

@@ -83,7 +83,8 @@ where p.actor_id in (
   select actor_id from actors
   where actor_id = :actor
      or name = :actor
-     or '|' || coalesce(aliases, '') || '|' like '%|' || :actor || '|%'
+     -- one whole alias, as written: instr, not LIKE, so '%' and '_' are only themselves
+     or (:actor <> '' and instr(:actor, '|') = 0 and instr('|' || aliases || '|', '|' || :actor || '|') > 0)
 )
 order by e.date_start, e.event_id, p.role""",
         "params": ["actor"],

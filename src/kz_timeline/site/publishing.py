@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import stat
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +16,8 @@ import yaml
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.errors import KzTimelineError
 from kz_timeline.exports import claimreview
-from kz_timeline.files import write_atomically
-from kz_timeline.site.database import ensure_database
+from kz_timeline.files import check_target, fresh_folder_beside, replace_folder, write_atomically
+from kz_timeline.site.database import build_database
 from kz_timeline.site.server import PLUGIN_NAME, PLUGINS_DIR, SETTINGS, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
 from kz_timeline.text import term_label
 
@@ -23,6 +25,8 @@ from kz_timeline.text import term_label
 DATASETTE_REQUIREMENT = "datasette>=0.65.1,<0.66"
 #: Where the published plugin finds the ClaimReview builder (kz_timeline/exports/claimreview.py), kz_timeline being absent.
 PUBLISHED_CLAIMREVIEW = "kz_timeline_claimreview.py"
+#: The file that says a folder was written by publish-files, which may then replace it whole.
+MARKER = ".kz-timeline-publish-files"
 PUBLISHED_HEADER = "# Written by `kz-timeline publish-files` for `datasette publish`: metadata.yml plus the charts' settings.\n"
 
 
@@ -94,30 +98,60 @@ def _setting_text(value: object) -> str:
     return str(value)
 
 
-def write_publish_files(directory: str | Path, data_dir: str | Path | None = None) -> PublishFiles:
-    """Build the database and write metadata, templates, plugin, stylesheet, Vega bundle and chart specs into `directory`.
+def write_publish_files(directory: str | Path, data_dir: str | Path | None = None, *, replace: bool = False) -> PublishFiles:
+    """Build the database and write metadata, templates, plugins, stylesheet, Vega bundle and chart specs into `directory`.
 
-    The published site needs only Datasette: the charts page reads the specs and the bundle as static files.
+    Everything is written into a fresh folder beside `directory`, which then replaces it in one step: nothing already
+    in `directory` is kept, followed or reused (the database is always built afresh). A non-empty `directory` that
+    publish-files did not write (no marker file) is refused unless `replace`. The published site needs only
+    Datasette: the charts page reads the specs and the bundle as static files.
     """
+    from kz_timeline.dataset.loader import resolve_data_dir
+
+    out = Path(directory)
+    check_target(out, folder=True)
+    if not replace and _foreign_content(out):
+        raise PublishError(f"{out}: is not empty and was not written by publish-files; give an empty folder, or --replace")
+    source = resolve_data_dir(data_dir)
+    try:
+        fresh = fresh_folder_beside(out)
+    except OSError as error:
+        raise PublishError(f"{out}: cannot write beside it: {error.strerror or error}") from error
+    try:
+        names = _write_site(fresh, source)
+        replace_folder(fresh, out)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return PublishFiles(out, tuple(out / name for name in names), source)
+
+
+def _foreign_content(out: Path) -> bool:
+    """Say whether `out` holds anything while lacking publish-files' marker (a regular file, not a link)."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return False
+    try:
+        return not stat.S_ISREG(os.lstat(out / MARKER).st_mode)
+    except OSError:
+        return True
+
+
+def _write_site(site: Path, data_dir: Path) -> list[Path]:
+    """Write every published file into the empty folder `site`; return their paths relative to it, sorted."""
     from kz_timeline.charts.builders import make_chart
     from kz_timeline.charts.rendering import chart_spec, javascript_bundle
     from kz_timeline.dataset.loader import load
     from kz_timeline.site.datasette_metadata import CHARTS_TITLE, site_metadata
 
-    out = Path(directory)
-    if out.exists() and not out.is_dir():
-        raise PublishError(f"{out}: is not a directory")
+    build_database(data_dir, site / f"{DATABASE_NAME}.db")  # validates; load() then reads the cache
     dataset = load(data_dir)
-    ensure_database(dataset.data_dir, out / f"{DATABASE_NAME}.db")
-    try:
-        for source, name in ((TEMPLATES_DIR, "templates"), (PLUGINS_DIR, "plugins")):
-            shutil.copytree(source, out / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copyfile(Path(claimreview.__file__), out / "plugins" / PUBLISHED_CLAIMREVIEW)
-        static = out / "static"
-        shutil.copytree(STATIC_DIR, static, dirs_exist_ok=True)
-    except OSError as error:
-        raise PublishError(f"{out}: cannot write there: {error.strerror or error}") from error
+    for source, name in ((TEMPLATES_DIR, "templates"), (PLUGINS_DIR, "plugins")):
+        shutil.copytree(source, site / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(Path(claimreview.__file__), site / "plugins" / PUBLISHED_CLAIMREVIEW)
+    static = site / "static"
+    shutil.copytree(STATIC_DIR, static, ignore=shutil.ignore_patterns("__pycache__"))
     write_atomically(static / "vega.js", javascript_bundle())
+    (static / "charts").mkdir()
     for kind in CHART_KINDS:
         spec = chart_spec(make_chart(dataset, kind))
         write_atomically(static / "charts" / f"{kind}.json", json.dumps(spec, ensure_ascii=False))
@@ -125,6 +159,6 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
     charts = {kind: term_label(kind) for kind in CHART_KINDS}
     metadata["plugins"] = {PLUGIN_NAME: {"title": CHARTS_TITLE, "static_charts": {"base": f"/{STATIC_MOUNT}", "charts": charts}}}
     text = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120)
-    write_atomically(out / "metadata.yml", PUBLISHED_HEADER + text)
-    files = tuple(sorted(path for path in out.rglob("*") if path.is_file() and "__pycache__" not in path.parts))
-    return PublishFiles(out, files, dataset.data_dir)
+    write_atomically(site / "metadata.yml", PUBLISHED_HEADER + text)
+    write_atomically(site / MARKER, f"Written by kz-timeline {_version()} publish-files, which replaces this folder whole.\n")
+    return sorted(path.relative_to(site) for path in site.rglob("*") if path.is_file())

@@ -52,14 +52,27 @@ def _dataset(data_dir: str) -> Any:
     return load(data_dir)
 
 
-@lru_cache(maxsize=32)
+#: The chart specs drawn so far, by data directory and kind (the oldest are forgotten beyond SPECS_KEPT).
+_specs: dict[tuple[str, str], str] = {}
+SPECS_KEPT = 32
+
+
 def _spec(data_dir: str, kind: str) -> str:
+    """Return the Vega-Lite spec of one chart as JSON, drawn once however many requests ask for it together."""
+    found = _specs.get((data_dir, kind))
+    if found is not None:
+        return found
     from kz_timeline.charts.builders import make_chart
     from kz_timeline.charts.rendering import chart_spec
 
-    with _lock:  # Altair's data transformer settings are global: build one chart at a time
-        spec = chart_spec(make_chart(_dataset(data_dir), kind))
-    return json.dumps(spec, ensure_ascii=False)
+    with _lock:  # one chart at a time (Altair's data transformer settings are global); those who waited find it drawn
+        found = _specs.get((data_dir, kind))
+        if found is None:
+            found = json.dumps(chart_spec(make_chart(_dataset(data_dir), kind)), ensure_ascii=False)
+            _specs[(data_dir, kind)] = found
+            while len(_specs) > SPECS_KEPT:
+                del _specs[next(iter(_specs))]
+    return found
 
 
 def chart_kinds() -> list[str]:
@@ -79,9 +92,13 @@ def charts_title(datasette: Any) -> str:
     return str(_config(datasette).get("title") or "Charts")
 
 
+#: Where `kz-timeline serve` puts the data directory on the Datasette instance (kz_timeline.site.server.DATA_DIR_ATTRIBUTE).
+DATA_DIR_ATTRIBUTE = "kz_timeline_data_dir"
+
+
 def _live_data_dir(datasette: Any) -> str:
     """Return the data directory the charts are drawn from (set by `kz-timeline serve`); 404 on a published copy."""
-    data_dir = _config(datasette).get("data_dir")
+    data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir:
         raise NotFound("charts are drawn live only by `kz-timeline serve`; a published copy serves them as static files")
     return str(data_dir)
@@ -161,7 +178,7 @@ def startup(datasette: Any) -> None:
 
     Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
     """
-    data_dir = _config(datasette).get("data_dir")
+    data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
         return
 
