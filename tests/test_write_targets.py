@@ -20,12 +20,17 @@ from kz_timeline.cli import main
 from tests.conftest import REPO_ROOT
 
 #: Each command that writes one file, as the arguments that make it write `target` from the data in `data`.
+#: Targets are named with the suffix each writer's format takes (a chart named .fifo would be refused for its suffix).
 FILE_WRITERS: dict[str, Callable[[Path, Path], list[str]]] = {
     "chart": lambda data, target: ["chart", "--data-dir", str(data), "--out", str(target)],
     "chart-svg": lambda data, target: ["chart", "--data-dir", str(data), "--format", "svg", "--out", str(target)],
     "export": lambda data, target: ["export", "timelinejs", "--data-dir", str(data), "--out", str(target)],
     "build": lambda data, target: ["build", "--data-dir", str(data), "--db", str(target)],
 }
+
+
+#: The suffix each writer's target carries, so that the refusal tested is the target's kind and nothing else.
+SUFFIXES: dict[str, str] = {"chart": ".html", "chart-svg": ".svg", "export": ".json", "build": ".db"}
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -40,7 +45,7 @@ def make_fifo(path: Path) -> None:
 
 def test_a_fifo_target_is_refused_and_left_a_fifo(minimal_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, args in FILE_WRITERS.items():
-        target = tmp_path / f"{name}.fifo"
+        target = tmp_path / f"{name}-fifo{SUFFIXES[name]}"
         make_fifo(target)
         code, err = run(args(minimal_dir, target), capsys)
         assert (name, code, err) == (name, 1, f"Error: {target}: is not a regular file; kz-timeline writes only regular files\n")
@@ -53,7 +58,7 @@ def test_a_device_target_is_refused_and_left_a_device(
 ) -> None:
     """A character device like /dev/null (a copy of it here: replacing the real one would break the machine)."""
     for name, args in FILE_WRITERS.items():
-        target = tmp_path / f"{name}.null"
+        target = tmp_path / f"{name}-null{SUFFIXES[name]}"
         os.mknod(target, stat.S_IFCHR | 0o666, os.makedev(1, 3))
         code, err = run(args(minimal_dir, target), capsys)
         assert (name, code, err) == (name, 1, f"Error: {target}: is not a regular file; kz-timeline writes only regular files\n")
@@ -64,9 +69,9 @@ def test_a_symlinked_target_is_refused_and_neither_link_nor_its_target_changes(
     minimal_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name, args in FILE_WRITERS.items():
-        real = tmp_path / f"{name}.real"
+        real = tmp_path / f"{name}-real{SUFFIXES[name]}"
         real.write_bytes(b"precious")
-        link = tmp_path / f"{name}.link"
+        link = tmp_path / f"{name}-link{SUFFIXES[name]}"
         link.symlink_to(real)
         code, err = run(args(minimal_dir, link), capsys)
         assert (name, code, err) == (name, 1, f"Error: {link}: is a symbolic link; kz-timeline never writes through links\n")
@@ -76,7 +81,7 @@ def test_a_symlinked_target_is_refused_and_neither_link_nor_its_target_changes(
 
 def test_a_directory_target_is_refused(minimal_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, args in FILE_WRITERS.items():
-        target = tmp_path / f"{name}.dir"
+        target = tmp_path / f"{name}-dir{SUFFIXES[name]}"
         target.mkdir()
         code, err = run(args(minimal_dir, target), capsys)
         assert (name, code, err) == (name, 1, f"Error: {target}: is a directory; give the path of a file\n")
@@ -85,7 +90,7 @@ def test_a_directory_target_is_refused(minimal_dir: Path, tmp_path: Path, capsys
 
 def test_a_missing_folder_is_not_created(minimal_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, args in FILE_WRITERS.items():
-        target = tmp_path / f"{name}-missing" / "deeper" / "out.html"
+        target = tmp_path / f"{name}-missing" / "deeper" / f"out{SUFFIXES[name]}"
         code, err = run(args(minimal_dir, target), capsys)
         assert (name, code, err) == (
             name,
@@ -99,7 +104,7 @@ def test_a_folder_that_is_a_file_is_refused(minimal_dir: Path, tmp_path: Path, c
     for name, args in FILE_WRITERS.items():
         blocker = tmp_path / f"{name}-file"
         blocker.write_text("x", encoding="utf-8")
-        target = blocker / "out.html"
+        target = blocker / f"out{SUFFIXES[name]}"
         code, err = run(args(minimal_dir, target), capsys)
         assert (name, code, err) == (name, 1, f"Error: {target}: {blocker} is not a directory\n")
         assert blocker.read_text(encoding="utf-8") == "x", name
@@ -138,6 +143,7 @@ def test_fmt_refuses_a_symlinked_csv_and_rewrites_nothing(
 def test_generate_refuses_a_symlinked_generated_file_and_writes_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "repo"
     (root / "docs").mkdir(parents=True)
+    (root / "src" / "kz_timeline" / "site" / "templates" / "pages").mkdir(parents=True)  # where the methodology page goes
     shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "minimal", root / "data")
     (root / "README.md").write_text("# x\n<!-- data-dictionary:start -->\n<!-- data-dictionary:end -->\n", encoding="utf-8")
     precious = tmp_path / "precious.yml"
@@ -148,4 +154,4 @@ def test_generate_refuses_a_symlinked_generated_file_and_writes_none(tmp_path: P
     assert (code, err) == (1, f"Error: {root / 'metadata.yml'}: is a symbolic link; kz-timeline never writes through links\n")
     assert precious.read_text(encoding="utf-8") == "keep me\n"
     assert (root / "README.md").read_text(encoding="utf-8") == readme
-    assert sorted(path.name for path in root.iterdir()) == ["README.md", "data", "docs", "metadata.yml"]
+    assert sorted(path.name for path in root.iterdir()) == ["README.md", "data", "docs", "metadata.yml", "src"]
