@@ -380,7 +380,7 @@ def render(results: dict[str, Any], previous: str | None) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `python benchmarks/run.py` (see the README's Scale section); do not edit by hand, except the Load test",
+        "Written by `python benchmarks/run.py` (see docs/scale.md); do not edit by hand, except the Load test",
         "section. Synthetic data from `benchmarks/generate.py` (seeded): for N events, N/10 actors, N/100 sources, about 2N",
         "participants, 1.2N event links, N claims (a fifth quoting a synthetic op-ed, checked with `--article`) and 0.6N",
         "evidence rows. Every step runs in its own process; seconds are wall time, peak MB the maximum resident set size.",

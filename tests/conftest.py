@@ -1,22 +1,43 @@
-"""Shared fixtures: paths, copies of fixture data, and a real Chromium driven by Playwright."""
+"""Shared fixtures: paths, copies of fixture data, the op-ed's text, and a real Chromium driven by Playwright.
+
+What a clone does not carry (Chromium, the op-ed's text, npm, git) is looked for here; a test that needs what is
+missing skips with one reason per group, saying how to provide it. With KZ_TIMELINE_STRICT=1 (CI) such a skip fails.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: The op-ed's exact text lives beside the checkout, in ../shared (it is not redistributed with the package).
-ARTICLE = REPO_ROOT.parent / "shared" / "article.txt"
+#: Set to 1, every test that would skip for want of a browser, the op-ed's text or a tool fails instead.
+STRICT_VARIABLE = "KZ_TIMELINE_STRICT"
+#: The op-ed's exact text is not redistributed with the package: this variable names its file, else ../shared has it.
+ARTICLE_VARIABLE = "KZ_TIMELINE_ARTICLE"
+SHARED_ARTICLE = REPO_ROOT.parent / "shared" / "article.txt"
 ARTICLE_SHA256 = "644f334f971742dd4b076914907bf2e4c058d0607688a79dbd70e732ed73e59a"
-CHROMIUM = Path("/usr/bin/chromium")
+ARTICLE_MISSING = (
+    f"needs the op-ed's text: set {ARTICLE_VARIABLE} to its file, or put it at ../shared/article.txt beside the checkout"
+)
+#: A Chromium to drive: this variable names its executable (empty: none), else Debian's, else Playwright's own.
+CHROMIUM_VARIABLE = "KZ_TIMELINE_CHROMIUM"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = (
+    "needs Chromium: apt-get install chromium, or `playwright install chromium`, "
+    f"or set {CHROMIUM_VARIABLE} to a Chromium executable"
+)
+NPM_MISSING = "needs npm to fetch TimelineJS once: apt-get install npm"
+GIT_MISSING = "needs git and a git checkout of kz-timeline, to clone it"
+#: Every reason a test may skip for, one per group of tests; nothing else skips.
+GROUPS = (ARTICLE_MISSING, CHROMIUM_MISSING, NPM_MISSING, GIT_MISSING)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -69,27 +90,86 @@ def shipped_dir(tmp_path: Path) -> Path:
     return target
 
 
+T = TypeVar("T")
+
+
+def strict(environ: Mapping[str, str] = os.environ) -> bool:
+    """Say whether a missing prerequisite fails the test rather than skipping it (KZ_TIMELINE_STRICT=1, as in CI)."""
+    return environ.get(STRICT_VARIABLE, "") not in ("", "0")
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip the test for want of something a clone does not carry; fail instead under KZ_TIMELINE_STRICT=1."""
+    assert reason in GROUPS, f"{reason!r} is not one of the groups of tests that may skip"
+    if strict():
+        pytest.fail(f"{reason} ({STRICT_VARIABLE}=1: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Report every skip of one group at one place, so that pytest's summary folds it into one line with a count."""
+    report: pytest.TestReport = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        if reason in GROUPS:
+            report.longrepr = (__file__, missing.__code__.co_firstlineno, reason)
+    return report
+
+
+def require(found: T | None, reason: str) -> T:
+    """Return `found`, or skip (strict: fail) with `reason` when it is None."""
+    if found is None:
+        missing(reason)
+    return found
+
+
+def find_article(environ: Mapping[str, str] = os.environ, shared: Path = SHARED_ARTICLE) -> Path | None:
+    """Return the op-ed's text file: KZ_TIMELINE_ARTICLE when set (empty: none), else ../shared/article.txt, if there."""
+    named = environ.get(ARTICLE_VARIABLE)
+    path = shared if named is None else Path(named) if named else None
+    return path if path is not None and path.is_file() else None
+
+
+def find_chromium(
+    environ: Mapping[str, str] = os.environ, debian: Path = DEBIAN_CHROMIUM, playwrights: Callable[[], str] | None = None
+) -> Path | None:
+    """Return a Chromium executable: KZ_TIMELINE_CHROMIUM when set (empty: none), else Debian's, else Playwright's own."""
+    named = environ.get(CHROMIUM_VARIABLE)
+    if named is not None:
+        return Path(named) if named and Path(named).is_file() else None
+    if debian.is_file():
+        return debian
+    own = Path(playwrights()) if playwrights is not None else None
+    return own if own is not None and own.is_file() else None
+
+
 @pytest.fixture(scope="session")
 def article() -> Path:
-    """Return the op-ed's text file; fail (never skip) when it is missing."""
-    if not ARTICLE.is_file():
-        pytest.fail(f"{ARTICLE} is missing: the tests need ../shared/article.txt beside the checkout")
-    return ARTICLE
+    """Return the op-ed's text file; skip (strict: fail) when it is missing."""
+    return require(find_article(), ARTICLE_MISSING)
+
+
+@pytest.fixture(scope="session")
+def git_checkout() -> Path:
+    """Return the repository's root when git is installed and the root is a git checkout; skip (strict: fail) if not."""
+    git = shutil.which("git")
+    inside = git is not None and subprocess.run([git, "-C", str(REPO_ROOT), "rev-parse"], capture_output=True).returncode == 0
+    return require(REPO_ROOT if inside else None, GIT_MISSING)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium through Playwright, once per test module; fail (never skip) when it is missing.
+    """Launch Chromium through Playwright, once per test module; skip (strict: fail) when there is none.
 
     Module scope on purpose: Playwright's sync API keeps an event loop running while it is open, which would break
     asyncio-based tests (Datasette's client) in other modules.
     """
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        executable = require(find_chromium(playwrights=lambda: playwright.chromium.executable_path), CHROMIUM_MISSING)
+        launched = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
         try:
             yield launched
         finally:

@@ -141,7 +141,7 @@ def test_fmt_refuses_and_leaves_every_file_byte_identical(case: Path, tmp_path: 
         return
     if expected.get("article_only"):
         assert returncode == 0, err  # fmt does not read the article; the tables themselves are fine
-        assert out == "all files are formatted\n"
+        assert out == f"all files in {data_dir} are formatted\n"
     else:
         assert returncode == 1, out
         assert out == ""

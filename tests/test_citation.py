@@ -63,6 +63,8 @@ def test_a_month_precise_publication_gives_year_and_month_only(minimal_dir: Path
 def test_generate_reads_the_sources_under_the_root_it_is_given(tmp_path: Path, minimal_dir: Path) -> None:
     shutil.copytree(minimal_dir, tmp_path / "repo" / "data")
     shutil.copy(ROOT / "README.md", tmp_path / "repo" / "README.md")
+    shutil.copytree(ROOT / "docs", tmp_path / "repo" / "docs")
+    (tmp_path / "repo" / "src" / "kz_timeline" / "site" / "templates" / "pages").mkdir(parents=True)
     replace_in(tmp_path / "repo" / "data" / "sources.csv", "A small article", "A renamed article")
     generate(tmp_path / "repo")
     cff = yaml.safe_load((tmp_path / "repo" / "CITATION.cff").read_text(encoding="utf-8"))

@@ -98,12 +98,99 @@ def test_help_does_not_import_pandas() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_every_subcommand_has_help_and_is_in_the_readme() -> None:
-    from kz_timeline.cli import build_parser
+def test_every_subcommand_has_help_a_handler_and_a_section_in_the_cli_reference() -> None:
+    from kz_timeline.cli import HANDLERS, build_parser
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    reference = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
     parser = build_parser()
     subcommands = next(action for action in parser._actions if action.dest == "command")
+    assert list(subcommands.choices) == list(HANDLERS)  # type: ignore[attr-defined]
+    helps = {action.dest: action.help for action in subcommands._choices_actions}  # type: ignore[attr-defined]
     for name, subparser in subcommands.choices.items():  # type: ignore[attr-defined]
-        assert subparser.format_help(), name
-        assert f"kz-timeline {name}" in readme, f"`kz-timeline {name}` is not documented in README.md"
+        assert subparser.format_help() and helps[name], name
+        assert f"\n## kz-timeline {name}\n" in reference, f"`kz-timeline {name}` is not in docs/cli.md"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--format", "png", "--out", "x.svg"],
+            "Error: x.svg: a .svg file cannot hold png; name it .png, or choose --format svg",
+        ),
+        (
+            ["--format", "html", "--out", "x.JSON"],
+            "Error: x.JSON: a .JSON file cannot hold html; name it .html, or choose --format json",
+        ),
+        (["--out", "q.pdf"], "Error: q.pdf: .pdf is not a chart format; name the file .html, .png, .svg or .json"),
+        (
+            ["--format", "svg", "--out", "q.htm"],
+            "Error: q.htm: .htm is not a chart format; name the file .html, .png, .svg or .json",
+        ),
+        (
+            ["--kind", "actors", "--lane", "event_type"],
+            "Error: --lane event_type: only the timeline chart has lanes, not the actors chart",
+        ),
+        (["--kind", "claims", "--lane", "theme"], "Error: --lane theme: only the timeline chart has lanes, not the claims chart"),
+    ],
+)
+def test_chart_refuses_contradictory_options_in_one_line_and_writes_nothing(
+    args: list[str], message: str, tmp_path: Path, minimal_dir: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "kz_timeline", "chart", "--data-dir", str(minimal_dir), *args],
+        cwd=work, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr.splitlines()) == (2, "", [message])
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("out", "fmt", "written"),
+    [("x.SVG", "svg", "x.SVG"), ("chart", "png", "chart"), ("x.json", None, "x.json"), ("x.svg", None, "x.svg")],
+)
+def test_chart_takes_a_suffix_that_agrees_with_the_format_or_no_suffix(
+    out: str, fmt: str | None, written: str, tmp_path: Path, minimal_dir: Path
+) -> None:
+    args = ["chart", "--data-dir", str(minimal_dir), "--out", str(tmp_path / out)] + (["--format", fmt] if fmt else [])
+    assert main(args) == 0
+    data = (tmp_path / written).read_bytes()
+    assert data.startswith({"svg": b"<svg", "png": b"\x89PNG", None: b"{"}[fmt if out != "x.svg" else "svg"])
+
+
+def test_write_chart_refuses_a_suffix_that_contradicts_the_format(minimal_dir: Path, tmp_path: Path) -> None:
+    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.rendering import write_chart
+    from kz_timeline.dataset.loader import load
+    from kz_timeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="cannot hold png"):
+        write_chart(make_chart(load(minimal_dir), "claims"), "png", tmp_path / "x.svg")
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_make_chart_refuses_a_lane_for_a_chart_without_lanes(minimal_dir: Path) -> None:
+    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.dataset.loader import load
+    from kz_timeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="only the timeline chart has lanes"):
+        make_chart(load(minimal_dir), "actors", lane="event_type")
+    assert make_chart(load(minimal_dir), "timeline", lane="event_type") is not None
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_adds_a_traceback_before_or_after_the_subcommand(minimal_dir: Path, where: str) -> None:
+    replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
+    args = ["validate", "--data-dir", str(minimal_dir)]
+    result = run_cli(*(["--debug", *args] if where == "before" else [*args, "--debug"]))
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+
+
+def test_without_debug_there_is_no_traceback_and_debug_after_a_usage_error_shows_one(minimal_dir: Path) -> None:
+    assert "Traceback" not in run_cli("chart", "--data-dir", str(minimal_dir), "--out", "q.pdf").stderr
+    result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", "q.pdf", "--debug")
+    assert result.returncode == 2 and "Traceback" in result.stderr

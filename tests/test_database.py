@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.errors import DataValidationError
+from kz_timeline.errors import DataValidationError, WriteTargetError
 from kz_timeline.schema.rubric import RULES
 from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES
@@ -19,7 +19,6 @@ from kz_timeline.site import database
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
-    DatabaseBuildError,
     build_database,
     data_fingerprint,
     database_columns,
@@ -307,6 +306,7 @@ def test_stored_fingerprint_of_a_missing_or_foreign_file_is_none(tmp_path: Path)
 
 
 def test_invalid_data_raises_and_leaves_the_existing_database_byte_identical(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
     db = tmp_path / "out" / "kz.db"
     build_database(minimal_dir, db)
     before = db.read_bytes()
@@ -321,6 +321,7 @@ def test_invalid_data_raises_and_leaves_the_existing_database_byte_identical(min
 def test_a_build_failing_midway_leaves_the_database_untouched_and_no_temporary_file(
     minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "out").mkdir()
     db = tmp_path / "out" / "kz.db"
     build_database(minimal_dir, db)
     before = db.read_bytes()
@@ -346,7 +347,7 @@ def test_a_new_database_gets_ordinary_permissions_and_a_rebuild_keeps_them(minim
 
 
 def test_a_directory_as_database_path_is_a_clear_error(minimal_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(DatabaseBuildError, match="is a directory"):
+    with pytest.raises(WriteTargetError, match="is a directory"):
         build_database(minimal_dir, tmp_path)
 
 
@@ -355,10 +356,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_build_prints_what_it_built_and_exits_0(minimal_dir: Path, tmp_path: Path) -> None:
-    db = tmp_path / "out" / "kz.db"
+    db = tmp_path / "kz.db"
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n")
+    assert result.stdout == (
+        f"built {db} from {minimal_dir} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)\n"
+    )
     assert stored_fingerprint(db) == data_fingerprint(minimal_dir)
 
 
@@ -392,7 +395,7 @@ def test_cli_build_with_article_refuses_a_quote_the_text_does_not_hold_and_keeps
 def test_cli_build_into_a_directory_is_one_error_line(minimal_dir: Path, tmp_path: Path) -> None:
     result = run_cli("build", "--data-dir", str(minimal_dir), "--db", str(tmp_path))
     assert result.returncode == 1
-    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of the database file\n"
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of a file\n"
 
 
 def test_rows_inserted_in_many_small_batches_are_the_same_rows(

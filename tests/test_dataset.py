@@ -12,6 +12,7 @@ import pytest
 import kz_timeline
 from kz_timeline.schema.models import Actor, Claim, Event
 from kz_timeline.schema.tables import TABLES, Table
+from tests.conftest import DATA_DIR, REPO_ROOT
 
 
 def test_frames_have_analysis_dtypes(minimal_dir: Path) -> None:
@@ -59,7 +60,7 @@ def test_each_per_table_loader_returns_the_rows_of_its_own_file(minimal_dir: Pat
         rows = list(csv.DictReader(stream))
     assert list(frame.columns) == list(table.column_names)
     key = table.primary_key[0]
-    assert [str(value) for value in frame[key]] == [row[key] for row in rows]  # the file's rows, in its order
+    assert sorted(str(value) for value in frame[key]) == sorted(row[key] for row in rows)  # the file's rows (natural order)
 
 
 def test_load_of_invalid_data_raises_with_every_problem(minimal_dir: Path) -> None:
@@ -67,3 +68,37 @@ def test_load_of_invalid_data_raises_with_every_problem(minimal_dir: Path) -> No
     with pytest.raises(kz_timeline.DataValidationError) as caught:
         kz_timeline.load(minimal_dir)
     assert len(caught.value.problems) == 14  # every missing column of events.csv
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_every_loader_returns_its_rows_in_the_tables_natural_order(table: Table) -> None:
+    data = kz_timeline.load()
+    frame = data.frame(table.name)
+    keys = list(frame[list(table.row_order)].itertuples(index=False, name=None))
+    assert len(keys) > 0 and keys == sorted(keys)
+    assert isinstance(frame.index, pd.RangeIndex)
+    pd.testing.assert_frame_equal(getattr(kz_timeline, f"load_{table.name}")(), frame)
+    models = getattr(data.models, table.name)
+    key = list(table.primary_key)
+    assert [tuple(str(getattr(model, column)) for column in key) for model in models] == list(
+        frame[key].astype(str).itertuples(index=False, name=None)
+    )
+
+
+def test_events_load_in_date_order_not_in_the_files_order() -> None:
+    with (DATA_DIR / "events.csv").open(encoding="utf-8", newline="") as stream:
+        in_file = [row["event_id"] for row in csv.DictReader(stream)]
+    events = kz_timeline.load().events
+    assert events["event_id"].tolist() != in_file and sorted(events["event_id"]) == sorted(in_file)
+    assert events["date_start"].is_monotonic_increasing
+    assert events["event_id"].iloc[0] == min(
+        in_file, key=lambda event_id: (events.set_index("event_id").loc[event_id, "date_start"], event_id)
+    )
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.name)
+def test_the_python_page_documents_each_tables_order(table: Table) -> None:
+    page = (REPO_ROOT / "docs" / "python.md").read_text(encoding="utf-8")
+    (row,) = [line for line in page.splitlines() if line.startswith(f"| `{table.name}` |")]
+    positions = [row.index(f"`{column}`") for column in table.row_order]
+    assert positions == sorted(positions), row

@@ -9,10 +9,11 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
-from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.schema.vocabularies import VOCABULARIES
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import build_database, stored_fingerprint
@@ -87,7 +88,7 @@ def test_home_page_shows_title_description_licence_source_and_links_to_the_chart
     assert "The op-ed is opinion, not news" in page.text
     assert 'href="https://creativecommons.org/licenses/by/4.0/"' in page.text
     assert "burgasgazette.com" in page.text
-    assert '<a href="/timeline">Charts: the timeline and its actors</a>' in page.text
+    assert '<a href="/timeline">Charts: timeline, actors and claims</a>' in page.text
 
 
 @pytest.mark.parametrize("name", sorted(META_TABLES))
@@ -325,6 +326,13 @@ def test_actor_events_of_an_unknown_actor_is_empty(datasette: Any) -> None:
     assert rows_of(datasette, f"{DB}/actor_events?actor=nobody") == []
 
 
+@pytest.mark.parametrize("actor", ["%", "_", "%25", "M%", "Mama_", "", "|", "Ablyazov|Ablyazov Mukhtar", "ablyazov"])
+def test_actor_events_takes_the_actor_as_written_never_as_a_pattern(datasette: Any, actor: str) -> None:
+    rows = rows_of(datasette, f"{DB}/actor_events?actor={quote(actor)}")
+    expected = {p["event_id"] for p in csv_rows("participants") if p["actor_id"] == actor}  # only an id matches here
+    assert {row["event_id"] for row in rows} == expected
+
+
 def test_oped_claims_contested_lists_exactly_those_claims_with_their_evidence(datasette: Any) -> None:
     rows = rows_of(datasette, f"{DB}/oped_claims_contested")
     op_eds = {row["source_id"] for row in csv_rows("sources") if row["source_type"] == "op_ed"}
@@ -403,6 +411,23 @@ def test_charts_page_lists_the_timeline_and_actors_charts_with_a_local_vega(data
     assert f'data-spec-url="/-/kz-timeline/charts/timeline.json?v={version}"' in page.text
     assert f'data-spec-url="/-/kz-timeline/charts/actors.json?v={version}"' in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text.split("<footer")[0].split("</nav>")[1]
+
+
+def test_charts_page_title_heading_and_menu_name_its_three_charts_and_its_footer_shows_datasettes_version(
+    datasette: Any,
+) -> None:
+    from datasette.version import __version__ as datasette_version
+
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE
+
+    assert CHARTS_TITLE == "Charts: timeline, actors and claims" and len(CHART_KINDS) == 3
+    page = get(datasette, "/timeline")
+    assert f"<title>{CHARTS_TITLE} · " in page.text
+    assert f"<h1>{CHARTS_TITLE}</h1>" in page.text
+    assert f'<a href="/timeline">{CHARTS_TITLE}</a>' in page.text  # the menu
+    footer = page.text.split('<footer class="ft">')[1]
+    assert f'title="Datasette v{datasette_version}"' in footer
+    assert "Data license:" in footer and "CC BY 4.0" in footer
 
 
 @pytest.mark.parametrize("kind", ["timeline", "actors"])

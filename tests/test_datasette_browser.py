@@ -60,7 +60,7 @@ def visit(browser: Any, server: Served) -> Iterator[Visit]:
 def test_home_page_shows_the_title_and_links_to_the_charts(visit: Visit, server: Served) -> None:
     visit.page.goto(server.url)
     assert "one op-ed on Kazakhstan" in visit.page.locator("h1").inner_text()
-    visit.page.get_by_role("link", name="Charts: the timeline and its actors").first.click()
+    visit.page.get_by_role("link", name="Charts: timeline, actors and claims").first.click()
     visit.page.wait_for_url("**/timeline")
     visit.page.locator(".kz-chart-view[data-drawn]").first.wait_for()
     visit.check_clean()

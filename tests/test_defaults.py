@@ -55,7 +55,9 @@ def test_chart_kinds_and_lanes_are_those_the_library_draws() -> None:
     assert tuple(option("chart", "kind").choices or ()) == tuple(builders.CHARTS) == defaults.CHART_KINDS
     assert args.kind == default_of(builders.make_chart, "kind")
     assert tuple(option("chart", "lane").choices or ()) == defaults.LANES
-    assert args.lane == default_of(builders.make_chart, "lane") == default_of(builders.timeline_chart, "lane")
+    # No lane unless asked for (only the timeline has lanes); the timeline's default lane is the library's.
+    assert args.lane is None and default_of(builders.make_chart, "lane") is None
+    assert default_of(builders.timeline_chart, "lane") == defaults.DEFAULT_LANE
 
 
 def test_chart_formats_are_those_the_renderer_writes() -> None:
@@ -74,7 +76,7 @@ def test_export_formats_are_those_the_exporter_writes_with_their_descriptions() 
         assert name in help_text
 
 
-@pytest.mark.parametrize("module", ["kz_timeline.defaults", "kz_timeline.cli"])
+@pytest.mark.parametrize("module", ["kz_timeline.defaults", "kz_timeline.arguments", "kz_timeline.cli"])
 def test_the_light_modules_import_nothing_heavy(module: str) -> None:
     code = f"import sys, {module}; print(sorted({{'pandas', 'altair', 'pydantic', 'datasette'}} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

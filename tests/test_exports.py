@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,25 +19,41 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kz_timeline", *args], capture_output=True, text=True, check=False)
 
 
+def needs(name: str, data_dir: Path) -> tuple[list[str], dict[str, Any]]:
+    """Return what an export needs besides --out: its command-line arguments and the library call's keywords."""
+    if name == "claimreview":
+        return ["--base-url", "https://example.org", "--date", "2026-01-31"], {
+            "base_url": "https://example.org",
+            "date": dt.date(2026, 1, 31),
+        }
+    if name == "annotations":
+        article = data_dir / "article.txt"
+        return ["--article", str(article), "--date", "2026-01-31"], {"articles": [article], "date": dt.date(2026, 1, 31)}
+    return [], {}
+
+
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_every_format_is_written_by_the_cli_and_equals_the_library_call(name: str, tmp_path: Path, minimal_dir: Path) -> None:
+    (tmp_path / "new").mkdir()
     out = tmp_path / "new" / f"export{FORMATS[name].suffixes[0]}"
-    result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir))
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out}\n", "")
-    again = kz_timeline.export(name, tmp_path / "again", minimal_dir)
+    arguments, keywords = needs(name, minimal_dir)
+    result = run_cli("export", name, "--out", str(out), "--data-dir", str(minimal_dir), *arguments)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote {out} from {minimal_dir}\n", "")
+    again = kz_timeline.export(name, tmp_path / "again", minimal_dir, **keywords)
     assert out.read_bytes() == again.read_bytes()
     assert not [path.name for path in out.parent.iterdir() if path.name.startswith(".")], "a temporary file was left behind"
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
 def test_out_dash_writes_the_export_to_standard_output(name: str, minimal_dir: Path) -> None:
+    arguments, keywords = needs(name, minimal_dir)
     result = subprocess.run(
-        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir)],
+        [sys.executable, "-m", "kz_timeline", "export", name, "--out", "-", "--data-dir", str(minimal_dir), *arguments],
         capture_output=True,
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, b"")
-    assert result.stdout == render_export(name, minimal_dir)
+    assert result.stdout == render_export(name, minimal_dir, **keywords)
     assert not Path("-").exists()
 
 
@@ -65,25 +83,27 @@ def test_claims_flag_on_an_export_without_a_graph_is_one_line_and_writes_nothing
 def test_unknown_format_is_a_usage_error() -> None:
     result = run_cli("export", "pdf", "--out", "x.pdf")
     assert result.returncode == 2
-    assert "invalid choice: 'pdf' (choose from 'timelinejs', 'graphml', 'gexf', 'spreadsheet', 'reader')" in result.stderr
+    formats = "'timelinejs', 'graphml', 'gexf', 'spreadsheet', 'claimreview', 'annotations', 'reader'"
+    assert f"invalid choice: 'pdf' (choose from {formats})" in result.stderr
 
 
 def test_unknown_format_from_python_names_the_formats(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="unknown export format 'pdf'; the formats are timelinejs, graphml, gexf, spreadsheet"):
+    formats = "timelinejs, graphml, gexf, spreadsheet, claimreview, annotations"
+    with pytest.raises(ExportError, match=f"unknown export format 'pdf'; the formats are {formats}"):
         export("pdf", tmp_path / "x")
 
 
 def test_a_directory_as_output_is_refused_in_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "graphml", "--out", str(tmp_path))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"Error: {tmp_path}: is a directory; give a file name for the graphml export\n"
+    assert result.stderr == f"Error: {tmp_path}: is a directory; give the path of a file\n"
 
 
 def test_an_output_below_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = run_cli("export", "timelinejs", "--out", str(tmp_path / "file" / "timeline.json"))
     assert result.returncode == 1
-    assert result.stderr == f"Error: {tmp_path / 'file'}: is not a directory\n"
+    assert result.stderr == f"Error: {tmp_path / 'file' / 'timeline.json'}: {tmp_path / 'file'} is not a directory\n"
 
 
 def test_invalid_data_leaves_the_previous_export_untouched(tmp_path: Path, minimal_dir: Path) -> None:
@@ -102,3 +122,16 @@ def test_a_missing_data_directory_is_one_line(tmp_path: Path) -> None:
     result = run_cli("export", "gexf", "--out", str(tmp_path / "x.gexf"), "--data-dir", str(tmp_path / "nowhere"))
     assert (result.returncode, result.stderr) == (1, f"Error: {tmp_path / 'nowhere'}: data directory not found\n")
     assert not (tmp_path / "x.gexf").exists()
+
+
+@pytest.mark.parametrize("name", ["graphml", "gexf"])
+def test_a_control_character_is_refused_before_it_makes_ill_formed_xml(name: str, minimal_dir: Path, tmp_path: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor\x0bsentenced")
+    out = tmp_path / f"kz.{name}"
+    result = run_cli("export", name, "--data-dir", str(minimal_dir), "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{minimal_dir / 'events.csv'}:2: column 'title': holds the control character U+000B at character 7; "
+        "only tab, line feed and carriage return may appear in text"
+    )
+    assert not out.exists()

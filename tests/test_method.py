@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kz_timeline.reading.csv_files import RawTable
-from kz_timeline.reading.method import check_spans, check_urls, publication_date
+from kz_timeline.reading.method import check_short_quotes, check_spans, check_urls, publication_date
 from kz_timeline.schema.tables import CLAIMS, SOURCES
 
 Span = tuple[str, int, int, bool]  # source, start, end, framing
@@ -129,3 +129,20 @@ def test_the_publication_date_is_the_earliest_first_day_of_an_op_ed_copy() -> No
     )
     assert publication_date(table.frame) == "2023-05-01"
     assert publication_date(table.frame[table.frame["source_type"] != "op_ed"]) is None
+
+
+@pytest.mark.parametrize(
+    ("quote", "short"),
+    [
+        ("one two three", False),
+        ("one\u00a0two\u00a0three", False),  # no-break spaces part words too
+        ("Қазақстан қала үй", False),
+        ("St. Petersburg", True),
+        ("  Taiwan  ", True),
+        ("high[1]profile dealings", True),
+    ],
+)
+def test_a_short_quote_is_one_of_fewer_than_three_words_as_str_split_counts_them(quote: str, short: bool) -> None:
+    frame = pd.DataFrame({"quote": [quote], "claim_type": ["fact"]}, dtype="str")
+    problems = list(check_short_quotes(RawTable(CLAIMS, "claims.csv", frame, [2])))
+    assert bool(problems) == short == (len(quote.split()) < 3)

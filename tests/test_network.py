@@ -64,7 +64,7 @@ def test_exported_graph_reads_back_with_every_node_edge_and_attribute(fmt: str, 
         [sys.executable, "-m", "kz_timeline", "export", fmt, "--out", str(out)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"wrote {out}\n"
+    assert result.stdout == f"wrote {out} from {kz_timeline.default_data_dir()}\n"  # the checkout's data/, run here
     read = nx.read_graphml(out, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(out)
     original = kz_timeline.graph(shipped)
     assert sorted(read.nodes) == sorted(original.nodes)

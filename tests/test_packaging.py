@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kz_timeline.schema.tables import TABLES
+from tests.conftest import ARTICLE_SHA256
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +48,18 @@ def test_wheel_contains_every_table_and_py_typed(wheel: Path) -> None:
     for table in TABLES:
         assert f"kz_timeline/data/{table.filename}" in names
         assert (ROOT / "data" / table.filename).read_bytes() == zipfile.ZipFile(wheel).read(f"kz_timeline/data/{table.filename}")
+
+
+def test_the_op_eds_text_is_in_neither_the_wheel_nor_the_repository(wheel: Path, git_checkout: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    in_wheel = [name for name in archive.namelist() if hashlib.sha256(archive.read(name)).hexdigest() == ARTICLE_SHA256]
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=git_checkout, capture_output=True, check=True).stdout.decode().split("\0")
+    )
+    files = [ROOT / name for name in tracked if name and (ROOT / name).is_file()]
+    assert len(files) > 100, "git ls-files found too few files: the scan is broken"
+    in_repository = [str(path) for path in files if hashlib.sha256(path.read_bytes()).hexdigest() == ARTICLE_SHA256]
+    assert in_wheel == [] and in_repository == []
 
 
 def test_installed_wheel_loads_its_data_from_any_directory(wheel: Path, tmp_path: Path) -> None:

@@ -143,11 +143,11 @@ def test_the_diagnosis_scanner_reads_records_as_the_strict_csv_reader_does(text:
 # ------------------------------------------------------------------------------------------------ round trips
 
 TRICKY = ["Қазақстан", "Мамай", "«Тоқаев»", '"', '""', ",", "\n", "\r\n", " ", "'", "<b>", "=1+1", "é", "😀", "\t", "\\"]
-free_text = st.lists(
-    st.one_of(st.sampled_from(TRICKY), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)), max_size=6
-).map("".join)
+#: Text as a cell may hold it: no control character but tab, line feed and carriage return (TRICKY has those).
+text_character = st.characters(codec="utf-8", exclude_categories=("Cc",))
+free_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(text_character, max_size=8)), max_size=6).map("".join)
 required_text = free_text.filter(lambda value: value != "")
-alias = st.text(st.characters(codec="utf-8", exclude_characters="\x00|"), min_size=1, max_size=10).filter(
+alias = st.text(st.characters(codec="utf-8", exclude_categories=("Cc",), exclude_characters="|"), min_size=1, max_size=10).filter(
     lambda value: value == value.strip() and not any(char.isspace() for char in (value[0], value[-1]))
 )
 aliases = st.lists(alias, max_size=3).map("|".join)
@@ -209,6 +209,9 @@ def test_csv_to_models_to_csv_gives_back_the_same_text(texts: dict[str, str]) ->
             rows = [
                 [cell_text(value) for value in model.model_dump(mode="json").values()] for model in getattr(models, table.name)
             ]
+            # Models come in the table's natural order; the files are written in primary-key order.
+            key = [table.column_names.index(column) for column in table.primary_key]
+            rows.sort(key=lambda row: [row[index] for index in key])
             assert canonical_csv(table, rows) == texts[table.name], table.name
 
 

@@ -1,4 +1,4 @@
-"""The public API: every name `kz_timeline` exports, and every module and name the README and CHANGELOG use, imports."""
+"""The public API: every name `kz_timeline` exports, and every module and name the README, CHANGELOG and docs use, imports."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ PUBLIC_NAMES = [
     # problems
     "Problem",
     "KzTimelineError",
+    "WriteTargetError",
     "DataValidationError",
     "DataDirectoryError",
     # charts
@@ -121,7 +122,15 @@ def _resolves(dotted: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "BENCHMARKS.md"])
+DOCUMENTS = [
+    "README.md",
+    "CHANGELOG.md",
+    "BENCHMARKS.md",
+    *sorted(f"docs/{path.name}" for path in (REPO_ROOT / "docs").glob("*.md")),
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_module_and_name_the_docs_mention_exists(document: str) -> None:
     text = (REPO_ROOT / document).read_text(encoding="utf-8")
     mentioned = set(_DOTTED.findall(text))

@@ -6,12 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.site.database import build_database
-from kz_timeline.site.query_cache import MAX_CACHED_ROWS, QueryCache, cache_queries
+from kz_timeline.site.query_cache import MAX_CACHED_BYTES, MAX_CACHED_ROWS, MAX_ENTRY_BYTES, QueryCache, cache_queries
 from kz_timeline.site.server import make_datasette
 from tests.conftest import DATA_DIR
 
@@ -82,3 +83,34 @@ def test_mutable_databases_are_left_alone(tmp_path: Path) -> None:
     (database,) = [db for db in datasette.databases.values() if db.path is not None]
     assert cache_queries(database) is None
     assert not hasattr(database, "query_cache")
+
+
+class Blobs:
+    """Results whose rows each hold one blob of `size` bytes, like `select zeroblob(size)`."""
+
+    def __init__(self, rows: int, size: int) -> None:
+        self.rows = [(bytes(size),)] * rows
+
+
+def test_cache_is_bounded_in_bytes_and_keeps_no_result_above_the_entry_bound() -> None:
+    cache = QueryCache(max_entries=512, max_bytes=10_000_000, max_entry_bytes=2_000_000)
+    cache.put("too big", Blobs(100, 50_000))  # 5 MB: one entry may not hold that
+    assert cache.get("too big") is None and cache.bytes == 0
+    for n in range(20):  # 1.5 MB each: 30 MB offered, 10 MB kept, the newest
+        cache.put(n, Blobs(30, 50_000))
+    assert cache.bytes <= 10_000_000 and len(cache.entries) == 6
+    assert cache.get(19) is not None and cache.get(0) is None
+    cache.put(19, Blobs(1, 10))  # replacing an entry gives its bytes back
+    assert cache.bytes == sum(size for _, size in cache.entries.values())
+
+
+def test_large_zeroblob_results_are_not_kept_by_the_served_cache(datasette: Any) -> None:
+    cache: QueryCache = datasette.get_database(DATABASE_NAME).query_cache
+    assert (cache.max_bytes, cache.max_entry_bytes) == (MAX_CACHED_BYTES, MAX_ENTRY_BYTES)
+    loop = "with recursive r(i) as (select 1 union all select i + 1 from r)"
+    for n in range(20):
+        sql = f"{loop} select zeroblob(16000), {n} from r limit 400"  # 6.4 MB each
+        status, _ = get(datasette, f"/{DATABASE_NAME}.json?sql={quote(sql)}")
+        assert status == 200
+    assert cache.bytes <= MAX_ENTRY_BYTES
+    assert all(size <= MAX_ENTRY_BYTES for _, size in cache.entries.values())

@@ -258,7 +258,7 @@ def test_the_reader_replaces_only_a_reader_or_an_empty_folder(tmp_path: Path) ->
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(ReaderError, match="is a folder with other files in it"):
+    with pytest.raises(ReaderError, match="is not empty and was not written by the reader; give a new or empty folder"):
         write_reader(mine, DATA_DIR)
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
     empty = tmp_path / "empty"
@@ -274,7 +274,7 @@ def test_cli_export_reader_writes_the_folder_and_says_where_to_open_it(minimal_d
     out = tmp_path / "site"
     result = run_cli("export", "reader", "--out", str(out), "--data-dir", str(minimal_dir))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"wrote the reader to {out}: ") and result.stdout.strip().endswith(
+    assert result.stdout.startswith(f"wrote the reader to {out} from {minimal_dir}: ") and result.stdout.strip().endswith(
         f"open {out / 'index.html'}"
     )
     assert (out / "oped.html").is_file()
@@ -284,25 +284,48 @@ def test_cli_export_reader_writes_the_folder_and_says_where_to_open_it(minimal_d
     ("args", "message"),
     [
         (["--out", "-"], "Error: the reader export is a folder, not a stream: give a folder with --out DIR\n"),
+        (["--out", "x", "--claims"], "Error: the reader export takes no --claims; it writes the op-ed's reader as it is\n"),
         (
-            ["--out", "x", "--claims"],
-            "Error: the reader export cannot carry claims as graph nodes; --claims is for graphml and gexf\n",
+            ["--out", "x", "--base-url", "https://example.org"],
+            "Error: the reader export takes no --base-url; it writes the op-ed's reader as it is\n",
+        ),
+        (
+            ["--out", "x", "--article", "a.txt"],
+            "Error: the reader export takes no --article; it writes the op-ed's reader as it is\n",
         ),
     ],
 )
-def test_cli_export_reader_refuses_a_stream_and_claims_in_one_line(args: list[str], message: str) -> None:
+def test_cli_export_reader_refuses_a_stream_and_other_exports_options_in_one_line(args: list[str], message: str) -> None:
     result = run_cli("export", "reader", *args)
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", message)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
 
 
 def test_cli_export_reader_over_a_file_is_one_line(tmp_path: Path) -> None:
     target = tmp_path / "file.txt"
     target.write_text("x", encoding="utf-8")
     result = run_cli("export", "reader", "--out", str(target))
+    assert (result.returncode, result.stderr) == (1, f"Error: {target}: is not a directory\n")
+    assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_the_reader_follows_the_writers_rule_no_link_and_no_new_parent_folder(minimal_dir: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    result = run_cli("export", "reader", "--out", str(link), "--data-dir", str(minimal_dir))
     assert (result.returncode, result.stderr) == (
         1,
-        f"Error: {target}: is a file; the reader is a folder: give a folder's path with --out\n",
+        f"Error: {link}: is a symbolic link; kz-timeline never writes through links\n",
     )
+    assert link.is_symlink() and list(real.iterdir()) == []
+    deep = tmp_path / "missing" / "reader"
+    result = run_cli("export", "reader", "--out", str(deep), "--data-dir", str(minimal_dir))
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"Error: {deep}: the folder {deep.parent} does not exist; kz-timeline creates no folders\n",
+    )
+    assert not deep.parent.exists()
 
 
 def test_each_claim_links_to_the_pages_of_its_events_and_to_the_timeline(oped: str, reader: Path) -> None:

@@ -115,8 +115,22 @@ def test_assess_claims_reads_tables_as_read_as_loaded_and_as_models_alike(data: 
     loaded = assess_claims(data.claims, data.evidence, data.sources)
     text = assess_claims(*(data.text_tables[name] for name in ("claims", "evidence", "sources")))
     models = assess_claims(data.models.claims, data.models.evidence, data.models.sources)
-    pd.testing.assert_frame_equal(loaded, text)
+    # Rows come in the order of the claims given: loaded tables and models in the op-ed's order, raw text in file order.
+    assert loaded["claim_id"].tolist() == data.claims["claim_id"].astype(str).tolist()
+
+    def by_claim(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.sort_values("claim_id", key=lambda ids: ids.astype(str)).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(by_claim(loaded), by_claim(text))
     pd.testing.assert_frame_equal(loaded, models)
+
+
+def test_assess_claims_takes_a_dataset_or_its_models_whole(data: Dataset) -> None:
+    tables = assess_claims(data.claims, data.evidence, data.sources)
+    pd.testing.assert_frame_equal(assess_claims(data), tables)
+    pd.testing.assert_frame_equal(assess_claims(data.models), tables)
+    with pytest.raises(TypeError, match="a dataset, or its claims, evidence and sources"):
+        assess_claims(data.claims)
 
 
 def test_assess_claims_is_public() -> None:

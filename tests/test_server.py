@@ -23,10 +23,11 @@ def fetch(url: str) -> str:
 
 
 def test_serve_builds_a_missing_database_prints_the_url_and_serves_it(minimal_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
     db = tmp_path / "site" / "kz.db"
     with served(minimal_dir, db) as server:
         assert server.output.splitlines()[0] == (
-            f"built {db} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)"
+            f"built {db} from {minimal_dir} (2 events, 2 actors, 2 sources, 2 participants, 1 event_links, 2 claims, 1 evidence)"
         )
         assert server.url.startswith("http://127.0.0.1:")
         assert "(charts at /timeline); press Ctrl-C to stop" in server.output
@@ -44,11 +45,11 @@ def test_serve_reuses_an_up_to_date_database_and_rebuilds_a_stale_one(minimal_di
     build_database(minimal_dir, db)
     inode = db.stat().st_ino
     with served(minimal_dir, db) as server:
-        assert server.output.splitlines()[0] == f"{db} is up to date"
+        assert server.output.splitlines()[0] == f"{db} is up to date with {minimal_dir}"
     assert db.stat().st_ino == inode
     replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor sentenced in Almaty")
     with served(minimal_dir, db) as server:
-        assert server.output.splitlines()[0].startswith(f"built {db} (")
+        assert server.output.splitlines()[0].startswith(f"built {db} from {minimal_dir} (")
         events = json.loads(fetch(server.url + "kz-timeline/events.json?_shape=array"))
         assert events[0]["title"] == "Editor sentenced in Almaty"
     assert stored_fingerprint(db) is not None

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -106,7 +108,7 @@ def test_an_unexpected_error_is_a_plain_500_without_traceback(database: Path, tm
     broken = tmp_path / "broken"
     broken.mkdir()  # the charts page reads the data: a directory without it makes the plugin fail
     datasette = make_datasette(database, data_dir=MINIMAL)
-    datasette._metadata_local["plugins"]["kz-timeline"]["data_dir"] = str(broken)
+    datasette.kz_timeline_data_dir = str(broken)
     for path in ("/-/kz-timeline/charts/timeline.json", "/-/kz-timeline/charts/actors.json"):
         response = request(datasette, "GET", path)
         assert response.status_code == 500, response.text[:300]
@@ -124,3 +126,79 @@ def test_serve_binds_127_0_0_1_by_default_and_refuses_writes_over_http(database:
             urllib.request.urlopen(post, timeout=30)
         assert refused.value.code == 405
         assert json.loads(refused.value.read()) == {"ok": False, "error": "this site is read-only", "status": 405}
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/.json",
+    "/-/metadata.json",
+    "/-/metadata",
+    "/-/databases.json",
+    "/-/databases",
+    "/-/plugins.json",
+    "/-/settings.json",
+    "/-/versions.json",
+    "/-/actor.json",
+    "/-/threads.json",
+    "/-/threads",
+    f"/{DATABASE_NAME}",
+    f"/{DATABASE_NAME}.json",
+    f"/{DATABASE_NAME}/events.json?_shape=array",
+    f"/{DATABASE_NAME}/_build_info.json",
+    "/timeline",
+    "/no-such-page",
+    f"/{DATABASE_NAME}.json?sql=" + quote("select * from pragma_database_list()"),
+    f"/{DATABASE_NAME}?sql=" + quote("select file from pragma_database_list"),
+]
+
+
+def server_paths(database: Path) -> list[str]:
+    """Return the absolute paths of this server that no public page may show."""
+    import site
+    import sysconfig
+
+    paths = {database, database.parent, MINIMAL, MINIMAL.resolve(), Path.cwd(), Path.home(), Path(sys.prefix)}
+    paths |= {Path(sysconfig.get_paths()["stdlib"]), *map(Path, site.getsitepackages())}
+    return sorted(str(path) for path in paths if len(str(path)) > 1)
+
+
+def test_no_public_page_shows_a_path_of_the_server(datasette: Any, database: Path) -> None:
+    shown: dict[str, list[str]] = {}
+    for page in PUBLIC_PAGES:
+        response = request(datasette, "GET", page)
+        assert response.status_code in (200, 404), (page, response.status_code)
+        found = [path for path in server_paths(database) if path in response.text]
+        if found:
+            shown[page] = found
+    assert shown == {}
+    assert request(datasette, "GET", "/-/threads.json").status_code == 404  # a debugging page: tasks and their files
+    databases = request(datasette, "GET", "/-/databases.json").json()
+    assert [db["name"] for db in databases] == [DATABASE_NAME] and "path" not in databases[0]
+
+
+def test_concurrent_first_requests_for_a_chart_compute_it_once(
+    database: Path, minimal_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from kz_timeline.charts import builders
+    from kz_timeline.charts.layout import WIDTH
+
+    computed: list[str] = []
+    real = builders.make_chart
+
+    def counted(dataset: Any, kind: str, **kwargs: Any) -> Any:
+        computed.append(kind if kwargs.get("width", WIDTH) == WIDTH else f"{kind} (narrow)")
+        time.sleep(0.2)  # a chart takes a while: the other requests arrive meanwhile
+        return real(dataset, kind, **kwargs)
+
+    monkeypatch.setattr(builders, "make_chart", counted)
+    fresh = make_datasette(database, data_dir=minimal_dir)  # a data directory no other test has drawn
+
+    async def ten() -> list[Any]:
+        return await asyncio.gather(*(fresh.client.get("/-/kz-timeline/charts/actors.json") for _ in range(10)))
+
+    responses = asyncio.run(ten())
+    assert [response.status_code for response in responses] == [200] * 10
+    assert len({response.text for response in responses}) == 1
+    assert computed.count("actors") == 1, computed  # the startup warm-up may draw the others, and the narrow ones

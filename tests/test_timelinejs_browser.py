@@ -17,6 +17,7 @@ import pytest
 
 from kz_timeline.dataset.loader import load
 from kz_timeline.exports.formats import export
+from tests.conftest import NPM_MISSING, require
 from tests.test_timelinejs import HOSTILE, hostile_copy
 
 pytestmark = pytest.mark.browser
@@ -43,9 +44,7 @@ def timelinejs_dist() -> Path:
     dist = CACHE / "package" / "dist"
     if (dist / "js" / "timeline.js").is_file():
         return dist
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is missing: install Debian's npm (apt-get install npm) to fetch TimelineJS for this test")
+    npm = require(shutil.which("npm"), NPM_MISSING)
     CACHE.mkdir(parents=True, exist_ok=True)
     packed = subprocess.run(
         [npm, "pack", TIMELINEJS, "--pack-destination", str(CACHE), "--silent"], capture_output=True, text=True, check=False

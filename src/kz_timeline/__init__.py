@@ -10,12 +10,15 @@ The data flows through the subpackages in this order; each imports only from tho
 3. `dataset`: the loaded dataset (`load()`, typed DataFrames and models), the cache of validated tables, the op-ed
    and its claims, and the canonical rewrite of the files (`kz-timeline fmt`).
 4. What is made from a loaded dataset: `charts` (frames, layout, Altair charts, rendering), `exports` (TimelineJS,
-   GraphML, GEXF, a spreadsheet), `site` (the SQLite database and the Datasette site that serves it), and
-   `metadata` (datapackage.json, CITATION.cff, the data dictionary and every other generated file).
+   GraphML, GEXF, a spreadsheet, ClaimReview, Web Annotation, re-anchoring on another copy), `site` (the SQLite
+   database and the Datasette site that serves it), and `metadata` (datapackage.json, CITATION.cff, the data
+   dictionary and every other generated file).
 
-Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `defaults` (the defaults and
-choices the command line and the library share), `errors` (problems and exceptions), `files` (atomic writes, digests,
-the cache directory) and `text` (labels of vocabulary terms, clipped text).
+Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `arguments` (its parser, from
+which the docs' command-line reference is generated), `defaults` (the defaults and choices the command line and the
+library share), `errors` (problems and exceptions), `files` (what a writer may write, atomic writes, digests, the
+cache directory), `private_cache` (private cache folders, signed entries) and `text` (labels of vocabulary terms,
+clipped text).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _EXPORTS = {
     "DataDirectoryError": "kz_timeline.errors",
     "KzTimelineError": "kz_timeline.errors",
     "Problem": "kz_timeline.errors",
+    "WriteTargetError": "kz_timeline.errors",
     "TABLES": "kz_timeline.schema.tables",
     "assess_claims": "kz_timeline.schema.rubric",
     "CHART_KINDS": "kz_timeline.defaults",
@@ -83,7 +87,7 @@ if TYPE_CHECKING:
         validate,
     )
     from kz_timeline.defaults import CHART_KINDS
-    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem
+    from kz_timeline.errors import DataDirectoryError, DataValidationError, KzTimelineError, Problem, WriteTargetError
     from kz_timeline.exports.formats import ExportError as ExportError
     from kz_timeline.exports.formats import export as export
     from kz_timeline.exports.network import graph as graph
@@ -107,6 +111,7 @@ __all__ = [
     "Problem",
     "RenderError",
     "ValidationSummary",
+    "WriteTargetError",
     "__version__",
     "actors_chart",
     "assess_claims",

@@ -8,7 +8,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kz_timeline import defaults
+from kz_timeline.arguments import build_parser
+from kz_timeline.defaults import FOLDER_EXPORTS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -22,17 +23,23 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     from kz_timeline.dataset.csv_rewriter import format_data
+    from kz_timeline.dataset.loader import resolve_data_dir
 
-    changed = format_data(args.data_dir, check=args.check)
+    directory = resolve_data_dir(args.data_dir)
+    changed = format_data(directory, check=args.check)
     if args.check:
         for path in changed:
             print(f"{path}: would be reformatted", file=sys.stderr)
-        print(f"{len(changed)} file(s) would be reformatted" if changed else "all files are formatted")
+        print(
+            f"{len(changed)} file(s) in {directory} would be reformatted"
+            if changed
+            else f"all files in {directory} are formatted"
+        )
         return EXIT_INVALID if changed else EXIT_OK
     for path in changed:
         print(f"reformatted {path}")
     if not changed:
-        print("all files are formatted")
+        print(f"all files in {directory} are formatted")
     return EXIT_OK
 
 
@@ -65,191 +72,107 @@ def _serve(args: argparse.Namespace) -> int:
 def _publish_files(args: argparse.Namespace) -> int:
     from kz_timeline.site.publishing import write_publish_files
 
-    print(write_publish_files(args.directory, args.data_dir))
+    print(write_publish_files(args.directory, args.data_dir, replace=args.replace))
     return EXIT_OK
 
 
 def _chart(args: argparse.Namespace) -> int:
-    from kz_timeline.charts.builders import make_chart
+    from kz_timeline.charts.builders import check_chart_options, make_chart
     from kz_timeline.charts.rendering import format_for, render_chart, write_chart
     from kz_timeline.dataset.loader import load
 
-    fmt = format_for(args.out, args.format)
+    fmt = format_for(args.out, args.format)  # refuses a contradiction before the data is read
+    check_chart_options(args.kind, args.lane)
     out = args.out if args.out is not None else ("-" if fmt == "json" else f"{args.kind}.{fmt}")
-    chart = make_chart(load(args.data_dir), args.kind, lane=args.lane)
+    if str(out) != "-":
+        from kz_timeline.files import check_target
+
+        check_target(Path(out))  # before the chart is drawn, not after
+    dataset = load(args.data_dir)
+    chart = make_chart(dataset, args.kind, lane=args.lane)
     if str(out) == "-":
         sys.stdout.buffer.write(render_chart(chart, fmt))
         sys.stdout.flush()
         return EXIT_OK
     size = write_chart(chart, fmt, out)
-    print(f"wrote {out} ({size:,} bytes)")
+    print(f"wrote {out} ({size:,} bytes) from {dataset.data_dir}")
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
-    if args.format in defaults.FOLDER_EXPORTS:
+    if args.format in FOLDER_EXPORTS:
         return _export_folder(args)
+    from kz_timeline.dataset.loader import resolve_data_dir
     from kz_timeline.exports.formats import export, render_export
 
+    directory = resolve_data_dir(args.data_dir)
+    options = {
+        "claims": args.claims,
+        "base_url": args.base_url,
+        "without_url": args.no_url,
+        "date": args.date,
+        "articles": args.article,
+    }
     if args.out == "-":
-        sys.stdout.buffer.write(render_export(args.format, args.data_dir, claims=args.claims))
+        sys.stdout.buffer.write(render_export(args.format, directory, **options))
         sys.stdout.flush()
         return EXIT_OK
-    print(f"wrote {export(args.format, args.out, args.data_dir, claims=args.claims)}")
+    print(f"wrote {export(args.format, args.out, directory, **options)} from {directory}")
     return EXIT_OK
 
 
 def _export_folder(args: argparse.Namespace) -> int:
-    from kz_timeline.errors import KzTimelineError
+    from kz_timeline.dataset.loader import resolve_data_dir
+    from kz_timeline.errors import UsageError
     from kz_timeline.site.reader import write_reader
 
-    if args.claims:
-        raise KzTimelineError(f"the {args.format} export cannot carry claims as graph nodes; --claims is for graphml and gexf")
+    given = {"--claims": args.claims, "--base-url": args.base_url, "--no-url": args.no_url, "--date": args.date}
+    for flag, value in {**given, "--article": args.article}.items():
+        if value:
+            raise UsageError(f"the {args.format} export takes no {flag}; it writes the op-ed's reader as it is")
     if args.out == "-":
-        raise KzTimelineError(f"the {args.format} export is a folder, not a stream: give a folder with --out DIR")
-    print(write_reader(args.out, args.data_dir))
+        raise UsageError(f"the {args.format} export is a folder, not a stream: give a folder with --out DIR")
+    print(write_reader(args.out, resolve_data_dir(args.data_dir)))
     return EXIT_OK
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
-    return port
+def _anchor(args: argparse.Namespace) -> int:
+    from kz_timeline.dataset.loader import resolve_data_dir
+    from kz_timeline.exports.anchoring import anchor_claims
+
+    directory = resolve_data_dir(args.data_dir)
+    anchoring = anchor_claims(args.article, annotations=args.annotations, data_dir=directory, min_score=args.min_score)
+    report = sys.stderr if args.out == "-" else sys.stdout  # standard output carries the CSV alone
+    for anchor in anchoring.anchors:
+        print(anchor.describe(), file=report)
+    if args.out is not None:
+        from kz_timeline.files import write_atomically
+
+        text = anchoring.article.read_text(encoding="utf-8")
+        if args.out == "-":
+            sys.stdout.write(anchoring.csv_text(text))
+        else:
+            write_atomically(Path(args.out), anchoring.csv_text(text))
+            print(f"wrote {args.out} from {directory}")
+    missing = anchoring.not_found
+    if missing:
+        print(f"Error: {len(missing)} claim(s) not found in {args.article}: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
 
 
-def _add_data_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None, help="directory of the CSV files (default: the shipped data)")
-
-
-def _add_article(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--article",
-        type=Path,
-        action="append",
-        default=[],
-        help="text of a source (matched by its SHA-256) to check quotes against",
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="kz-timeline", description="Validate, format, chart, serve and export the kz-timeline dataset."
-    )
-    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    validate = commands.add_parser("validate", help="check every table; print every problem as FILE:LINE: column 'x': message")
-    _add_data_dir(validate)
-    _add_article(validate)
-    validate.set_defaults(handler=_validate)
-
-    fmt = commands.add_parser("fmt", help="rewrite the CSV files canonically (derived columns, order, quoting)")
-    _add_data_dir(fmt)
-    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
-    fmt.set_defaults(handler=_fmt)
-
-    generate = commands.add_parser(
-        "generate", help="regenerate the files computed from the models and data (README data dictionary, metadata.yml, ...)"
-    )
-    generate.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current directory)")
-    generate.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is stale")
-    generate.set_defaults(handler=_generate)
-
-    build = commands.add_parser("build", help="validate the data and build the SQLite database that Datasette serves")
-    _add_data_dir(build)
-    build.add_argument(
-        "--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file to write (default: {defaults.DEFAULT_DB_PATH})"
-    )
-    _add_article(build)
-    build.set_defaults(handler=_build)
-
-    serve = commands.add_parser(
-        "serve", help="build the database if the data changed, then serve it read-only with Datasette (charts at /timeline)"
-    )
-    _add_data_dir(serve)
-    serve.add_argument(
-        "--db", type=Path, default=defaults.DEFAULT_DB_PATH, help=f"database file (default: {defaults.DEFAULT_DB_PATH})"
-    )
-    serve.add_argument(
-        "--host",
-        default=defaults.DEFAULT_HOST,
-        help=f"address to listen on (default: {defaults.DEFAULT_HOST}, this machine only)",
-    )
-    serve.add_argument(
-        "--port",
-        type=_port,
-        default=defaults.DEFAULT_PORT,
-        help=f"port to listen on (default: {defaults.DEFAULT_PORT}; 0 picks a free one)",
-    )
-    serve.set_defaults(handler=_serve)
-
-    publish = commands.add_parser(
-        "publish-files",
-        help="write the database, metadata, templates, plugin and static charts that `datasette publish` sends, "
-        "and print the command",
-    )
-    publish.add_argument("directory", type=Path, help="directory to write into (created if missing)")
-    _add_data_dir(publish)
-    publish.set_defaults(handler=_publish_files)
-
-    chart = commands.add_parser(
-        "chart",
-        help="draw the timeline, actors or claims chart as self-contained HTML, PNG, SVG or Vega-Lite JSON",
-        description="Draw a chart of the dataset. HTML is self-contained (no network); PNG and SVG are rendered by "
-        "vl-convert; JSON is the Vega-Lite spec. Without --out, JSON goes to standard output and the other formats to "
-        "KIND.FORMAT in the current directory.",
-    )
-    _add_data_dir(chart)
-    chart.add_argument(
-        "--kind",
-        choices=defaults.CHART_KINDS,
-        default=defaults.DEFAULT_CHART_KIND,
-        help=f"which chart (default: {defaults.DEFAULT_CHART_KIND})",
-    )
-    chart.add_argument(
-        "--format",
-        choices=defaults.CHART_FORMATS,
-        default=None,
-        help=f"output format (default: from --out's suffix, else {defaults.DEFAULT_CHART_FORMAT})",
-    )
-    chart.add_argument("--out", default=None, metavar="PATH", help="file to write, written atomically; '-' for standard output")
-    chart.add_argument(
-        "--lane",
-        choices=defaults.LANES,
-        default=defaults.DEFAULT_LANE,
-        help="timeline lanes: by theme (default) or by event type",
-    )
-    chart.set_defaults(handler=_chart)
-
-    formats = {**defaults.EXPORT_FORMATS, **defaults.FOLDER_EXPORTS}
-    export = commands.add_parser("export", help="write the dataset for another tool, or as a static site: " + ", ".join(formats))
-    export.add_argument(
-        "format", choices=list(formats), metavar="FORMAT", help="; ".join(f"{name}: {text}" for name, text in formats.items())
-    )
-    export.add_argument(
-        "--out",
-        required=True,
-        metavar="PATH",
-        help="file to write (replaced atomically), '-' for standard output; for reader, the folder to write",
-    )
-    export.add_argument(
-        "--claims", action="store_true", help="graph exports only: add the claims as nodes (who asserts them, what about)"
-    )
-    _add_data_dir(export)
-    export.set_defaults(handler=_export)
-    return parser
-
-
-def _version() -> str:
-    from kz_timeline import __version__
-
-    return __version__
+#: The function that runs each subcommand of `build_parser()`.
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": _validate,
+    "fmt": _fmt,
+    "generate": _generate,
+    "build": _build,
+    "serve": _serve,
+    "publish-files": _publish_files,
+    "chart": _chart,
+    "export": _export,
+    "anchor": _anchor,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,11 +182,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    from kz_timeline.errors import DataValidationError, KzTimelineError
+    handler = HANDLERS[args.command]
+    from kz_timeline.errors import DataValidationError, KzTimelineError, UsageError
 
     try:
         return handler(args)
+    except UsageError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_USAGE
     except DataValidationError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -33,6 +33,8 @@ EXPORT_FORMATS: Final = {
     "graphml": "GraphML graph of actors and events (Cytoscape, Gephi, yEd)",
     "gexf": "GEXF 1.2 graph of actors and events, dated (Gephi)",
     "spreadsheet": "flat CSV sheet of events for journalists, formula-safe",
+    "claimreview": "schema.org ClaimReview JSON-LD, one per rated claim (needs --base-url, or --no-url for a draft)",
+    "annotations": "W3C Web Annotation collection of the claims' quotes (needs --article, the op-ed's text)",
 }
 #: Exports that write a folder rather than a file, with what they are for (the command line lists them after
 #: EXPORT_FORMATS).

@@ -41,5 +41,13 @@ class DataDirectoryError(KzTimelineError):
     """The data directory does not exist or is not a directory."""
 
 
+class UsageError(KzTimelineError):
+    """Options that contradict each other, or a file name that names no known format (the command line exits 2)."""
+
+
+class WriteTargetError(KzTimelineError):
+    """A path kz-timeline will not write: not a regular file, a symbolic link, or in a folder that does not exist."""
+
+
 def _sort_key(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.file, problem.line or 0, problem.column or "", problem.message)

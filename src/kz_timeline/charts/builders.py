@@ -41,7 +41,7 @@ from kz_timeline.charts.layout import (
 )
 from kz_timeline.charts.palette import EVIDENCE_COLOURS, VERIFICATION_COLOURS, categorical
 from kz_timeline.defaults import CHART_KINDS, DEFAULT_CHART_KIND, DEFAULT_LANE, LANES, LaneField
-from kz_timeline.errors import KzTimelineError
+from kz_timeline.errors import KzTimelineError, UsageError
 from kz_timeline.schema.vocabularies import EventFamily, EventType, RoleFamily, Theme, Verification
 from kz_timeline.text import clip
 
@@ -842,18 +842,26 @@ CHARTS: dict[str, Callable[[Dataset, LaneField, int], alt.TopLevelMixin]] = {
 WIDTH_RANGE: Final = (NARROW_WIDTH, 4000)
 
 
+def check_chart_options(kind: str, lane: str | None = None, width: int | None = None) -> None:
+    """Raise ChartError for an unknown kind, lane or width, and UsageError for a lane given to a chart that has none."""
+    if kind not in CHARTS:
+        raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
+    if lane is not None and lane not in LANES:
+        raise ChartError(f"unknown lane {lane!r}; choose {' or '.join(LANES)}")
+    if lane is not None and kind != "timeline":
+        raise UsageError(f"--lane {lane}: only the timeline chart has lanes, not the {kind} chart")
+    if width is not None and not WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1]:
+        raise ChartError(f"a chart {width} pixels wide cannot be drawn; give {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]}")
+
+
 def make_chart(
-    dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField = DEFAULT_LANE, width: int = WIDTH
+    dataset: Dataset, kind: str = DEFAULT_CHART_KIND, *, lane: LaneField | None = None, width: int = WIDTH
 ) -> alt.TopLevelMixin:
     """Return the chart of `kind` (one of CHART_KINDS) for `dataset`; raise ChartError for an unknown kind.
 
-    `lane` picks the timeline's lanes: "theme" (coloured by the event types' families) or "event_type" (coloured by
-    theme). `width` is the chart's width in pixels: WIDTH for a wide screen, NARROW_WIDTH for a phone.
+    `lane` picks the timeline's lanes: "theme" (the default; coloured by the event types' families) or "event_type"
+    (coloured by theme); another chart has no lanes: a `lane` given with it raises UsageError. `width` is the chart's
+    width in pixels: WIDTH for a wide screen, NARROW_WIDTH for a phone.
     """
-    if kind not in CHARTS:
-        raise ChartError(f"unknown chart kind {kind!r}; choose one of {', '.join(CHART_KINDS)}")
-    if lane not in LANES:
-        raise ChartError(f"unknown lane {lane!r}; choose {' or '.join(LANES)}")
-    if not WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1]:
-        raise ChartError(f"a chart {width} pixels wide cannot be drawn; give {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]}")
-    return CHARTS[kind](dataset, lane, width)
+    check_chart_options(kind, lane, width)
+    return CHARTS[kind](dataset, lane or DEFAULT_LANE, width)

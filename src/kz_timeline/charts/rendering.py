@@ -12,8 +12,9 @@ from typing import Any, Final
 import altair as alt
 
 from kz_timeline.defaults import CHART_FORMATS, DEFAULT_CHART_FORMAT
-from kz_timeline.errors import KzTimelineError
-from kz_timeline.files import cache_home, write_bytes_atomically
+from kz_timeline.errors import KzTimelineError, UsageError, WriteTargetError
+from kz_timeline.files import write_bytes_atomically
+from kz_timeline.private_cache import UntrustedEntry, private_folder, read_signed, warn_refused, write_signed
 
 #: The output formats `render_chart` writes, in the order the CLI lists them.
 FORMATS: Final = CHART_FORMATS
@@ -61,12 +62,18 @@ def spec_fingerprint(spec: dict[str, Any]) -> str:
 def javascript_bundle(vl_version: str = VL_VERSION) -> str:
     """Return Vega, Vega-Lite and Vega-Embed as one script (about 1 MB), made safe to inline in a <script>.
 
-    Bundling takes vl-convert seconds, so the result is kept in the user's cache directory, one file per vl-convert
-    and Vega-Lite version; a cache that cannot be read or written is simply not used.
+    Bundling takes vl-convert seconds, so the result is kept in the user's private cache, one file per vl-convert and
+    Vega-Lite version, signed: a cached bundle is used only if it is what this package wrote (see
+    `kz_timeline.private_cache`); one that is not is refused on stderr and made again. A cache that cannot be read or
+    written is simply not used.
     """
-    cached = bundle_cache_path(vl_version)
+    label = f"vega bundle {vl_version}"
     try:
-        return cached.read_text(encoding="utf-8")
+        cached = read_signed(bundle_cache_path(vl_version), label)
+        if cached is not None:
+            return cached.decode("utf-8")
+    except UntrustedEntry as error:  # the cache folder itself is not the user's own and private
+        warn_refused(error)
     except (OSError, UnicodeDecodeError):
         pass
     import vl_convert
@@ -75,8 +82,8 @@ def javascript_bundle(vl_version: str = VL_VERSION) -> str:
     bundle: str = make_bundle(None, vl_version=vl_version)
     # A literal "</script" inside the bundle would end the element; the escape means the same in any JS string.
     safe = re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)
-    with contextlib.suppress(OSError):  # no cache then: the next call bundles again
-        write_bytes_atomically(cached, safe.encode("utf-8"))
+    with contextlib.suppress(OSError, UntrustedEntry, WriteTargetError):  # no cache then: the next call bundles again
+        write_signed(bundle_cache_path(vl_version), label, safe.encode("utf-8"))
     return safe
 
 
@@ -115,10 +122,10 @@ def chart_script() -> str:
 
 
 def bundle_cache_path(vl_version: str = VL_VERSION) -> Path:
-    """Return where the Vega bundle of this vl-convert and Vega-Lite version is cached ($XDG_CACHE_HOME/kz-timeline)."""
+    """Return where the Vega bundle of this vl-convert and Vega-Lite version is cached (a private folder, made here)."""
     from importlib.metadata import version
 
-    return cache_home() / f"vega-bundle-vl-convert-{version('vl-convert-python')}-{vl_version}.js"
+    return private_folder("vega") / f"vega-bundle-vl-convert-{version('vl-convert-python')}-{vl_version}.js"
 
 
 _HTML = """<!DOCTYPE html>
@@ -237,15 +244,27 @@ def render_chart(chart: alt.TopLevelMixin, fmt: str) -> bytes:
 
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
-    """Return the output format: `fmt` when given, else the suffix of `path` when it is a known format, else html."""
-    if fmt is not None:
-        return fmt
-    suffix = Path(path).suffix.lstrip(".").lower() if path is not None and str(path) != "-" else ""
-    return suffix if suffix in FORMATS else DEFAULT_CHART_FORMAT
+    """Return the output format: `fmt` when given, else the suffix of `path`, else html.
+
+    Raise UsageError when `path`'s suffix is no chart format (`q.pdf`) or names another format than `fmt` (`x.svg`
+    for png): the file would hold what its name denies. A path without a suffix, or '-' (standard output), takes any.
+    """
+    suffix = Path(path).suffix if path is not None and str(path) != "-" else ""
+    named = suffix.lstrip(".").lower()
+    if suffix and named not in FORMATS:
+        names = ", ".join(f".{name}" for name in FORMATS[:-1]) + f" or .{FORMATS[-1]}"
+        raise UsageError(f"{path}: {suffix} is not a chart format; name the file {names}")
+    if suffix and fmt is not None and named != fmt:
+        raise UsageError(f"{path}: a {suffix} file cannot hold {fmt}; name it .{fmt}, or choose --format {named}")
+    return fmt or named or DEFAULT_CHART_FORMAT
 
 
 def write_chart(chart: alt.TopLevelMixin, fmt: str, path: str | Path) -> int:
-    """Render `chart` and write it to `path` atomically (never half a file); return the number of bytes written."""
+    """Render `chart` and write it to `path` atomically (never half a file); return the number of bytes written.
+
+    Raise UsageError when `path`'s suffix contradicts `fmt` (see `format_for`).
+    """
+    format_for(path, fmt)
     data = render_chart(chart, fmt)
     target = Path(path)
     try:

@@ -21,14 +21,32 @@ from kz_timeline.schema import models
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
 
+def checkout_data_dir(directory: str | Path | None = None) -> Path | None:
+    """Return `directory/data` (default: the current directory's) when `directory` is a kz-timeline checkout, else None.
+
+    The rule: a directory is a checkout when it has a `data` folder that holds the file of every table in TABLES
+    (events.csv, actors.csv, sources.csv, participants.csv, event_links.csv, claims.csv, evidence.csv).
+    """
+    data = (Path.cwd() if directory is None else Path(directory).absolute()) / "data"
+    if all((data / table.filename).is_file() for table in TABLES):
+        return data
+    return None
+
+
 def default_data_dir() -> Path:
-    """Return the data shipped with the package (or, in a source checkout, the repository's data/)."""
+    """Return the data used when none is given: ./data in a kz-timeline checkout, else the data shipped with the package.
+
+    The shipped data is the copy inside the installed package, or, in an editable install, the repository's data/.
+    """
+    checkout = checkout_data_dir()
+    if checkout is not None:
+        return checkout
     packaged = Path(__file__).parents[1] / "data"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[3] / "data"
-    if checkout.is_dir():
-        return checkout
+    repository = Path(__file__).resolve().parents[3] / "data"
+    if repository.is_dir():
+        return repository
     raise DataDirectoryError("no data shipped with this installation; pass data_dir")
 
 
@@ -154,6 +172,7 @@ class Dataset:
     data_dir: Path
     text_tables: dict[str, pd.DataFrame] = field(repr=False)
     _typed: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _positions: dict[str, pd.Index] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -161,10 +180,16 @@ class Dataset:
         return {table.name: self.frame(table.name) for table in TABLES}
 
     def frame(self, name: str) -> pd.DataFrame:
-        """Return one table as a typed DataFrame, typed on first use (a chart of a million events needs three)."""
+        """Return one table as a typed DataFrame in its natural order (`Table.row_order`), typed on first use.
+
+        Typed on first use because a chart of a million events needs three tables, not seven.
+        """
         typed = self._typed.get(name)
         if typed is None:
-            typed = self._typed[name] = typed_frame(self.text_tables[name], TABLES_BY_NAME[name])
+            table = TABLES_BY_NAME[name]
+            unordered = typed_frame(self.text_tables[name], table)
+            positions = self._positions[name] = unordered.sort_values(list(table.row_order), kind="stable").index
+            typed = self._typed[name] = unordered.iloc[positions].reset_index(drop=True)
         return typed
 
     @property
@@ -205,11 +230,16 @@ class Dataset:
     @cached_property
     def models(self) -> Models:
         """Return every table as Pydantic models."""
-        built = {table.name: _model_rows(self.text_tables[table.name], table.model) for table in TABLES}
+        built = {table.name: _model_rows(self._in_order(table.name), table.model) for table in TABLES}
         return Models(**built)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frame(name)
+
+    def _in_order(self, name: str) -> pd.DataFrame:
+        """Return one table's text frame in the natural order of its typed frame."""
+        self.frame(name)
+        return self.text_tables[name].iloc[self._positions[name]]
 
 
 def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] = ()) -> Dataset:

@@ -5,12 +5,17 @@ changed cell, a different article or a new validator is a different key, never a
 as uncompressed Arrow files and read memory-mapped, which takes milliseconds where validating a million events takes
 seconds. The cache is only ever a shortcut: any failure to read or write it falls back to validating the files.
 
+An entry is used only if it is what this package wrote (see `kz_timeline.private_cache`): the folder is the user's
+own and private, and the keyed digest of its files, recorded when they were stored, matches them; anything else is
+refused with one line on stderr and the files are validated again.
+
 It lives in $XDG_CACHE_HOME/kz-timeline/validated (~/.cache by default); KZ_TIMELINE_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import shutil
 import tempfile
@@ -21,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from kz_timeline.files import cache_home, file_sha256
+from kz_timeline.private_cache import UntrustedEntry, check_owned, discard, keyed_digest, private_folder, warn_refused
 from kz_timeline.reading.csv_files import table_digests as read_table_digests
 from kz_timeline.schema.tables import TABLES
 
@@ -77,17 +83,30 @@ def cache_key(
     return key.hexdigest()
 
 
+def _label(key: str) -> str:
+    return f"validated tables {key}"
+
+
+def _table_files(entry: Path) -> list[Path]:
+    return [entry / f"{table.name}.arrow" for table in TABLES]
+
+
 def read(key: str) -> dict[str, pd.DataFrame] | None:
-    """Return the tables stored under `key`, or None when there are none (or they cannot be read)."""
+    """Return the tables stored under `key`, or None when there are none (or they cannot be read, or are refused)."""
     import pyarrow
     import pyarrow.feather
 
     entry = cache_root() / key
-    if not (entry / _COMPLETE).is_file():
+    if not os.path.lexists(entry):
         return None
     try:
+        _check_entry(entry, key)
         frames = {table.name: pyarrow.feather.read_feather(entry / f"{table.name}.arrow", memory_map=True) for table in TABLES}
         os.utime(entry / _COMPLETE)  # recently used: evicted last
+    except UntrustedEntry as error:
+        warn_refused(error)
+        discard(entry)
+        return None
     except (OSError, ValueError, pyarrow.ArrowException):
         return None
     for table in TABLES:
@@ -96,25 +115,38 @@ def read(key: str) -> dict[str, pd.DataFrame] | None:
     return frames
 
 
+def _check_entry(entry: Path, key: str) -> None:
+    """Raise UntrustedEntry unless `entry` is the user's own, private, and holds what `store` wrote under `key`."""
+    private_folder(cache_root().name)
+    check_owned(entry, directory=True)
+    files = _table_files(entry)
+    for path in [*files, entry / _COMPLETE]:
+        check_owned(path)
+    recorded = (entry / _COMPLETE).read_text(encoding="ascii", errors="replace").strip()
+    if not hmac.compare_digest(recorded, keyed_digest(_label(key), files)):
+        raise UntrustedEntry(entry, "its tables are not what kz-timeline stored (the keyed digest differs)")
+
+
 def store(key: str, frames: dict[str, pd.DataFrame]) -> None:
-    """Keep validated `frames` under `key` (written aside, then renamed into place); never fails the caller."""
+    """Keep validated `frames` under `key` (written aside, signed, then renamed into place); never fails the caller."""
     import pyarrow
     import pyarrow.feather
 
-    root = cache_root()
     scratch: Path | None = None
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        root = private_folder(cache_root().name)
         scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
         for table in TABLES:
             pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
-        (scratch / _COMPLETE).write_text(key, encoding="utf-8")
+        (scratch / _COMPLETE).write_text(keyed_digest(_label(key), _table_files(scratch)), encoding="ascii")
         try:
             scratch.rename(root / key)
             scratch = None
         except OSError:
             pass  # another process stored the same key first
         _evict(root)
+    except UntrustedEntry as error:
+        warn_refused(error)
     except (OSError, ValueError, pyarrow.ArrowException):
         pass
     finally:

@@ -8,12 +8,12 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
-from kz_timeline.files import write_atomically
+from kz_timeline.files import check_target, write_atomically
 
-README_START = "<!-- data-dictionary:start -->"
-README_END = "<!-- data-dictionary:end -->"
-LABELS_START = "<!-- claim-labels:start -->"
-LABELS_END = "<!-- claim-labels:end -->"
+PUBLISH_START = "<!-- publish-command:start -->"
+PUBLISH_END = "<!-- publish-command:end -->"
+LABELS_START = "<!-- label-counts:start -->"
+LABELS_END = "<!-- label-counts:end -->"
 METHODOLOGY = "docs/METHODOLOGY.md"
 
 
@@ -34,22 +34,64 @@ class GeneratedFile:
         return self.render(current)
 
 
-def _between(current: str | None, start: str, end: str, body: str) -> str:
-    """Return `current` with the text between the markers `start` and `end` replaced by `body`."""
+def replace_between(current: str | None, start: str, end: str, content: str, name: str) -> str:
+    """Return `current` with what lies between the markers `start` and `end` replaced by `content`."""
     if current is None or start not in current or end not in current:
-        raise ValueError(f"README.md needs the markers {start} and {end}")
+        raise ValueError(f"{name} needs the markers {start} and {end}")
     head, rest = current.split(start, 1)
     _, tail = rest.split(end, 1)
-    return f"{head}{start}\n{body}{end}{tail}"
+    return f"{head}{start}\n{content}{end}{tail}"
+
+
+DATA_DICTIONARY_INTRO = """\
+# Data dictionary
+
+Generated from the models in `src/kz_timeline/schema/models.py` by `kz-timeline generate`; a test fails when it drifts.
+Every table is a CSV file in `data/` (UTF-8, comma-separated, a header row); `kz-timeline validate` checks every rule
+below, and the [methodology](METHODOLOGY.md) says how the values are chosen.
+
+"""
+
+
+def _data_dictionary(current: str | None) -> str:
+    from kz_timeline.metadata.data_dictionary import data_dictionary
+
+    return DATA_DICTIONARY_INTRO + data_dictionary()
+
+
+def _cli_reference(current: str | None) -> str:
+    from kz_timeline.metadata.cli_reference import cli_reference
+
+    return cli_reference()
+
+
+def publish_block() -> str:
+    """Return the docs' block on publishing: the command `publish-files` prints, and the plugins it writes."""
+    from kz_timeline.site.publishing import command_text, plugin_files, publish_command
+
+    plugins = []
+    for path in plugin_files():
+        doc = (path.read_text(encoding="utf-8").split('"""')[1:2] or [""])[0].strip().splitlines()
+        plugins.append(f"- `{path.name}`: {doc[0] if doc else ''}")
+    return (
+        "```sh\n"
+        "kz-timeline publish-files site/\n"
+        f"{command_text(publish_command('site'))}\n"
+        "# or on Fly: pip install datasette-publish-fly, then the same with `datasette publish fly` and --app\n"
+        "```\n\n"
+        "The plugins written into `site/plugins/` (`--plugins-dir` sends them all):\n\n" + "\n".join(plugins) + "\n"
+    )
+
+
+def _datasette_docs(current: str | None) -> str:
+    return replace_between(current, PUBLISH_START, PUBLISH_END, publish_block(), "docs/datasette.md")
 
 
 def _readme_at(root: Path | None, current: str | None) -> str:
-    """Return the README with its data dictionary (from the models) and its claims per label (from the data)."""
-    from kz_timeline.metadata.data_dictionary import data_dictionary
+    """Return the README with its counts of claims per label (from the data under `root`)."""
     from kz_timeline.metadata.label_counts import label_section
 
-    text = _between(current, README_START, README_END, data_dictionary())
-    return _between(text, LABELS_START, LABELS_END, label_section(_data_under(root)))
+    return replace_between(current, LABELS_START, LABELS_END, label_section(_data_under(root)), "README.md")
 
 
 def _metadata(current: str | None) -> str:
@@ -125,6 +167,9 @@ def _methodology_page_at(root: Path | None, current: str | None) -> str:
 
 #: Every generated file, relative to the repository root. Add new generated artefacts here.
 GENERATED_FILES: list[GeneratedFile] = [
+    GeneratedFile("docs/data-dictionary.md", _data_dictionary),
+    GeneratedFile("docs/cli.md", _cli_reference),
+    GeneratedFile("docs/datasette.md", _datasette_docs),
     GeneratedFile("README.md", partial(_readme_at, None), _readme_at),
     GeneratedFile(
         "src/kz_timeline/site/templates/pages/methodology.html", partial(_methodology_page_at, None), _methodology_page_at
@@ -137,7 +182,13 @@ GENERATED_FILES: list[GeneratedFile] = [
 
 
 def generate(root: Path, *, check: bool = False) -> list[Path]:
-    """Regenerate every generated file under `root`; return those that changed (with `check`, that would)."""
+    """Regenerate every generated file under `root`; return those that changed (with `check`, that would).
+
+    Every file it would write must pass `check_target` first (WriteTargetError otherwise): then none is written.
+    """
+    if not check:
+        for generated in GENERATED_FILES:
+            check_target(root / generated.path)
     changed: list[Path] = []
     for generated in GENERATED_FILES:
         path = root / generated.path

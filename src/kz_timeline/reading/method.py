@@ -20,8 +20,9 @@ from kz_timeline.reading.validation import date_table, derived_date_columns, isi
 from kz_timeline.schema import rubric
 from kz_timeline.schema.vocabularies import ClaimType, EvidenceRelation, EvidenceTiming, SourceType, Verification
 
-#: A quote without three words (three runs of non-space characters) belongs to a framing claim (M1).
-THREE_WORDS = r"\S\s+\S+\s+\S"
+#: A quote without three words (three runs of non-space characters, Unicode spaces included) belongs to a framing
+#: claim (M1); the words Python's `str.split()` finds.
+THREE_WORDS = r"[^\s\p{Z}][\s\p{Z}]+[^\s\p{Z}]+[\s\p{Z}]+[^\s\p{Z}]"
 #: Query parameters that track a visit (M8); `utm_` is a prefix.
 TRACKING_PARAMETERS = ("fbclid", "gclid")
 TRACKING_PREFIX = "utm_"

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kz_timeline.errors import Problem
+from kz_timeline.reading.control_characters import check_control_characters
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.schema.models import EDTF
@@ -475,6 +476,7 @@ def check_dataset(
     problems: list[Problem] = check_row_counts(tables)
     for raw in tables.values():
         problems.extend(check_columns(raw, check_derived=check_derived))
+        problems.extend(check_control_characters(raw))
         problems.extend(check_keys(raw))
     problems.extend(check_references(tables))
     problems.extend(check_backing(tables))

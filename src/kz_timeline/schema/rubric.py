@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,22 @@ SIDE_RELIABILITY: Final = (SourceReliability.PRIMARY, SourceReliability.ESTABLIS
 COUNT_COLUMNS: Final = ("supports", "contradicts", "qualifies", "one_side", "supports_or_contradicts")
 
 Table = pd.DataFrame | Sequence[BaseModel]
+
+
+class Tables(Protocol):
+    """Anything that holds the three tables the rubric reads: a loaded `Dataset`, or its `models`."""
+
+    @property
+    def claims(self) -> Any:
+        """The claims."""
+
+    @property
+    def evidence(self) -> Any:
+        """The evidence."""
+
+    @property
+    def sources(self) -> Any:
+        """The sources."""
 
 
 def condition(label: str) -> str:
@@ -182,8 +198,10 @@ def label_allowed(labels: pd.Series, allowed: pd.DataFrame) -> np.ndarray:
     return result
 
 
-def assess_claims(claims: Table, evidence: Table, sources: Table) -> pd.DataFrame:
+def assess_claims(claims: Table | Tables, evidence: Table | None = None, sources: Table | None = None) -> pd.DataFrame:
     """Say how each claim's label was reached: the counts, the labels allowed, the rule, and the carrying evidence.
+
+    `assess_claims(kz_timeline.load())`, or with the three tables: `assess_claims(claims, evidence, sources)`.
 
     One row per claim, in the order of `claims`. Columns: claim_id, claim_type, verification, supports, contradicts,
     qualifies (S, X, Q: carrying rows), one_side (supporting rows as of publication from a primary, established or
@@ -191,7 +209,13 @@ def assess_claims(claims: Table, evidence: Table, sources: Table) -> pd.DataFram
     label requires, as METHODOLOGY section 7 words it) and carrying (the evidence_id of every carrying row, in file
     order). Takes the tables as DataFrames (as read or as loaded by `kz_timeline.load()`) or as lists of row models.
     """
-    claim_frame, rows, source_frame = _frame(claims), _frame(evidence), _frame(sources)
+    if isinstance(claims, (pd.DataFrame, Sequence)):
+        if evidence is None or sources is None:
+            raise TypeError("assess_claims takes a dataset, or its claims, evidence and sources")
+        claim_frame, rows, source_frame = _frame(claims), _frame(evidence), _frame(sources)
+    else:
+        tables = cast(Tables, claims)
+        claim_frame, rows, source_frame = _frame(tables.claims), _frame(tables.evidence), _frame(tables.sources)
     counts = count_evidence(claim_frame, rows, source_frame)
     allowed = allowed_labels(claim_frame["claim_type"], counts)
     labels = claim_frame["verification"].astype(object)

@@ -62,6 +62,13 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     label_column: str
+    #: The rows' natural order, what loaders return, when it is not the primary key's (the files' order).
+    order: tuple[str, ...] = ()
+
+    @property
+    def row_order(self) -> tuple[str, ...]:
+        """Return the columns the rows are ordered by when loaded: `order`, else the primary key."""
+        return self.order or self.primary_key
 
     @property
     def filename(self) -> str:
@@ -141,8 +148,8 @@ def _fk(column: str, table: str, other: str | None = None) -> ForeignKey:
     return ForeignKey(column, table, other or column)
 
 
-EVENTS = Table("events", models.Event, ("event_id",), (), "title")
-ACTORS = Table("actors", models.Actor, ("actor_id",), (), "name")
+EVENTS = Table("events", models.Event, ("event_id",), (), "title", order=("date_start", "event_id"))
+ACTORS = Table("actors", models.Actor, ("actor_id",), (), "name", order=("name", "actor_id"))
 SOURCES = Table("sources", models.Source, ("source_id",), (), "title")
 PARTICIPANTS = Table(
     "participants",
@@ -169,6 +176,8 @@ CLAIMS = Table(
         _fk("actor_id", "actors"),
     ),
     "statement",
+    # Each source's claims in the order a reader meets them.
+    order=("source_id", "quote_start", "claim_id"),
 )
 EVIDENCE = Table(
     "evidence",

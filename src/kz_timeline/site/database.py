@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from kz_timeline.defaults import DEFAULT_DB_PATH
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.files import default_file_mode
+from kz_timeline.files import check_target, replaced_file_mode
 from kz_timeline.reading.csv_files import RawTable, table_digests
 from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
@@ -188,15 +188,16 @@ class DatabaseBuildError(KzTimelineError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the database file, its fingerprint and the rows of each data table."""
+    """What a build wrote: the database file, its fingerprint, the rows of each data table and the data it read."""
 
     path: Path
     fingerprint: str
     row_counts: dict[str, int]
+    data_dir: Path
 
     def __str__(self) -> str:
         counts = ", ".join(f"{count} {name}" for name, count in self.row_counts.items())
-        return f"built {self.path} ({counts})"
+        return f"built {self.path} from {self.data_dir} ({counts})"
 
 
 def lookup_table_name(vocabulary: type[Vocabulary]) -> str:
@@ -275,19 +276,17 @@ def build_database(
     """Validate the data and build the SQLite database at `db_path`, replacing it atomically.
 
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
-    untouched) when the data is invalid.
+    untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
     from kz_timeline.dataset.loader import check_and_remember, resolve_data_dir
 
     path = Path(db_path)
-    if path.is_dir():
-        raise DatabaseBuildError(f"{path}: is a directory; give the path of the database file")
+    check_target(path)
     directory = resolve_data_dir(data_dir)
     digests = _file_digests(directory)
     tables = check_and_remember(directory, [Path(article) for article in articles], table_digests=digests)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else default_file_mode()
+        mode = replaced_file_mode(path)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
@@ -299,7 +298,8 @@ def build_database(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return BuildResult(path, _fingerprint(digests), {table.name: len(tables[table.name].frame) for table in TABLES})
+    counts = {table.name: len(tables[table.name].frame) for table in TABLES}
+    return BuildResult(path, _fingerprint(digests), counts, directory)
 
 
 def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DEFAULT_DB_PATH) -> BuildResult | None:
@@ -485,8 +485,12 @@ def _create_span_index(connection: sqlite3.Connection) -> None:
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:
+    import datetime as dt
+
     rows = [
         ("fingerprint", fingerprint),
+        # The day the site's pages date their ClaimReview JSON-LD by (datePublished): the data was built into it then.
+        ("built_on", dt.datetime.now(dt.UTC).date().isoformat()),
         ("kz_timeline_version", version),
         ("sqlite_utils_version", _sqlite_utils_version()),
         *((f"sha256:{name}", digest) for name, digest in digests.items()),

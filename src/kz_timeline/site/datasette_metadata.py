@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from kz_timeline.defaults import DATABASE_NAME
+from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.schema.rubric import HOW_LABELS_ARE_REACHED
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME
 from kz_timeline.schema.vocabularies import VOCABULARIES
@@ -25,6 +25,7 @@ from kz_timeline.site.database import (
     lookup_columns,
     view_columns,
 )
+from kz_timeline.text import term_label
 
 HEADER = (
     "# Generated from the models by `kz-timeline generate` (src/kz_timeline/site/datasette_metadata.py); do not edit by hand.\n"
@@ -50,7 +51,17 @@ SOURCE = "The op-ed (Burgas Gazette copy, 17 May 2023) and the public sources in
 SOURCE_URL = (
     "https://www.burgasgazette.com/2023/05/17/kazakhstans-progress-faces-many-headwinds-the-west-should-not-be-one-of-them/"
 )
-ABOUT = "Charts: the timeline and its actors"
+
+
+def charts_title(kinds: tuple[str, ...] = CHART_KINDS) -> str:
+    """Name the charts page after the charts it shows: 'Charts: timeline, actors and claims'."""
+    names = [term_label(kind).lower() for kind in kinds]
+    return "Charts: " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+
+
+#: The charts page's title, menu entry and links (the plugin reads it from its configuration).
+CHARTS_TITLE = charts_title()
+ABOUT = CHARTS_TITLE
 ABOUT_URL = "/timeline"
 
 QUERIES: dict[str, dict[str, Any]] = {
@@ -72,7 +83,8 @@ where p.actor_id in (
   select actor_id from actors
   where actor_id = :actor
      or name = :actor
-     or '|' || coalesce(aliases, '') || '|' like '%|' || :actor || '|%'
+     -- one whole alias, as written: instr, not LIKE, so '%' and '_' are only themselves
+     or (:actor <> '' and instr(:actor, '|') = 0 and instr('|' || aliases || '|', '|' || :actor || '|') > 0)
 )
 order by e.date_start, e.event_id, p.role""",
         "params": ["actor"],
@@ -207,8 +219,9 @@ def _table_entries() -> dict[str, dict[str, Any]]:
         },
     }
     tables[BUILD_INFO_TABLE] = {
-        "description": "How this database was built: the fingerprint of the data and code, versions, and the SHA-256 "
-        "of each CSV file. `kz-timeline serve` rebuilds when the fingerprint changes.",
+        "description": "How this database was built: the fingerprint of the data and code, the day it was built "
+        "(built_on, the datePublished of the claim pages' ClaimReview), versions, and the SHA-256 of each CSV file. "
+        "`kz-timeline serve` rebuilds when the fingerprint changes.",
         "label_column": "key",
         "columns": {"key": "What is recorded.", "value": "Its value."},
     }

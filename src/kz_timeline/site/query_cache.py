@@ -13,35 +13,56 @@ from typing import Any
 
 #: Results with more rows than this are not kept (Datasette pages hold at most max_returned_rows, 1000 by default).
 MAX_CACHED_ROWS = 1001
+#: All kept results together hold at most this many bytes of values; one result at most MAX_ENTRY_BYTES (a page of
+#: 1,000 rows of the largest table of a million events is under 2 MB).
+MAX_CACHED_BYTES = 64_000_000
+MAX_ENTRY_BYTES = 4_000_000
+
+
+def results_bytes(results: Any) -> int:
+    """Return about how many bytes Datasette's Results hold: the length of each text and blob, 8 for other values."""
+    return sum(
+        64 + sum(len(value) if isinstance(value, str | bytes) else 8 for value in row) for row in getattr(results, "rows", ())
+    )
 
 
 @dataclass
 class QueryCache:
-    """A bounded least-recently-used map from a query and its parameters to Datasette's Results."""
+    """A least-recently-used map from a query and its parameters to Datasette's Results, bounded in entries and bytes."""
 
     max_entries: int = 512
+    max_bytes: int = MAX_CACHED_BYTES
+    max_entry_bytes: int = MAX_ENTRY_BYTES
     hits: int = 0
     misses: int = 0
-    entries: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+    bytes: int = 0
+    entries: OrderedDict[Hashable, tuple[Any, int]] = field(default_factory=OrderedDict)
 
     def get(self, key: Hashable) -> Any | None:
         """Return the remembered results of `key`, or None."""
-        results = self.entries.get(key)
-        if results is None:
+        entry = self.entries.get(key)
+        if entry is None:
             self.misses += 1
             return None
         self.entries.move_to_end(key)
         self.hits += 1
-        return results
+        return entry[0]
 
     def put(self, key: Hashable, results: Any) -> None:
-        """Remember `results` (when small enough), forgetting the least recently used entry beyond the bound."""
+        """Remember `results` (when small enough), forgetting the least recently used entries beyond the bounds."""
         if len(getattr(results, "rows", ())) > MAX_CACHED_ROWS:
             return
-        self.entries[key] = results
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        size = results_bytes(results)
+        if size > self.max_entry_bytes:
+            return
+        previous = self.entries.pop(key, None)
+        if previous is not None:
+            self.bytes -= previous[1]
+        self.entries[key] = (results, size)
+        self.bytes += size
+        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+            _, (_, forgotten) = self.entries.popitem(last=False)
+            self.bytes -= forgotten
 
 
 def _key(sql: str, params: Any, options: tuple[Any, ...]) -> Hashable | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from urllib.parse import quote_plus
 
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.files import write_atomically
+from kz_timeline.files import check_target, fresh_folder_beside, replace_folder, write_atomically
 from kz_timeline.site.server import STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
 
 #: A file in every folder the reader writes: only such a folder is replaced by a later export.
@@ -47,11 +48,13 @@ class ReaderFiles:
 
     directory: Path
     files: tuple[Path, ...]
+    #: The data directory the reader was written from.
+    data_dir: Path
 
     def __str__(self) -> str:
         pages = sum(1 for path in self.files if path.suffix == ".html")
         index = self.directory / "index.html"
-        return f"wrote the reader to {self.directory}: {len(self.files)} files, {pages} pages; open {index}"
+        return f"wrote the reader to {self.directory} from {self.data_dir}: {len(self.files)} files, {pages} pages; open {index}"
 
 
 class StaticUrls:
@@ -105,6 +108,7 @@ def _charts(dataset: Any, directory: Path) -> list[dict[str, Any]]:
     from kz_timeline.charts.rendering import chart_spec, chart_title, spec_html, spec_svg
     from kz_timeline.text import term_label
 
+    (directory / "charts").mkdir()
     shown = []
     for kind in CHART_KINDS:
         wide = chart_spec(make_chart(dataset, kind, width=WIDTH))
@@ -149,6 +153,7 @@ def _render(directory: Path, database: Path, dataset: Any) -> None:
         write_atomically(directory / name, html)
 
     page("oped.html", "kz-timeline-oped.html", oped=oped)
+    (directory / "events").mkdir()
     for record in records:
         page(f"events/{record['event_id']}.html", "kz-timeline-static-event.html", depth=1, ev=record)
     page("charts.html", "kz-timeline-static-charts.html", charts=_charts(dataset, directory))
@@ -158,65 +163,47 @@ def _render(directory: Path, database: Path, dataset: Any) -> None:
     write_atomically(directory / MARKER, f"Written by kz-timeline {__version__} (`kz-timeline export reader`).\n")
 
 
-def _check_target(out: Path) -> None:
-    """Refuse to replace anything but a folder the reader wrote before (or an empty one)."""
-    if out.exists() and not out.is_dir():
-        raise ReaderError(f"{out}: is a file; the reader is a folder: give a folder's path with --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise ReaderError(f"{out}: is a folder with other files in it; give a new or empty folder, or a previous reader")
+def _foreign_content(out: Path) -> bool:
+    """Say whether `out` holds anything while lacking the reader's marker (a regular file, not a link)."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return False
+    try:
+        return not stat.S_ISREG(os.lstat(out / MARKER).st_mode)
+    except OSError:
+        return True
 
 
 def write_reader(out: str | Path, data_dir: str | Path | None = None) -> ReaderFiles:
-    """Write the static reader of the data in `data_dir` (the shipped data by default) into the folder `out`.
+    """Write the static reader of the data in `data_dir` (the checkout's or the shipped data by default) into `out`.
 
-    The folder is written whole or not at all: the pages are made in a temporary folder beside it, which then takes
-    its place. Only a folder the reader wrote before, or an empty one, is replaced.
+    The folder is written whole or not at all: the pages are made in a fresh folder beside it, which then takes its
+    place in one step. `out` follows the rule of every writer (`kz_timeline.files.check_target`: not a link, its
+    folder must exist), and only a folder the reader wrote before, or an empty one, is replaced.
     """
-    from kz_timeline.dataset.loader import load
+    from kz_timeline.dataset.loader import load, resolve_data_dir
     from kz_timeline.site.database import build_database
 
     target = Path(out)
-    _check_target(target)
-    dataset = load(data_dir)
+    check_target(target, folder=True)
+    if _foreign_content(target):
+        raise ReaderError(f"{target}: is not empty and was not written by the reader; give a new or empty folder")
+    source = resolve_data_dir(data_dir)
+    dataset = load(source)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+        fresh = fresh_folder_beside(target)
     except OSError as error:
-        raise ReaderError(f"{target}: cannot write there: {error.strerror or error}") from error
+        raise ReaderError(f"{target}: cannot write beside it: {error.strerror or error}") from error
     try:
         with tempfile.TemporaryDirectory(prefix="kz-timeline-reader-") as scratch:
             database = Path(scratch) / f"{DATABASE_NAME}.db"
-            build_database(dataset.data_dir, database)
-            _render(building, database, dataset)
-        os.chmod(building, 0o777 & ~_umask())  # mkdtemp makes it 0700; a folder to publish is readable
-        _replace_directory(building, target)
+            build_database(source, database)
+            _render(fresh, database, dataset)
+        replace_folder(fresh, target)
     except OSError as error:
-        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
         raise ReaderError(f"{target}: cannot write the reader: {error.strerror or error}") from error
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
         raise
     files = tuple(sorted(path for path in target.rglob("*") if path.is_file() and path.name != MARKER))
-    return ReaderFiles(target, files)
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-def _replace_directory(new: Path, target: Path) -> None:
-    """Put the folder `new` where `target` is; the old one goes only once the new one is in place."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".old"))
-    os.replace(target, old / "previous")
-    try:
-        os.replace(new, target)
-    except BaseException:
-        os.replace(old / "previous", target)
-        raise
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    return ReaderFiles(target, files, source)

@@ -34,13 +34,17 @@ class ServeError(KzTimelineError):
     """The server cannot start (address in use, unknown host, ...)."""
 
 
-def served_metadata(data_dir: str | Path | None = None) -> dict[str, Any]:
-    """Return the metadata `serve` gives Datasette: metadata.yml's content plus the charts plugin's configuration."""
-    from kz_timeline.dataset.loader import resolve_data_dir
-    from kz_timeline.site.datasette_metadata import site_metadata
+#: The attribute of the Datasette instance that tells the charts plugin where the data is: not the metadata, which
+#: /-/metadata.json shows to everyone.
+DATA_DIR_ATTRIBUTE = "kz_timeline_data_dir"
+
+
+def served_metadata() -> dict[str, Any]:
+    """Return the metadata `serve` gives Datasette: metadata.yml's content plus the charts page's title (no path)."""
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE, site_metadata
 
     metadata = site_metadata()
-    metadata["plugins"] = {PLUGIN_NAME: {"data_dir": str(resolve_data_dir(data_dir).resolve())}}
+    metadata["plugins"] = {PLUGIN_NAME: {"title": CHARTS_TITLE}}
     return metadata
 
 
@@ -81,15 +85,18 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
     path = Path(db_path)
     if not path.is_file():
         raise ServeError(f"{path}: database not found; run `kz-timeline build` first")
+    from kz_timeline.dataset.loader import resolve_data_dir
+
     datasette = Datasette(
         immutables=[str(path)],
-        metadata=served_metadata(data_dir),
+        metadata=served_metadata(),
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
         settings=SETTINGS,
         inspect_data=inspect_data(path),
     )
+    setattr(datasette, DATA_DIR_ATTRIBUTE, str(resolve_data_dir(data_dir).resolve()))
     # Datasette names a database after its file; metadata, templates and links use the one name.
     (database,) = [db for db in datasette.databases.values() if db.path is not None]
     if database.name != DATABASE_NAME:
@@ -133,9 +140,12 @@ def serve(
     """Build the database if the data changed since the last build, then serve it until interrupted."""
     import uvicorn
 
-    built: BuildResult | None = ensure_database(data_dir, db_path)
-    echo(str(built) if built else f"{db_path} is up to date")
-    datasette = make_datasette(db_path, data_dir=data_dir)
+    from kz_timeline.dataset.loader import resolve_data_dir
+
+    directory = resolve_data_dir(data_dir)
+    built: BuildResult | None = ensure_database(directory, db_path)
+    echo(str(built) if built else f"{db_path} is up to date with {directory}")
+    datasette = make_datasette(db_path, data_dir=directory)
     asyncio.run(datasette.invoke_startup())
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]

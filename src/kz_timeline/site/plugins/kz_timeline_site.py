@@ -1,7 +1,7 @@
 """Datasette plugin of kz-timeline: charts at /timeline, the op-ed claim by claim at /oped, readable pages.
 
 Readable pages: an event's and an actor's (the thing itself first, the raw row folded below), a claim's (how its
-label was reached); the home page counts the op-ed's claims per label.
+label was reached, and its schema.org ClaimReview as JSON-LD); the home page counts the op-ed's claims per label.
 
 The published copy runs this plugin without kz_timeline installed: everything the pages show comes from the database.
 The functions that read a page's rows (`oped_context`, `event_record`) take a plain sqlite3 connection, so that
@@ -11,6 +11,7 @@ The functions that read a page's rows (`oped_context`, `event_record`) take a pl
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import sqlite3
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 PLUGIN = "kz-timeline"
@@ -56,15 +57,30 @@ def _dataset(data_dir: str) -> Any:
     return load(data_dir)
 
 
-@lru_cache(maxsize=32)
+#: The chart specs drawn so far, by data directory, kind and width (the oldest are forgotten beyond SPECS_KEPT).
+_specs: dict[tuple[str, str, bool], str] = {}
+SPECS_KEPT = 32
+
+
 def _spec(data_dir: str, kind: str, narrow: bool = False) -> str:
+    """Return the Vega-Lite spec of one chart (`narrow`: for a phone) as JSON, drawn once however many ask together."""
+    key = (data_dir, kind, narrow)
+    found = _specs.get(key)
+    if found is not None:
+        return found
     from kz_timeline.charts.builders import make_chart
     from kz_timeline.charts.layout import NARROW_WIDTH, WIDTH
     from kz_timeline.charts.rendering import chart_spec
 
-    with _lock:  # Altair's data transformer settings are global: build one chart at a time
-        spec = chart_spec(make_chart(_dataset(data_dir), kind, width=NARROW_WIDTH if narrow else WIDTH))
-    return json.dumps(spec, ensure_ascii=False)
+    with _lock:  # one chart at a time (Altair's data transformer settings are global); those who waited find it drawn
+        found = _specs.get(key)
+        if found is None:
+            width = NARROW_WIDTH if narrow else WIDTH
+            found = json.dumps(chart_spec(make_chart(_dataset(data_dir), kind, width=width)), ensure_ascii=False)
+            _specs[key] = found
+            while len(_specs) > SPECS_KEPT:
+                del _specs[next(iter(_specs))]
+    return found
 
 
 def chart_kinds() -> list[str]:
@@ -79,9 +95,18 @@ def _config(datasette: Any) -> dict[str, Any]:
     return config
 
 
+def charts_title(datasette: Any) -> str:
+    """Return the charts page's name, which lists its charts (set by `serve` and `publish-files`)."""
+    return str(_config(datasette).get("title") or "Charts")
+
+
+#: Where `kz-timeline serve` puts the data directory on the Datasette instance (kz_timeline.site.server.DATA_DIR_ATTRIBUTE).
+DATA_DIR_ATTRIBUTE = "kz_timeline_data_dir"
+
+
 def _live_data_dir(datasette: Any) -> str:
     """Return the data directory the charts are drawn from (set by `kz-timeline serve`); 404 on a published copy."""
-    data_dir = _config(datasette).get("data_dir")
+    data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir:
         raise NotFound("charts are drawn live only by `kz-timeline serve`; a published copy serves them as static files")
     return str(data_dir)
@@ -139,8 +164,19 @@ def _charts(datasette: Any) -> tuple[list[dict[str, str]], str]:
 
 async def timeline_page(datasette: Any, request: Any) -> Response:
     """Render the charts page, /timeline."""
+    from datasette.version import __version__ as datasette_version
+
     charts, vega_url = _charts(datasette)
-    context = {"charts": charts, "vega_url": vega_url, "database": DATABASE, "title": datasette.metadata("title")}
+    context = {
+        "charts": charts,
+        "vega_url": vega_url,
+        "database": DATABASE,
+        "title": datasette.metadata("title"),
+        "charts_title": charts_title(datasette),
+        # What Datasette's own pages give the footer: its version, the licence and the source.
+        "datasette_version": datasette_version,
+        "metadata": datasette.metadata(),
+    }
     html = await datasette.render_template("kz-timeline-charts.html", context, request=request)
     return Response.html(html)
 
@@ -170,7 +206,7 @@ def startup(datasette: Any) -> None:
 
     Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
     """
-    data_dir = _config(datasette).get("data_dir")
+    data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
         return
 
@@ -191,7 +227,7 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
     """Link the op-ed page, the charts page and the methodology from Datasette's menu."""
     return [
         {"href": datasette.urls.path("/oped"), "label": "The op-ed, claim by claim"},
-        {"href": datasette.urls.path("/timeline"), "label": "Charts: timeline and actors"},
+        {"href": datasette.urls.path("/timeline"), "label": charts_title(datasette)},
         {"href": datasette.urls.path("/methodology"), "label": "The methodology"},
     ]
 
@@ -295,7 +331,9 @@ limit :limit"""
 
 CLAIM = """
 select c.claim_id, c.statement, c.claim_type, t.label as claim_type_label, c.quote, c.quote_start, c.quote_end,
-       c.claimant_id, claimant.name as claimant, c.source_id, s.title as source, s.url as source_url,
+       c.claimant_id, claimant.name as claimant, claimant.actor_type as claimant_type,
+       c.source_id, s.title as source, s.url as source_url, s.publisher as source_publisher,
+       s.published as source_published, s.source_type,
        c.event_id, e.title as event, e.date as event_date, c.actor_id, a.name as actor,
        c.verification, v.label, v.rule, c.verdict
 from claims c
@@ -327,6 +365,30 @@ group by v.value
 order by v.position"""
 PUBLICATION_DATE = """
 select min(published) as published from sources where source_type = 'op_ed' and published is not null"""
+#: The op-ed's other copies, where a claim that quotes one of them also appears (ClaimReview's appearance).
+OTHER_COPIES = """
+select source_id, title, publisher, url, published, source_type from sources
+where source_type = 'op_ed' and source_id != :source_id
+order by source_id"""
+BUILT_ON = "select value from _build_info where key = 'built_on'"
+#: `kz-timeline publish-files` copies kz_timeline/exports/claimreview.py here, beside this plugin: a published site
+#: has no kz_timeline, and the claim pages' JSON-LD must come from the same function as the export.
+CLAIMREVIEW_FILE = "kz_timeline_claimreview.py"
+
+
+@lru_cache(maxsize=1)
+def claimreview_module() -> Any:
+    """Return kz_timeline.exports.claimreview, or on a published site the copy of it beside this plugin."""
+    try:
+        from kz_timeline.exports import claimreview
+    except ImportError:
+        spec = importlib.util.spec_from_file_location("kz_timeline_claimreview", Path(__file__).with_name(CLAIMREVIEW_FILE))
+        if spec is None or spec.loader is None:
+            raise
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return claimreview
 
 
 #: Every copy of the op-ed: first the one whose text the quotes refer to, then the others by id.
@@ -448,6 +510,32 @@ def claim_sections(evidence: list[dict[str, Any]], *, opinion: bool = False) -> 
     }
 
 
+async def claim_json_ld(datasette: Any, request: Any, claim: dict[str, Any]) -> str | None:
+    """Return the ClaimReview of a claim's page as script-safe JSON: the export's document, its url this page's."""
+    claimreview = claimreview_module()
+    source = {
+        "source_id": claim["source_id"],
+        "title": claim["source"],
+        "url": claim["source_url"],
+        "publisher": claim["source_publisher"],
+        "published": claim["source_published"],
+        "source_type": claim["source_type"],
+    }
+    copies = await _rows(datasette, OTHER_COPIES, {"source_id": claim["source_id"]}) if claim["source_type"] == "op_ed" else []
+    built = await _rows(datasette, BUILT_ON, {})
+    document = claimreview.claim_review(
+        claim,
+        label=claim["label"],
+        claimant={"name": claim["claimant"], "actor_type": claim["claimant_type"]},
+        source=source,
+        copies=copies,
+        author_url=datasette.absolute_url(request, datasette.urls.instance()),
+        date_published=built[0]["value"] if built else None,
+        url=datasette.absolute_url(request, datasette.urls.row(DATABASE, "claims", tilde_encode(claim["claim_id"]))),
+    )
+    return None if document is None else str(claimreview.json_ld_script_text(document))
+
+
 def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     relations = ("supports", "contradicts", "qualifies")
     return {relation: sum(1 for row in rows if row["relation"] == relation) for relation in relations}
@@ -455,12 +543,13 @@ def _counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def extra_template_vars(view_name: str, database: str | None, table: str | None, request: Any, datasette: Any) -> Any:
-    """Give the event, actor and claim pages their sections, and the home page the counts of claims per label."""
+    """Give the event, actor and claim pages their sections, and the home page its charts link and claims per label."""
     if view_name == "index":
 
         async def index_context() -> dict[str, Any]:
             published = await _rows(datasette, PUBLICATION_DATE, {})
             return {
+                "kz_charts_title": charts_title(datasette),
                 "kz_labels": await _rows(datasette, LABEL_COUNTS, {}),
                 "kz_published": published[0]["published"] if published else None,
             }
@@ -477,7 +566,8 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
             return {}
         opinion = found[0]["verification"] == "opinion"
         sections = claim_sections(await _rows(datasette, CLAIM_EVIDENCE, params), opinion=opinion)
-        return {"kz_claim": {**found[0], **sections, "counts": _counts(sections["carrying"])}}
+        jsonld = None if opinion else await claim_json_ld(datasette, request, found[0])
+        return {"kz_claim": {**found[0], **sections, "counts": _counts(sections["carrying"]), "jsonld": jsonld}}
 
     if table == "claims":
         return claim_context
