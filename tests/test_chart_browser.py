@@ -24,7 +24,7 @@ FIND_ITEM = """([key, value, marktype]) => {
   for (const element of document.querySelectorAll("#vis svg *")) {
     const item = element.__data__;
     if (item && item.datum && item.datum[key] === value && item.mark && item.mark.marktype === marktype
-        && element.getAttribute("transform")) {
+        && (element.getAttribute("transform") || marktype === "rect")) {  // a rect's place is in its path alone
       const box = element.getBoundingClientRect();
       return {x: box.x + box.width / 2, y: box.y + box.height / 2, opacity: item.opacity};
     }
@@ -129,6 +129,19 @@ def test_timeline_tooltip_shows_the_events_own_day_in_every_time_zone(visit: Any
     assert 'UNGA resolution 68/262 "Territorial integrity of Ukraine"' in text
     assert "27 March 2014" in text
     assert "Kazakhstan (voter)" in text
+    assert opened.requests == [] and opened.errors == []
+
+
+def test_a_hover_on_the_overview_names_an_event_outside_the_span_the_timeline_opens_on(visit: Any) -> None:
+    opened = visit("timeline")
+    main = opened.item("event_id", "unga_68_262_2014", "symbol")
+    assert not opened.page.evaluate(IN_PLOT, [main["x"], main["y"]]), "the event lies in the span the chart opens on"
+    tick = opened.item("event_id", "unga_68_262_2014", "rect")  # the overview's tick, nothing zoomed or reset
+    opened.page.mouse.move(tick["x"], tick["y"])
+    tooltip = opened.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    assert 'UNGA resolution 68/262 "Territorial integrity of Ukraine"' in text and "27 March 2014" in text
     assert opened.requests == [] and opened.errors == []
 
 

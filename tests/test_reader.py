@@ -344,3 +344,10 @@ def test_a_framing_claim_inside_another_claims_passage_comes_after_it_and_says_s
     assert "Framing, within the passage above" in inner
     between = oped.split('id="claim-oped_democracy_steps"', 1)[1].split('id="claim-oped_old_regime"', 1)[0]
     assert '<p class="kz-gap">' not in between
+
+
+def test_the_static_charts_page_has_the_served_charts_pages_title(reader: Path) -> None:
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE
+
+    page = (reader / "charts.html").read_text(encoding="utf-8")
+    assert f"<h1>{html.escape(CHARTS_TITLE)}</h1>" in page and f"<title>{html.escape(CHARTS_TITLE)} · kz-timeline</title>" in page

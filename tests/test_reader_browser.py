@@ -6,7 +6,9 @@ The served site (`kz-timeline serve`) and the static reader (`kz-timeline export
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,11 @@ AXE = "axe-core@4.14.1"
 BARRED = ("serious", "critical")
 #: What a page may load: this machine's server, its own files, inline data.
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
 
 
 @pytest.fixture(scope="module")
@@ -222,12 +229,19 @@ def test_the_keyboard_reaches_each_claim_and_opens_its_evidence(
     assert page.evaluate("document.activeElement.closest('details.kz-evidence') !== null")
 
 
-#: For every chart on the page: its width, its frame's, the width drawn for (data-width), and legend labels cut short.
+#: For every chart on the page: its width, its frame's, the width drawn for (data-width), legend labels cut short,
+#: and the lines of its title that run under vega-embed's menu button.
 CHART_FIT = """() => [...document.querySelectorAll(".kz-chart-view")].map((view) => {
   const svg = view.querySelector("svg.marks");
   const cut = [...view.querySelectorAll(".role-legend-label text")].map((t) => t.textContent).filter((t) => t.endsWith("…"));
+  const menu = view.querySelector("summary").getBoundingClientRect();
+  const lines = [...view.querySelectorAll(".role-title-text tspan")];
+  const underMenu = (lines.length ? lines : [...view.querySelectorAll(".role-title-text")]).filter((line) => {
+    const box = line.getBoundingClientRect();
+    return box.right > menu.left && box.left < menu.right && box.bottom > menu.top && box.top < menu.bottom;
+  }).map((line) => line.textContent);
   return {kind: view.dataset.kind, drawn: view.dataset.width, chart: svg.getBoundingClientRect().width,
-          frame: view.clientWidth, cut};
+          frame: view.clientWidth, cut, underMenu};
 })"""
 
 
@@ -242,9 +256,25 @@ def test_every_chart_fits_its_frame_on_a_phone_and_a_1280_px_screen(
         assert chart["drawn"] == drawn
         assert chart["chart"] <= chart["frame"], chart
         assert chart["cut"] == [], chart
+        assert chart["underMenu"] == [], chart
     root = opened.page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert root[0] <= root[1]
     opened.check_clean()
+
+
+def test_the_fit_check_catches_a_title_under_the_menu_button(visit: Callable[..., Visit], tmp_path: Path) -> None:
+    page = tmp_path / "chart.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body>'
+        '<div class="kz-chart-view" data-kind="timeline" data-width="narrow" data-drawn="true"'
+        ' style="position: relative; width: 300px">'
+        '<svg class="marks" width="300" height="60"><g class="role-title-text"><text x="0" y="20">'
+        "<tspan>A title long enough to run under the button</tspan><tspan x='0' dy='20'>Short</tspan></text></g></svg>"
+        '<details style="position: absolute; top: 0; right: 0"><summary>…</summary></details></div></body></html>',
+        encoding="utf-8",
+    )
+    (chart,) = visit(page.as_uri(), width=390).page.evaluate(CHART_FIT)
+    assert chart["underMenu"] == ["A title long enough to run under the button"]
 
 
 def test_every_chart_on_the_charts_page_is_described_to_screen_readers(visit: Callable[..., Visit], server: Served) -> None:
@@ -264,14 +294,52 @@ def test_every_chart_on_the_charts_page_is_described_to_screen_readers(visit: Ca
     assert names == ["Save the chart as SVG or PNG"] * 3
 
 
-def test_an_event_page_shows_who_takes_part_and_the_claims_within_the_first_1000_px(
-    visit: Callable[..., Visit], server: Served
+def busiest(table: str, column: str) -> str:
+    """Return the value of `column` that most rows of `table` (a CSV file of the shipped data) have."""
+    counts = Counter(row[column] for row in csv_rows(table))
+    return max(counts, key=lambda value: (counts[value], value))
+
+
+#: Each page that must lead with the thing itself, and its sections that must start on the first 1,000 px at 1280
+#: px: a typical event and actor, and those with the most participants and the most events.
+RECORD_PAGES = {
+    "event mamai_convicted_2023": ("kz-timeline/events/mamai_convicted_2023", ("#participants", "#claims")),
+    "the event with most participants": (
+        lambda: f"kz-timeline/events/{busiest('participants', 'event_id')}",
+        ("#participants", "#claims"),
+    ),
+    "actor mamai": ("kz-timeline/actors/mamai", ("#events", "#claims")),
+    "the actor with most events": (lambda: f"kz-timeline/actors/{busiest('participants', 'actor_id')}", ("#events", "#claims")),
+}
+
+
+@pytest.mark.parametrize("name", list(RECORD_PAGES))
+def test_event_and_actor_pages_show_their_parts_and_claims_within_the_first_1000_px_and_fit_a_phone(
+    visit: Callable[..., Visit], server: Served, name: str
 ) -> None:
-    page = visit(server.url + "kz-timeline/events/mamai_convicted_2023").page
-    for section in ("#participants", "#claims"):
-        box = page.locator(section).bounding_box()
-        assert box is not None and box["y"] < 1000, (section, box)
-    assert page.locator("details.kz-raw").evaluate("(details) => details.open") is False
+    where, sections = RECORD_PAGES[name]
+    path = where() if callable(where) else where
+    opened = visit(server.url + path)
+    for section in sections:
+        box = opened.page.locator(section).bounding_box()
+        assert box is not None and box["y"] < 1000, (path, section, box)
+    assert opened.page.locator("details.kz-raw").evaluate("(details) => details.open") is False
+    opened.check_clean()
+    phone = visit(server.url + path, width=390).page
+    assert phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]") == [390, 390]
+
+
+def test_an_actors_folded_events_open_from_the_keyboard(visit: Callable[..., Visit], server: Served) -> None:
+    actor = busiest("participants", "actor_id")
+    page = visit(server.url + f"kz-timeline/actors/{actor}").page
+    events = sum(row["actor_id"] == actor for row in csv_rows("participants"))
+    assert page.locator("#events li").count() == events
+    summary = page.locator("details.kz-more-events > summary")
+    assert summary.inner_text().startswith(f"{events - 8} more events, to ")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details.kz-more-events").evaluate("(details) => details.open") is True
+    assert page.locator("#events li").last.is_visible()
 
 
 def test_the_static_readers_interactive_charts_draw_from_the_file_system_alone(

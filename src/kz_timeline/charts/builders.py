@@ -86,11 +86,19 @@ def _legend(width: int, **options: Any) -> alt.Legend:
     return alt.Legend(orient="top", direction="horizontal", columns=max(1, width // 240), symbolType="circle", **options)
 
 
+#: Pixels at the top right of a chart that vega-embed's menu button covers: the title's lines end before them.
+MENU_BUTTON_PX: Final = 40
+
+
 def _title(text: str, subtitle: list[str], width: int) -> alt.Title:
-    """Return a chart title whose subtitle lines are wrapped to the chart's width (Vega does not wrap them)."""
+    """Return a chart title whose lines are wrapped to the chart's width (Vega does not wrap them).
+
+    The title's first line shares its row with vega-embed's menu button, so the title wraps short of it (about 10 px
+    a character at 16 px bold).
+    """
     characters = max(30, int(width / 6.6))
     lines = [wrapped for line in subtitle for wrapped in textwrap.wrap(line, characters)]
-    return alt.Title(textwrap.wrap(text, max(24, int(width / 9.5))), subtitle=lines)
+    return alt.Title(textwrap.wrap(text, max(24, (width - MENU_BUTTON_PX) // 9)), subtitle=lines)
 
 
 def _overview_title(width: int) -> str:
@@ -126,6 +134,8 @@ TOOLTIP = [
     alt.Tooltip("quote:N", title="Op-ed"),
     alt.Tooltip("verification:N", title="Verification"),
 ]
+#: The overview strip's tooltip: which event a tick is, when, and of what kind.
+OVERVIEW_TOOLTIP = TOOLTIP[:4]
 
 
 def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE, width: int = WIDTH) -> alt.TopLevelMixin:
@@ -284,14 +294,16 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE, width: int 
         .properties(width=width, height=alt.Step(LANE_STEP))
         .add_params(pick)
     )
+    # The overview shows every event, also those outside the span the main view opens on: a hover names it.
     overview = (
         alt.Chart(frame)
-        .mark_tick(thickness=1.5, size=12, aria=False)
+        .mark_tick(thickness=2, size=12, aria=False)
         .encode(
             x=_utc_x("middle", _overview_title(width), list(domain)),
             y=alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), axis=None),
             color=alt.Color("group:N", scale=group_scale, legend=None),
             opacity=faded,
+            tooltip=OVERVIEW_TOOLTIP,
         )
         .properties(name="overview", width=width, height=OVERVIEW_HEIGHT)
         .add_params(brush)

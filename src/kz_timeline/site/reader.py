@@ -133,7 +133,7 @@ def _charts(dataset: Any, directory: Path) -> list[dict[str, Any]]:
 def _render(directory: Path, database: Path, dataset: Any) -> None:
     """Render every page of the reader into `directory` from the built `database`."""
     from kz_timeline import __version__
-    from kz_timeline.site.datasette_metadata import site_metadata
+    from kz_timeline.site.datasette_metadata import CHARTS_TITLE, site_metadata
     from kz_timeline.site.plugins.kz_timeline_site import event_record, oped_context
 
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -146,7 +146,13 @@ def _render(directory: Path, database: Path, dataset: Any) -> None:
     environment = _environment()
     have = frozenset(record["event_id"] for record in records)
     metadata = site_metadata()
-    common = {"database": DATABASE_NAME, "version": __version__, "metadata": metadata, "narrow_below": NARROW_BELOW_PX}
+    common = {
+        "database": DATABASE_NAME,
+        "version": __version__,
+        "metadata": metadata,
+        "narrow_below": NARROW_BELOW_PX,
+        "charts_title": CHARTS_TITLE,
+    }
 
     def page(name: str, template: str, depth: int = 0, **context: Any) -> None:
         html = environment.get_template(template).render(urls=StaticUrls(depth, have), **common, **context)
