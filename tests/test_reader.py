@@ -351,3 +351,26 @@ def test_the_static_charts_page_has_the_served_charts_pages_title(reader: Path) 
 
     page = (reader / "charts.html").read_text(encoding="utf-8")
     assert f"<h1>{html.escape(CHARTS_TITLE)}</h1>" in page and f"<title>{html.escape(CHARTS_TITLE)} · kz-timeline</title>" in page
+
+
+def test_a_claim_that_is_not_the_op_eds_links_to_its_own_page_not_to_the_op_ed_page(minimal_dir: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "kz-timeline.db"
+    build_database(minimal_dir, path)
+
+    async def pages(datasette: Any) -> tuple[str, str]:
+        claim = await datasette.client.get("/kz-timeline/claims/editor_sentenced_in_2017")
+        event = await datasette.client.get("/kz-timeline/events/editor_sentenced")
+        assert claim.status_code == event.status_code == 200
+        return str(claim.text), str(event.text)
+
+    claim, event = asyncio.run(pages(make_datasette(path, data_dir=minimal_dir)))
+    assert '/oped#claim-editor_sentenced_in_2017">This claim in the op-ed' in claim
+    assert '/oped#claim-editor_sentenced_in_2017">The article says a court sentenced' in event
+    with sqlite3.connect(path) as connection:  # the claim's source is now a news report, not the op-ed
+        connection.execute("update sources set source_type = 'news_report' where source_id = 'article'")
+    connection.close()
+    claim, event = asyncio.run(pages(make_datasette(path, data_dir=minimal_dir)))
+    assert "/oped#claim-editor_sentenced_in_2017" not in claim + event
+    assert '/kz-timeline/claims/editor_sentenced_in_2017">The article says a court sentenced' in event

@@ -259,10 +259,11 @@ where c.event_id = :event_id
 order by c.quote_start, c.claim_id"""
 #: Evidence rows that document the event (for the claims of the op-ed that the event bears on).
 EVENT_EVIDENCE = """
-select x.evidence_id, x.claim_id, c.statement, x.relation, r.label as relation_label, x.timing, x.excerpt,
-       x.source_id, s.title as source, s.publisher, s.published_text, s.url
+select x.evidence_id, x.claim_id, c.statement, cs.source_type = 'op_ed' as in_oped, x.relation,
+       r.label as relation_label, x.timing, x.excerpt, x.source_id, s.title as source, s.publisher, s.published_text, s.url
 from evidence x
 join claims c on c.claim_id = x.claim_id
+join sources cs on cs.source_id = c.source_id
 join evidence_relations r on r.value = x.relation
 join sources s on s.source_id = x.source_id
 where x.event_id = :event_id
