@@ -90,3 +90,24 @@ def test_the_docs_publish_command_is_the_one_publish_files_prints(tmp_path: Path
     assert len(plugin_files()) >= 2
     for plugin in plugin_files():
         assert f"- `{plugin.name}`: " in page
+
+
+def test_generate_refuses_a_file_without_its_markers_and_writes_nothing(
+    tmp_path: Path, minimal_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kz_timeline.cli import main
+
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(minimal_dir, tmp_path / "data")
+    (tmp_path / "src" / "kz_timeline" / "site" / "templates" / "pages").mkdir(parents=True)
+    (tmp_path / "README.md").write_text("# A README without the label-counts markers\n", encoding="utf-8")
+    (tmp_path / "docs" / "data-dictionary.md").write_text("stale\n", encoding="utf-8")  # written before the README
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    code = main(["generate", "--root", str(tmp_path)])
+    readme = tmp_path / "README.md"
+    assert (code, capsys.readouterr().err) == (
+        1,
+        f"Error: {readme}: needs the markers <!-- label-counts:start --> and <!-- label-counts:end -->, "
+        "where the generated block goes\n",
+    )
+    assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before

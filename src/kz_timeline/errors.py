@@ -45,6 +45,10 @@ class UsageError(KzTimelineError):
     """Options that contradict each other, or a file name that names no known format (the command line exits 2)."""
 
 
+class GeneratedFileError(KzTimelineError):
+    """A file `generate` fills in lacks the markers that say where its generated block goes."""
+
+
 class WriteTargetError(KzTimelineError):
     """A path kz-timeline will not write: not a regular file, a symbolic link, or in a folder that does not exist."""
 

@@ -8,6 +8,7 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
+from kz_timeline.errors import GeneratedFileError
 from kz_timeline.files import check_target, write_atomically
 
 PUBLISH_START = "<!-- publish-command:start -->"
@@ -34,10 +35,10 @@ class GeneratedFile:
         return self.render(current)
 
 
-def replace_between(current: str | None, start: str, end: str, content: str, name: str) -> str:
+def replace_between(current: str | None, start: str, end: str, content: str) -> str:
     """Return `current` with what lies between the markers `start` and `end` replaced by `content`."""
     if current is None or start not in current or end not in current:
-        raise ValueError(f"{name} needs the markers {start} and {end}")
+        raise GeneratedFileError(f"needs the markers {start} and {end}, where the generated block goes")
     head, rest = current.split(start, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{start}\n{content}{end}{tail}"
@@ -84,14 +85,14 @@ def publish_block() -> str:
 
 
 def _datasette_docs(current: str | None) -> str:
-    return replace_between(current, PUBLISH_START, PUBLISH_END, publish_block(), "docs/datasette.md")
+    return replace_between(current, PUBLISH_START, PUBLISH_END, publish_block())
 
 
 def _readme_at(root: Path | None, current: str | None) -> str:
     """Return the README with its counts of claims per label (from the data under `root`)."""
     from kz_timeline.metadata.label_counts import label_section
 
-    return replace_between(current, LABELS_START, LABELS_END, label_section(_data_under(root)), "README.md")
+    return replace_between(current, LABELS_START, LABELS_END, label_section(_data_under(root)))
 
 
 def _metadata(current: str | None) -> str:
@@ -161,7 +162,7 @@ def _methodology_page_at(root: Path | None, current: str | None) -> str:
     path = root / METHODOLOGY if root is not None and (root / METHODOLOGY).is_file() else checkout
     text = path.read_text(encoding="utf-8")
     if "{% endraw %}" in text:
-        raise ValueError(f"{METHODOLOGY} cannot hold '{{% endraw %}}'")
+        raise GeneratedFileError(f"its source {METHODOLOGY} holds '{{% endraw %}}', which the page cannot show")
     return METHODOLOGY_PAGE.format(source=METHODOLOGY, text=escape(text, quote=False))
 
 
@@ -184,18 +185,23 @@ GENERATED_FILES: list[GeneratedFile] = [
 def generate(root: Path, *, check: bool = False) -> list[Path]:
     """Regenerate every generated file under `root`; return those that changed (with `check`, that would).
 
-    Every file it would write must pass `check_target` first (WriteTargetError otherwise): then none is written.
+    Every file is computed, and every file it would write passes `check_target`, before the first is written: a
+    file lacking its markers (GeneratedFileError) or a target refused (WriteTargetError) leaves every file as it was.
     """
     if not check:
         for generated in GENERATED_FILES:
             check_target(root / generated.path)
-    changed: list[Path] = []
+    changes: dict[Path, str] = {}
     for generated in GENERATED_FILES:
         path = root / generated.path
         current = path.read_text(encoding="utf-8") if path.exists() else None
-        wanted = generated.wanted(root, current)
+        try:
+            wanted = generated.wanted(root, current)
+        except GeneratedFileError as error:
+            raise GeneratedFileError(f"{path}: {error}") from None
         if wanted != current:
-            changed.append(path)
-            if not check:
-                write_atomically(path, wanted)
-    return changed
+            changes[path] = wanted
+    if not check:
+        for path, wanted in changes.items():
+            write_atomically(path, wanted)
+    return list(changes)
