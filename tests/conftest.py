@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -72,6 +73,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the cache of validated tables out of the tests (and out of ~/.cache); test_validated_cache turns it on."""
     os.environ["KZ_TIMELINE_NO_CACHE"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _chart_warm_up_ends_with_its_test() -> Iterator[None]:
+    """Wait for a Datasette started in a test to finish warming its charts: else the thread, still loading the data,
+    writes its warnings into the next test's output, under that test's cache and signing key."""
+    yield
+    from kz_timeline.site.plugins.kz_timeline_site import WARM_THREAD_NAME
+
+    for thread in threading.enumerate():
+        if thread.name == WARM_THREAD_NAME:
+            thread.join(timeout=300)
 
 
 @pytest.fixture

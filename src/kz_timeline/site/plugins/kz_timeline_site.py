@@ -200,6 +200,10 @@ def register_routes() -> list[tuple[str, Any]]:
     ]
 
 
+#: The name of the thread that warms the charts at start-up (tests wait for it, so it ends with the test that began it).
+WARM_THREAD_NAME = "kz-timeline-warm"
+
+
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
 def startup(datasette: Any) -> None:
     """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick.
@@ -219,7 +223,7 @@ def startup(datasette: Any) -> None:
         except Exception:  # noqa: BLE001 - a warm-up only: the same error reaches whoever visits /timeline
             return
 
-    threading.Thread(target=warm, name="kz-timeline-warm", daemon=True).start()
+    threading.Thread(target=warm, name=WARM_THREAD_NAME, daemon=True).start()
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
