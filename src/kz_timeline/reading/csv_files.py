@@ -17,6 +17,7 @@ import pandas as pd
 
 from kz_timeline.errors import Problem
 from kz_timeline.files import file_sha256
+from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.schema.tables import TABLES, Table
 
@@ -56,7 +57,7 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
     binary = diagnose_binary(data, file)
     if binary is not None:
         return None, [binary]
-    fast = _parse_fast(data, table, file)
+    fast = _parse_fast(data, table, file) if fast_paths.enabled() else None
     if fast is not None:
         return fast, []
     try:

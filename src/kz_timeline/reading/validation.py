@@ -16,8 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kz_timeline.errors import Problem
+from kz_timeline.reading import fast_paths
 from kz_timeline.reading.control_characters import check_control_characters
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
@@ -127,40 +129,15 @@ class DateTable:
     errors: dict[str, EdtfError]
 
 
-#: Plain dates (YYYY, YYYY-MM, YYYY-MM-DD, years 1000-9999): derived whole-column; every other form goes one by one.
-_PLAIN_DATE = r"[1-9][0-9]{3}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
-
-
 def date_table(values: pd.Series) -> DateTable:
-    """Derive each distinct non-empty value of `values`; plain dates at once, other forms through `derive_date`."""
+    """Derive each distinct non-empty value of `values`: the common shapes at once, other forms through `derive_date`."""
     unique = pd.Series(values.unique(), dtype="str")
     distinct = unique[unique != ""].reset_index(drop=True)
-    count = len(distinct)
-    texts = {name: np.full(count, "", dtype=object) for name in _DERIVED_FIELDS}
-    plain = distinct.str.fullmatch(_PLAIN_DATE).to_numpy(dtype=bool)
-    length = distinct.str.len().to_numpy()
-    done = np.zeros(count, dtype=bool)
-    for size, precision, start_suffix in ((10, "day", ""), (7, "month", "-01"), (4, "year", "-01-01")):
-        rows = np.flatnonzero(plain & (length == size))
-        if not len(rows):
-            continue
-        chosen = distinct.iloc[rows]
-        parsed = pd.to_datetime(chosen + start_suffix, format="%Y-%m-%d", errors="coerce")
-        ok = parsed.notna().to_numpy()
-        rows, chosen, parsed = rows[ok], chosen[ok], parsed[ok]
-        start = (chosen + start_suffix).to_numpy(dtype=object)
-        if size == 10:
-            end = start
-        elif size == 7:
-            end = (chosen + "-" + parsed.dt.days_in_month.astype("str").str.zfill(2)).to_numpy(dtype=object)
-        else:
-            end = (chosen + "-12-31").to_numpy(dtype=object)
-        texts["date_start"][rows] = start
-        texts["date_end"][rows] = end
-        texts["date_precision"][rows] = precision
-        texts["date_certainty"][rows] = "exact"
-        texts["date_end_status"][rows] = "closed"
-        done[rows] = True
+    if fast_paths.enabled():
+        done, texts = derive_common_dates(_arrow(distinct).combine_chunks())
+    else:
+        done = np.zeros(len(distinct), dtype=bool)
+        texts = {name: np.full(len(distinct), "", dtype=object) for name in _DERIVED_FIELDS}
     errors: dict[str, EdtfError] = {}
     distinct_values: list[str] = distinct.tolist()
     for position in np.flatnonzero(~done).tolist():
@@ -199,7 +176,7 @@ def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> di
     }
 
 
-_DERIVED_FIELDS = ("date_start", "date_end", "date_precision", "date_certainty", "date_end_status")
+_DERIVED_FIELDS = DERIVED_FIELDS
 
 
 def _derived_texts(result: DerivedDate) -> dict[str, str]:
