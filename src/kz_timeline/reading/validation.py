@@ -44,10 +44,22 @@ _GRAPH_FAST_EDGES = 5_000
 
 def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
     """Return whether each value is one of `known`, by a hash lookup in C++ (pandas' own isin loops in Python)."""
-    array = _arrow(values)
-    value_set = pa.array(known, type=array.type) if isinstance(known, list) else _arrow(known).cast(array.type)
-    found = pc.is_in(array, value_set=value_set.unique(), skip_nulls=True)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+    return isin_many([values], known)[0]
+
+
+def isin_many(columns: list[pd.Series], known: pd.Series | list[str]) -> list[pd.Series]:
+    """Return `isin(values, known)` for each of `columns`, building the hash table of `known` once for all of them."""
+    arrays = [_arrow(values) for values in columns]
+    kind = arrays[0].type
+    # is_in builds its own hash table of the value set, duplicates and all; a unique() first would hash it twice.
+    value_set = pa.array(known, type=kind) if isinstance(known, list) else _arrow(known).cast(kind)
+    together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
+    found = pc.is_in(together, value_set=value_set, skip_nulls=True).to_numpy(zero_copy_only=False)
+    results, start = [], 0
+    for values in columns:
+        results.append(pd.Series(found[start : start + len(values)], index=values.index, dtype=bool))
+        start += len(values)
+    return results
 
 
 def _arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -213,6 +225,8 @@ def check_keys(raw: RawTable) -> list[Problem]:
     """Check that the primary key is unique."""
     key = list(raw.table.primary_key)
     frame = raw.frame
+    if fast_paths.enabled() and not _has_duplicates(frame, key):
+        return []  # the usual case, told by one hash pass in C++; only a table with duplicates is searched for them
     duplicated = frame.duplicated(subset=key, keep=False)
     if not duplicated.any():
         return []
@@ -229,17 +243,37 @@ def check_keys(raw: RawTable) -> list[Problem]:
     return problems
 
 
+def _has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
+    """Say whether two rows of `frame` share their values of `key`."""
+    if len(key) == 1:
+        return bool(pc.count_distinct(_arrow(frame[key[0]]), mode="all").as_py() < len(frame))
+    table = pa.table({name: _arrow(frame[name]) for name in key})
+    return bool(table.group_by(key).aggregate([]).num_rows < len(frame))
+
+
 def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
     """Check that every foreign key resolves and that no event links to itself."""
     problems: list[Problem] = []
+    # Every column that refers to the same key is looked up in one pass: one hash table per key, not per column.
+    referring: dict[tuple[str, str], list[tuple[RawTable, str]]] = {}
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            if foreign_key.other_table in tables:
+                target = (foreign_key.other_table, foreign_key.other_column)
+                referring.setdefault(target, []).append((raw, foreign_key.column))
+    found: dict[tuple[str, str], pd.Series] = {}
+    for (other_name, other_column), columns in referring.items():
+        known = tables[other_name].frame[other_column]
+        masks = isin_many([raw.frame[column] for raw, column in columns], known)
+        for (raw, column), mask in zip(columns, masks, strict=True):
+            found[(raw.table.name, column)] = mask
     for raw in tables.values():
         for foreign_key in raw.table.foreign_keys:
             other = tables.get(foreign_key.other_table)
             if other is None:
                 continue
             values = raw.frame[foreign_key.column]
-            known = other.frame[foreign_key.other_column]
-            dangling = (values != "") & ~isin(values, known)
+            dangling = (values != "") & ~found[(raw.table.name, foreign_key.column)]
             if dangling.any():
                 other_file = other.table.filename
                 messages = {
