@@ -253,31 +253,33 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     key = _cache_key(directory, article_list)
     frames = validated_cache.read(key) if key is not None else None
     if frames is None:
-        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list, key).items()}
+        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list).items()}
     return Dataset(directory, frames)
 
 
-def check_and_remember(
-    directory: Path, articles: list[Path], *, table_digests: Mapping[str, str | None] | None = None
-) -> dict[str, RawTable]:
-    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`.
-
-    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already.
-    """
-    return _check_and_remember(directory, articles, _cache_key(directory, articles, table_digests))
+def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`."""
+    return _check_and_remember(directory, articles)
 
 
-def _cache_key(directory: Path, articles: list[Path], table_digests: Mapping[str, str | None] | None = None) -> str | None:
+def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:
+    """Return the SHA-256 of the bytes each table was read from, by file name (in the order of TABLES)."""
+    return {table.filename: tables[table.name].sha256 or None if table.name in tables else None for table in TABLES}
+
+
+def _cache_key(directory: Path, articles: list[Path]) -> str | None:
     if not validated_cache.enabled():
         return None
-    return validated_cache.cache_key(directory, articles, table_digests=table_digests)
+    return validated_cache.cache_key(directory, articles)
 
 
-def _check_and_remember(directory: Path, articles: list[Path], key: str | None) -> dict[str, RawTable]:
-    """Read and check every table; store them under `key`, unless a file changed while they were read (the key would lie)."""
+def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Read and check every table; store them under the key of the very bytes that were read and checked."""
     tables = read_valid_tables(directory, articles)
-    if key is not None and validated_cache.cache_key(directory, articles) == key:
-        validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
+    if validated_cache.enabled():
+        key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
+        if key is not None:
+            validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
     return tables
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,8 @@ class RawTable:
     file: str
     frame: pd.DataFrame
     row_lines: Sequence[int] | npt.NDArray[np.int64]
+    #: The SHA-256 (hex) of the file's bytes as read, BOM included: what the frame was parsed from.
+    sha256: str = ""
 
     def line_of(self, row_index: int) -> int:
         """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
@@ -49,6 +53,16 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         return None, [Problem(file, None, None, "is a directory, not a CSV file")]
     except OSError as error:
         return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
+    # Hashed beside the parsing (hashlib lets go of the GIL): the digest is of the very bytes that are checked.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        raw, problems = _read_bytes(data, table, file)
+        if raw is not None:
+            raw.sha256 = digest.result()
+    return raw, problems
+
+
+def _read_bytes(data: bytes, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
     if data.startswith(BOM):
         data = data[len(BOM) :]
     if not data or data.isspace():  # not data.strip(), which would copy a large file
