@@ -114,9 +114,9 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE) -> alt.TopL
     to the end of the axis (with an arrow when it is still going on). More than `MAX_ROWS` events are counted per
     lane and month (or year) instead.
     """
-    if dataset.events.empty:
+    if dataset.row_count("events") == 0:
         raise ChartError("there are no events to chart")
-    if len(dataset.events) > MAX_ROWS:
+    if dataset.row_count("events") > MAX_ROWS:
         return _timeline_counts_chart(dataset, lane)
     frame = frames.timeline_frame(dataset, lane)
     other = "event_type" if lane == "theme" else "theme"
