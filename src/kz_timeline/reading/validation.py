@@ -251,7 +251,7 @@ def _has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
     """
     columns = [_arrow(frame[name]).cast(_arrow(frame[key[0]]).type) for name in key]
     joined = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, pa.scalar("\x1f", columns[0].type))
-    return bool(pc.count_distinct(joined, mode="all").as_py() < len(frame))
+    return len(joined.unique()) < len(frame)  # unique() hashes faster than count_distinct
 
 
 def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
