@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
-from kz_timeline.reading.method import check_method
-from kz_timeline.reading.validation import SourceText, check_dataset
+from kz_timeline.reading.method import method_checks
+from kz_timeline.reading.validation import SourceText, dataset_checks, run_checks
 from kz_timeline.schema import models
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -120,8 +120,8 @@ def read_valid_tables(
     tables, problems = read_tables(directory)
     texts, text_problems = read_source_texts(articles, tables)
     problems.extend(text_problems)
-    problems.extend(check_dataset(tables, texts, check_derived=check_derived))
-    problems.extend(check_method(tables))
+    # The checks of form and of the method, run together so that two cores share them.
+    problems.extend(run_checks([*dataset_checks(tables, texts, check_derived=check_derived), *method_checks(tables)]))
     if problems:
         raise DataValidationError(problems)
     return tables
