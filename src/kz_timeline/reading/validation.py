@@ -23,6 +23,7 @@ from kz_timeline.reading.control_characters import check_control_characters
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
+from kz_timeline.reading.key_codes import SharedCodes
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
 from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
@@ -256,22 +257,13 @@ def _has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
     return len(joined.unique()) < len(frame)  # unique() hashes faster than count_distinct
 
 
-def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
-    """Check that every foreign key resolves and that no event links to itself."""
+def check_references(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Problem]:
+    """Check that every foreign key resolves and that no event links to itself.
+
+    `codes`: the keys' codes, shared with `check_backing` (computed here when not given).
+    """
     problems: list[Problem] = []
-    # Every column that refers to the same key is looked up in one pass: one hash table per key, not per column.
-    referring: dict[tuple[str, str], list[tuple[RawTable, str]]] = {}
-    for raw in tables.values():
-        for foreign_key in raw.table.foreign_keys:
-            if foreign_key.other_table in tables:
-                target = (foreign_key.other_table, foreign_key.other_column)
-                referring.setdefault(target, []).append((raw, foreign_key.column))
-    found: dict[tuple[str, str], pd.Series] = {}
-    for (other_name, other_column), columns in referring.items():
-        known = tables[other_name].frame[other_column]
-        masks = isin_many([raw.frame[column] for raw, column in columns], known)
-        for (raw, column), mask in zip(columns, masks, strict=True):
-            found[(raw.table.name, column)] = mask
+    found = _resolved(tables, codes or SharedCodes(tables)) if fast_paths.enabled() else _resolved_by_lookup(tables)
     for raw in tables.values():
         for foreign_key in raw.table.foreign_keys:
             other = tables.get(foreign_key.other_table)
@@ -293,6 +285,35 @@ def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
         problems.extend(_report(links, "to_event_id", self_links, "an event cannot link to itself"))
         problems.extend(_check_cycles(links))
     return problems
+
+
+def _resolved(tables: Mapping[str, RawTable], codes: SharedCodes) -> dict[tuple[str, str], pd.Series]:
+    """Return, for every foreign key column, whether each value is one of its key's (from the keys' codes)."""
+    found: dict[tuple[str, str], pd.Series] = {}
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            if foreign_key.other_table in tables:
+                column = (raw.table.name, foreign_key.column)
+                holds = codes((foreign_key.other_table, foreign_key.other_column)).holds(column)
+                found[column] = pd.Series(holds, index=raw.frame.index, dtype=bool)
+    return found
+
+
+def _resolved_by_lookup(tables: Mapping[str, RawTable]) -> dict[tuple[str, str], pd.Series]:
+    """Return what `_resolved` returns, by a hash lookup per key (the exact path)."""
+    referring: dict[tuple[str, str], list[tuple[RawTable, str]]] = {}
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            if foreign_key.other_table in tables:
+                target = (foreign_key.other_table, foreign_key.other_column)
+                referring.setdefault(target, []).append((raw, foreign_key.column))
+    found: dict[tuple[str, str], pd.Series] = {}
+    for (other_name, other_column), columns in referring.items():
+        known = tables[other_name].frame[other_column]
+        masks = isin_many([raw.frame[column] for raw, column in columns], known)
+        for (raw, column), mask in zip(columns, masks, strict=True):
+            found[(raw.table.name, column)] = mask
+    return found
 
 
 def _check_cycles(links: RawTable) -> Iterator[Problem]:
@@ -353,12 +374,65 @@ def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[
                 iterators.append(iter(successors.get(child, [])))
 
 
-def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
+def check_backing(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Problem]:
     """Check that every event and every actor is tied to the op-ed's claims or to the record cited for them.
 
     An event is backed when a claim or an evidence row refers to it, or when an event link joins it to such an event
     (the record the op-ed's story needs); an actor, when a claim (as claimant or subject) or a participant row names it.
+    `codes`: the keys' codes, shared with `check_references` (computed here when not given).
     """
+    if not fast_paths.enabled():
+        return _check_backing_by_lookup(tables)
+    claims = tables.get("claims")
+    if claims is None:
+        return []
+    codes = codes or SharedCodes(tables)
+    problems: list[Problem] = []
+    events = tables.get("events")
+    if events is not None:
+        event_codes = codes(("events", "event_id"))
+        cited = [("claims", "event_id")] + ([("evidence", "event_id")] if "evidence" in tables else [])
+        cited_codes = event_codes.marked(cited)
+        backed_codes = cited_codes.copy()
+        links = tables.get("event_links")
+        if links is not None and not links.frame.empty:
+            # A link from or to a cited event backs the event at its other end.
+            to_cited = _cited(event_codes.codes[("event_links", "to_event_id")], cited_codes)
+            from_cited = _cited(event_codes.codes[("event_links", "from_event_id")], cited_codes)
+            backed_codes |= event_codes.marked(
+                [("event_links", "from_event_id"), ("event_links", "to_event_id")],
+                {("event_links", "from_event_id"): to_cited, ("event_links", "to_event_id"): from_cited},
+            )
+        backed = pd.Series(backed_codes[event_codes.codes[("events", "event_id")]], index=events.frame.index)
+        problems.extend(
+            _report(
+                events,
+                "event_id",
+                ~backed,
+                "no claim or evidence row refers to this event, nor is it linked to an event that one does",
+            )
+        )
+    actors = tables.get("actors")
+    if actors is not None:
+        actor_codes = codes(("actors", "actor_id"))
+        named = [("claims", "actor_id"), ("claims", "claimant_id")]
+        named += [("participants", "actor_id")] if "participants" in tables else []
+        named_codes = actor_codes.marked(named)
+        unbacked = pd.Series(~named_codes[actor_codes.codes[("actors", "actor_id")]], index=actors.frame.index)
+        problems.extend(_report(actors, "actor_id", unbacked, "no claim or participant row refers to this actor"))
+    return problems
+
+
+def _cited(codes: np.ndarray, cited: np.ndarray) -> np.ndarray:
+    """Return, for each code, whether it is a key's value marked in `cited`."""
+    inside = codes < len(cited)
+    found = np.zeros(len(codes), dtype=bool)
+    found[inside] = cited[codes[inside]]
+    return found
+
+
+def _check_backing_by_lookup(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check backing by hash lookups of the identifiers (the exact path of `check_backing`)."""
     claims = tables.get("claims")
     if claims is None:
         return []
@@ -502,7 +576,8 @@ def dataset_checks(tables: Mapping[str, RawTable], texts: Mapping[str, SourceTex
     for raw in tables.values():
         checks += [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
         checks.append(partial(check_keys, raw))
-    checks += [partial(check_references, tables), partial(check_backing, tables)]
+    codes = SharedCodes(tables)  # each key's codes, computed once for both checks
+    checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
     if claims is not None:
         checks.append(partial(check_quotes, claims, texts))
