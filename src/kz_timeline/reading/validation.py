@@ -224,11 +224,11 @@ def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Itera
             )
 
 
-def check_keys(raw: RawTable) -> list[Problem]:
-    """Check that the primary key is unique."""
+def check_keys(raw: RawTable, codes: SharedCodes | None = None) -> list[Problem]:
+    """Check that the primary key is unique (`codes`: the keys' codes, for a key made of foreign keys)."""
     key = list(raw.table.primary_key)
     frame = raw.frame
-    if fast_paths.enabled() and not _has_duplicates(frame, key):
+    if fast_paths.enabled() and not _has_duplicates(raw, key, codes):
         return []  # the usual case, told by one hash pass in C++; only a table with duplicates is searched for them
     duplicated = frame.duplicated(subset=key, keep=False)
     if not duplicated.any():
@@ -246,15 +246,38 @@ def check_keys(raw: RawTable) -> list[Problem]:
     return problems
 
 
-def _has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
-    """Say whether two rows of `frame` may share their values of `key` (no: they do not; yes: look).
+def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) -> bool:
+    """Say whether two rows of `raw` may share their values of `key` (no: they do not; yes: look).
 
-    A key of several columns is joined into one text with a unit separator between the parts; two equal keys give
-    equal texts, and two different keys that happen to give equal texts only send the table to the exact search.
+    A key of several columns becomes one integer per row from its parts' codes (a foreign key's from `codes`, any
+    other column's from pandas' factorize) when the product of their counts fits; else its parts are joined into one
+    text with a unit separator between them, and two different keys that happen to give equal texts only send the
+    table to the exact search.
     """
+    frame = raw.frame
+    if len(key) == 1:
+        return len(_arrow(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
+    references = {foreign_key.column: foreign_key for foreign_key in raw.table.foreign_keys}
+    combined = np.zeros(len(frame), dtype=np.int64)
+    room = 1
+    for name in key:
+        foreign_key = references.get(name)
+        if codes is not None and foreign_key is not None and foreign_key.other_table in codes.tables:
+            part = codes((foreign_key.other_table, foreign_key.other_column)).codes[(raw.table.name, name)]
+        else:
+            part = pd.factorize(frame[name])[0].astype(np.int64)
+        size = int(part.max()) + 1 if len(part) else 1
+        room *= size
+        if room >= 1 << 62:
+            return _joined_has_duplicates(frame, key)
+        combined = combined * size + part
+    return len(pd.unique(combined)) < len(frame)
+
+
+def _joined_has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
     columns = [_arrow(frame[name]).cast(_arrow(frame[key[0]]).type) for name in key]
-    joined = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, pa.scalar("\x1f", columns[0].type))
-    return len(joined.unique()) < len(frame)  # unique() hashes faster than count_distinct
+    joined = pc.binary_join_element_wise(*columns, pa.scalar("\x1f", columns[0].type))
+    return len(joined.unique()) < len(frame)
 
 
 def check_references(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Problem]:
@@ -572,11 +595,11 @@ Check = Callable[[], Iterable[Problem]]
 
 def dataset_checks(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Check]:
     """Return the checks of `check_dataset`, each on its own, in the order their problems are listed."""
+    codes = SharedCodes(tables)  # each key's codes, computed once for the checks of keys, references and backing
     checks: list[Check] = [partial(check_row_counts, tables)]
     for raw in tables.values():
         checks += [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
-        checks.append(partial(check_keys, raw))
-    codes = SharedCodes(tables)  # each key's codes, computed once for both checks
+        checks.append(partial(check_keys, raw, codes))
     checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
     if claims is not None:
