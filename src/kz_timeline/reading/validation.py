@@ -617,8 +617,12 @@ def run_checks(checks: Iterable[Check]) -> list[Problem]:
     if not fast_paths.enabled() or len(listed) < 2:
         return [problem for check in listed for problem in check()]
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        futures = [pool.submit(lambda check=check: list(check())) for check in listed]
+        futures = [pool.submit(_listed, check) for check in listed]
         return [problem for future in futures for problem in future.result()]
+
+
+def _listed(check: Check) -> list[Problem]:
+    return list(check())
 
 
 #: How many checks run at once (the machines this is measured on have two cores).
