@@ -58,8 +58,8 @@ def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
     kind = arrays[0].type
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
     encoded = together.dictionary_encode()
-    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for chunk in encoded.chunks]
-    every = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int32) for chunk in encoded.chunks]
+    every = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
     codes, start = {}, 0
     for column, array in zip(columns, arrays, strict=True):
         codes[column] = every[start : start + len(array)]
