@@ -367,9 +367,9 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField) -> alt.TopLevelMix
 
 def actors_chart(dataset: Dataset) -> alt.TopLevelMixin:
     """Draw a lane per actor and a mark per participation coloured by role; a rule joins the actors of one event."""
-    if dataset.participants.empty:
+    if dataset.row_count("participants") == 0:
         raise ChartError("there are no participations to chart")
-    if len(dataset.participants) > MAX_ROWS:
+    if dataset.row_count("participants") > MAX_ROWS:
         return _actors_counts_chart(dataset)
     participations = frames.participation_frame(dataset)
     order = frames.actor_order(participations)

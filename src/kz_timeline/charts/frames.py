@@ -221,7 +221,7 @@ def participation_counts(dataset: Dataset, limit: int = 60) -> pd.DataFrame:
     Columns: actor, year, parts, start and end (UTC, end exclusive); actors busiest first.
     """
     participants = dataset.participants
-    events = dataset.events
+    events = dataset.unordered("events", ["event_id", "date_start"])  # looked up by event_id: order does not matter
     starts = pd.Series(events["date_start"].dt.year.to_numpy(), index=events["event_id"].astype(object))
     actor_ids = participants["actor_id"].astype(object)
     busiest = actor_ids.value_counts().head(limit)
