@@ -166,14 +166,18 @@ def test_acyclic_graph_passes_the_scipy_check(generate: ModuleType, tmp_path: Pa
 @pytest.mark.slow
 def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
-    out.write_text("# Benchmarks\n\nold\n\n## Load test\n\nServed 1,000 requests; kept as written.\n", encoding="utf-8")
+    out.write_text(
+        "# Benchmarks\n\nold\n\n## Profiles\n\nvalidate: read_clean_csv on top.\n\n"
+        "## Load test\n\nServed 1,000 requests; kept as written.\n",
+        encoding="utf-8",
+    )
     run = load_module("run")
     code = run.main(
         [
             "--sizes",
             "30",
             "--only",
-            "floor,validate,frictionless,sqlite-utils",
+            "floor,arrow-floor,validate,frictionless,sqlite-utils",
             "--out",
             str(out),
             "--work",
@@ -189,7 +193,13 @@ def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) 
     validate_row = next(line for line in report.splitlines() if line.startswith("| kz-timeline validate --article"))
     assert " s, " in validate_row and "MB" in validate_row and "failed" not in validate_row
     assert "| validate / pandas floor | " in report and "| build / sqlite-utils insert |" not in report
-    assert report.endswith("## Load test\n\nServed 1,000 requests; kept as written.\n")
+    assert "| pyarrow.csv.read_csv, all CSVs, newlines_in_values (floor) | " in report
+    assert "| validate / pyarrow floor | " in report
+    assert "| validate --article / pyarrow floor | " in report.split("## Targets", 1)[1]
+    assert "- note: 1-minute load average when this run started: " in report
+    assert report.endswith(
+        "## Profiles\n\nvalidate: read_clean_csv on top.\n\n## Load test\n\nServed 1,000 requests; kept as written.\n"
+    )
     assert (tmp_path / "benchmarks.json").exists()
     assert not (REPO_ROOT / "benchmarks" / "work" / "n30").exists()
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kz_timeline.reading import fast_paths
+from kz_timeline.reading.edtf_columns import derive_common_dates
 from kz_timeline.reading.edtf_dates import EdtfError, derive_date
 from kz_timeline.reading.validation import _derived_texts, date_table, derived_date_columns
 
@@ -40,6 +46,29 @@ EDGE_CASES = [
     "2022-06-17 ",
     "abcd",
     "2022/2021",
+    # The shapes the whole-column path takes, and their near misses, which it must leave to derive_date.
+    "2022-01-02?/2022-01-11~",
+    "2022-01-02%/2022-02",
+    "2022-01/2022-01-15",
+    "2022-01-15/2022-01",
+    "2022-01-31/2022-01-01",
+    "2022-02-29/2022-03-01",
+    "2024-02-29/..",
+    "2022-06-17?/",
+    "2022~/..",
+    "2022/..2023",
+    "2022..",
+    "20222023",
+    "2022-06-17/2023-13",
+    "2022-06-17//",
+    "2022-06-17/ ",
+    "2022?~",
+    "2022-06-17\n",
+    "1000/9999",
+    "0999/1000",
+    "201X/2022",
+    "2022/202X",
+    "2022-XX/2023",
 ]
 
 
@@ -74,3 +103,55 @@ def test_derived_columns_are_blank_for_blank_and_invalid_dates() -> None:
     assert columns["date_end"].tolist() == ["2017-09-30", "", "", ""]
     assert columns["date_end_status"].tolist() == ["closed", "", "", "open"]
     assert str(columns["date_start"].dtype) == "str"
+
+
+def texts_of(table_values: list[str]) -> dict[str, dict[str, str] | str]:
+    """Derive `table_values` whole-column; return each value's texts, or its error's words."""
+    table = date_table(pd.Series(table_values, dtype="str"))
+    found: dict[str, dict[str, str] | str] = {value: str(error) for value, error in table.errors.items()}
+    for position, value in enumerate(table.distinct):
+        if value not in table.errors:
+            found[value] = {name: column[position] for name, column in table.texts.items()}
+    return found
+
+
+def test_the_whole_column_path_takes_the_common_shapes_and_leaves_the_rest() -> None:
+    values = ["2022-06-17", "2022-01-02?/2022-01-11~", "2022-01-05/..", "2022-01-05/", "2022~", "2017-09%"]
+    misses = ["201X", "0999", "2022-02-30", "2022-13", "2022/2021", "2022/..2023", "20222023", "2022-01-05/ "]
+    done, texts = derive_common_dates(pa.array(values + misses))
+    assert done.tolist() == [True] * len(values) + [False] * len(misses)
+    assert texts["date_certainty"][1] == "uncertain_and_approximate" and texts["date_end"][1] == "2022-01-11"
+    assert texts["date_end_status"][2:4].tolist() == ["open", "unknown"] and texts["date_end"][2:4].tolist() == ["", ""]
+
+
+def test_the_exact_path_derives_the_same_texts_as_the_whole_column_path() -> None:
+    fast = texts_of(EDGE_CASES)
+    with fast_paths.exact_only():
+        exact = texts_of(EDGE_CASES)
+    assert fast == exact == {value: one_by_one(value) for value in EDGE_CASES}
+
+
+SIDES = st.one_of(
+    st.from_regex(r"[0-9X]{4}(-[0-9X]{2}(-[0-9X]{2})?)?[?~%]?", fullmatch=True),
+    st.builds(
+        lambda year, month, day, qualifier: f"{year:04d}-{month:02d}-{day:02d}{qualifier}",
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.sampled_from(["", "?", "~", "%"]),
+    ),
+)
+DATES = st.one_of(
+    SIDES,
+    st.builds(lambda a, sep, b: f"{a}{sep}{b}", SIDES, st.sampled_from(["/", "/..", "/", "..", "//", " /"]), SIDES | st.just("")),
+    st.builds(lambda a, end: f"{a}/{end}", SIDES, st.sampled_from(["..", "", " ", ".."])),
+    st.text(alphabet="0123456789X-/.?~% \n", max_size=24),
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DATES, min_size=1, max_size=20))
+def test_whole_column_and_one_by_one_agree_on_generated_dates(values: list[str]) -> None:
+    found = texts_of(values)
+    assert found == {value: one_by_one(value) for value in set(values) - {""}}

@@ -148,9 +148,9 @@ def timeline_chart(dataset: Dataset, lane: LaneField = DEFAULT_LANE, width: int 
     below it shows the whole span. More than `MAX_ROWS` events are counted per lane and month (or year) instead.
     `width` is the plot's width in pixels (WIDTH, or NARROW_WIDTH for a phone).
     """
-    if dataset.events.empty:
+    if dataset.row_count("events") == 0:
         raise ChartError("there are no events to chart")
-    if len(dataset.events) > MAX_ROWS:
+    if dataset.row_count("events") > MAX_ROWS:
         return _timeline_counts_chart(dataset, lane, width)
     frame = frames.timeline_frame(dataset, lane)
     lanes = vocabulary_labels(Theme if lane == "theme" else EventType)
@@ -483,9 +483,9 @@ def actors_chart(dataset: Dataset, width: int = WIDTH) -> alt.TopLevelMixin:
 
     The fine role is in each mark's tooltip. `width` is the chart's width in pixels, actor names included.
     """
-    if dataset.participants.empty:
+    if dataset.row_count("participants") == 0:
         raise ChartError("there are no participations to chart")
-    if len(dataset.participants) > MAX_ROWS:
+    if dataset.row_count("participants") > MAX_ROWS:
         return _actors_counts_chart(dataset, width=width)
     label_limit = _axis_label_limit(width, 240)
     plot = width - label_limit - 10

@@ -138,7 +138,7 @@ def timeline_counts(dataset: Dataset, lane: LaneField = "theme", freq: str | Non
 
     The period is a month when the events span less than 20 years, else a year (or `freq`: 'MS', 'YS', ...).
     """
-    events = dataset.events
+    events = dataset.unordered("events", ["date_start", lane])  # counted, so the order does not matter
     start = _utc(events["date_start"])
     if freq is None:
         span_days = (start.max() - start.min()).days if len(start) else 0
@@ -160,9 +160,10 @@ def key_events(dataset: Dataset, limit: int) -> pd.DataFrame:
     Works on the events table alone (no per-event text beyond the title and date), so it stays fast for big data.
     Columns: event_id, title, start, middle (noon of the first day), date_text, claims, description.
     """
-    events = dataset.events
+    # Counted and then sorted on a total order (event_id last), so the tables' own order does not matter.
+    events = dataset.unordered("events", ["event_id", "title", "date", "date_start", "is_key_event"])
     key = events[events["is_key_event"].astype(bool)]
-    claims = dataset.claims
+    claims = dataset.unordered("claims", ["source_id", "event_id"])
     op_ed = claims[claims["source_id"].isin(op_ed_source_ids(dataset.sources))]
     per_event = op_ed["event_id"].astype(object).value_counts()
     frame = pd.DataFrame(
@@ -231,7 +232,7 @@ def participation_counts(dataset: Dataset, limit: int = 60) -> pd.DataFrame:
     Columns: actor, year, parts, start and end (UTC, end exclusive); actors busiest first.
     """
     participants = dataset.participants
-    events = dataset.events
+    events = dataset.unordered("events", ["event_id", "date_start"])  # looked up by event_id: order does not matter
     starts = pd.Series(events["date_start"].dt.year.to_numpy(), index=events["event_id"].astype(object))
     actor_ids = participants["actor_id"].astype(object)
     busiest = actor_ids.value_counts().head(limit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
-from kz_timeline.reading.method import check_method
-from kz_timeline.reading.validation import SourceText, check_dataset
+from kz_timeline.reading.method import method_checks
+from kz_timeline.reading.validation import SourceText, dataset_checks, run_checks
 from kz_timeline.schema import models
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -120,17 +120,19 @@ def read_valid_tables(
     tables, problems = read_tables(directory)
     texts, text_problems = read_source_texts(articles, tables)
     problems.extend(text_problems)
-    problems.extend(check_dataset(tables, texts, check_derived=check_derived))
-    problems.extend(check_method(tables))
+    # The checks of form and of the method, run together so that two cores share them.
+    problems.extend(run_checks([*dataset_checks(tables, texts, check_derived=check_derived), *method_checks(tables)]))
     if problems:
         raise DataValidationError(problems)
     return tables
 
 
-def typed_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Convert a validated frame of strings to analysis types, in the model's column order."""
+def typed_frame(frame: pd.DataFrame, table: Table, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Convert a validated frame of strings to analysis types, in the model's column order (only `names`, if given)."""
     columns: dict[str, Any] = {}
     for column in table.columns:
+        if names is not None and column.name not in names:
+            continue
         values = frame[column.name]
         missing = values == ""
         if column.vocabulary is not None:
@@ -191,6 +193,20 @@ class Dataset:
             positions = self._positions[name] = unordered.sort_values(list(table.row_order), kind="stable").index
             typed = self._typed[name] = unordered.iloc[positions].reset_index(drop=True)
         return typed
+
+    def unordered(self, name: str, columns: Sequence[str]) -> pd.DataFrame:
+        """Return some columns of one table, typed, in the files' row order: for counts, where order does not matter.
+
+        Much cheaper than `frame` on a big table: only these columns are typed, and nothing is sorted.
+        """
+        typed = self._typed.get(name)
+        if typed is not None:
+            return typed[list(columns)]
+        return typed_frame(self.text_tables[name], TABLES_BY_NAME[name], columns)
+
+    def row_count(self, name: str) -> int:
+        """Return the number of rows of one table (without typing it)."""
+        return len(self.text_tables[name])
 
     @property
     def events(self) -> pd.DataFrame:
@@ -253,31 +269,33 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     key = _cache_key(directory, article_list)
     frames = validated_cache.read(key) if key is not None else None
     if frames is None:
-        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list, key).items()}
+        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list).items()}
     return Dataset(directory, frames)
 
 
-def check_and_remember(
-    directory: Path, articles: list[Path], *, table_digests: Mapping[str, str | None] | None = None
-) -> dict[str, RawTable]:
-    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`.
-
-    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already.
-    """
-    return _check_and_remember(directory, articles, _cache_key(directory, articles, table_digests))
+def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`."""
+    return _check_and_remember(directory, articles)
 
 
-def _cache_key(directory: Path, articles: list[Path], table_digests: Mapping[str, str | None] | None = None) -> str | None:
+def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:
+    """Return the SHA-256 of the bytes each table was read from, by file name (in the order of TABLES)."""
+    return {table.filename: tables[table.name].sha256 or None if table.name in tables else None for table in TABLES}
+
+
+def _cache_key(directory: Path, articles: list[Path]) -> str | None:
     if not validated_cache.enabled():
         return None
-    return validated_cache.cache_key(directory, articles, table_digests=table_digests)
+    return validated_cache.cache_key(directory, articles)
 
 
-def _check_and_remember(directory: Path, articles: list[Path], key: str | None) -> dict[str, RawTable]:
-    """Read and check every table; store them under `key`, unless a file changed while they were read (the key would lie)."""
+def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Read and check every table; store them under the key of the very bytes that were read and checked."""
     tables = read_valid_tables(directory, articles)
-    if key is not None and validated_cache.cache_key(directory, articles) == key:
-        validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
+    if validated_cache.enabled():
+        key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
+        if key is not None:
+            validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
     return tables
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ import pandas as pd
 
 from kz_timeline.errors import Problem
 from kz_timeline.files import file_sha256
+from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
 from kz_timeline.schema.tables import TABLES, Table
 
@@ -31,6 +34,8 @@ class RawTable:
     file: str
     frame: pd.DataFrame
     row_lines: Sequence[int] | npt.NDArray[np.int64]
+    #: The SHA-256 (hex) of the file's bytes as read, BOM included: what the frame was parsed from.
+    sha256: str = ""
 
     def line_of(self, row_index: int) -> int:
         """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
@@ -48,6 +53,16 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         return None, [Problem(file, None, None, "is a directory, not a CSV file")]
     except OSError as error:
         return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
+    # Hashed beside the parsing (hashlib lets go of the GIL): the digest is of the very bytes that are checked.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        raw, problems = _read_bytes(data, table, file)
+        if raw is not None:
+            raw.sha256 = digest.result()
+    return raw, problems
+
+
+def _read_bytes(data: bytes, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
     if data.startswith(BOM):
         data = data[len(BOM) :]
     if not data or data.isspace():  # not data.strip(), which would copy a large file
@@ -56,7 +71,7 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
     binary = diagnose_binary(data, file)
     if binary is not None:
         return None, [binary]
-    fast = _parse_fast(data, table, file)
+    fast = _parse_fast(data, table, file) if fast_paths.enabled() else None
     if fast is not None:
         return fast, []
     try:

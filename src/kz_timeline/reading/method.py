@@ -8,6 +8,7 @@ the rule's identifier.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pyarrow.compute as pc
 
 from kz_timeline.errors import Problem
 from kz_timeline.reading.csv_files import RawTable
-from kz_timeline.reading.validation import date_table, derived_date_columns, isin, offsets
+from kz_timeline.reading.validation import Check, date_table, derived_date_columns, isin, offsets, run_checks
 from kz_timeline.schema import rubric
 from kz_timeline.schema.vocabularies import ClaimType, EvidenceRelation, EvidenceTiming, SourceType, Verification
 
@@ -34,19 +35,22 @@ DEFAULT_PORTS = ("80", "443")
 
 def check_method(tables: Mapping[str, RawTable]) -> list[Problem]:
     """Run every check of the method over the tables that were read (each check needs the tables it names)."""
+    return run_checks(method_checks(tables))
+
+
+def method_checks(tables: Mapping[str, RawTable]) -> list[Check]:
+    """Return the checks of `check_method`, each on its own, in the order their problems are listed."""
     claims, evidence, sources, events = (tables.get(name) for name in ("claims", "evidence", "sources", "events"))
-    problems: list[Problem] = []
+    checks: list[Check] = []
     if claims is not None:
-        problems.extend(check_short_quotes(claims))
-        problems.extend(check_spans(claims))
+        checks += [partial(check_short_quotes, claims), partial(check_spans, claims)]
     if sources is not None:
-        problems.extend(check_urls(sources))
+        checks.append(partial(check_urls, sources))
     if evidence is not None and sources is not None and events is not None:
-        problems.extend(check_timing(evidence, sources, events))
+        checks.append(partial(check_timing, evidence, sources, events))
     if claims is not None and evidence is not None and sources is not None:
-        problems.extend(check_labels(claims, evidence, sources))
-        problems.extend(check_excerpts(claims, evidence, sources))
-    return problems
+        checks += [partial(check_labels, claims, evidence, sources), partial(check_excerpts, claims, evidence, sources)]
+    return checks
 
 
 def _rows(positions: np.ndarray) -> list[int]:

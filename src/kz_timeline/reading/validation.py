@@ -7,8 +7,10 @@ not with the number of rows; each failing cell is then reported with its file, l
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,9 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kz_timeline.errors import Problem
+from kz_timeline.reading import fast_paths
 from kz_timeline.reading.control_characters import check_control_characters
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
+from kz_timeline.reading.key_codes import SharedCodes
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
 from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
@@ -42,10 +47,22 @@ _GRAPH_FAST_EDGES = 5_000
 
 def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
     """Return whether each value is one of `known`, by a hash lookup in C++ (pandas' own isin loops in Python)."""
-    array = _arrow(values)
-    value_set = pa.array(known, type=array.type) if isinstance(known, list) else _arrow(known).cast(array.type)
-    found = pc.is_in(array, value_set=value_set.unique(), skip_nulls=True)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+    return isin_many([values], known)[0]
+
+
+def isin_many(columns: list[pd.Series], known: pd.Series | list[str]) -> list[pd.Series]:
+    """Return `isin(values, known)` for each of `columns`, building the hash table of `known` once for all of them."""
+    arrays = [_arrow(values) for values in columns]
+    kind = arrays[0].type
+    # is_in builds its own hash table of the value set, duplicates and all; a unique() first would hash it twice.
+    value_set = pa.array(known, type=kind) if isinstance(known, list) else _arrow(known).cast(kind)
+    together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
+    found = pc.is_in(together, value_set=value_set, skip_nulls=True).to_numpy(zero_copy_only=False)
+    results, start = [], 0
+    for values in columns:
+        results.append(pd.Series(found[start : start + len(values)], index=values.index, dtype=bool))
+        start += len(values)
+    return results
 
 
 def _arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -127,40 +144,15 @@ class DateTable:
     errors: dict[str, EdtfError]
 
 
-#: Plain dates (YYYY, YYYY-MM, YYYY-MM-DD, years 1000-9999): derived whole-column; every other form goes one by one.
-_PLAIN_DATE = r"[1-9][0-9]{3}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
-
-
 def date_table(values: pd.Series) -> DateTable:
-    """Derive each distinct non-empty value of `values`; plain dates at once, other forms through `derive_date`."""
+    """Derive each distinct non-empty value of `values`: the common shapes at once, other forms through `derive_date`."""
     unique = pd.Series(values.unique(), dtype="str")
     distinct = unique[unique != ""].reset_index(drop=True)
-    count = len(distinct)
-    texts = {name: np.full(count, "", dtype=object) for name in _DERIVED_FIELDS}
-    plain = distinct.str.fullmatch(_PLAIN_DATE).to_numpy(dtype=bool)
-    length = distinct.str.len().to_numpy()
-    done = np.zeros(count, dtype=bool)
-    for size, precision, start_suffix in ((10, "day", ""), (7, "month", "-01"), (4, "year", "-01-01")):
-        rows = np.flatnonzero(plain & (length == size))
-        if not len(rows):
-            continue
-        chosen = distinct.iloc[rows]
-        parsed = pd.to_datetime(chosen + start_suffix, format="%Y-%m-%d", errors="coerce")
-        ok = parsed.notna().to_numpy()
-        rows, chosen, parsed = rows[ok], chosen[ok], parsed[ok]
-        start = (chosen + start_suffix).to_numpy(dtype=object)
-        if size == 10:
-            end = start
-        elif size == 7:
-            end = (chosen + "-" + parsed.dt.days_in_month.astype("str").str.zfill(2)).to_numpy(dtype=object)
-        else:
-            end = (chosen + "-12-31").to_numpy(dtype=object)
-        texts["date_start"][rows] = start
-        texts["date_end"][rows] = end
-        texts["date_precision"][rows] = precision
-        texts["date_certainty"][rows] = "exact"
-        texts["date_end_status"][rows] = "closed"
-        done[rows] = True
+    if fast_paths.enabled():
+        done, texts = derive_common_dates(_arrow(distinct).combine_chunks())
+    else:
+        done = np.zeros(len(distinct), dtype=bool)
+        texts = {name: np.full(len(distinct), "", dtype=object) for name in _DERIVED_FIELDS}
     errors: dict[str, EdtfError] = {}
     distinct_values: list[str] = distinct.tolist()
     for position in np.flatnonzero(~done).tolist():
@@ -199,7 +191,7 @@ def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> di
     }
 
 
-_DERIVED_FIELDS = ("date_start", "date_end", "date_precision", "date_certainty", "date_end_status")
+_DERIVED_FIELDS = DERIVED_FIELDS
 
 
 def _derived_texts(result: DerivedDate) -> dict[str, str]:
@@ -232,10 +224,12 @@ def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Itera
             )
 
 
-def check_keys(raw: RawTable) -> list[Problem]:
-    """Check that the primary key is unique."""
+def check_keys(raw: RawTable, codes: SharedCodes | None = None) -> list[Problem]:
+    """Check that the primary key is unique (`codes`: the keys' codes, for a key made of foreign keys)."""
     key = list(raw.table.primary_key)
     frame = raw.frame
+    if fast_paths.enabled() and not _has_duplicates(raw, key, codes):
+        return []  # the usual case, told by one hash pass in C++; only a table with duplicates is searched for them
     duplicated = frame.duplicated(subset=key, keep=False)
     if not duplicated.any():
         return []
@@ -252,17 +246,54 @@ def check_keys(raw: RawTable) -> list[Problem]:
     return problems
 
 
-def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
-    """Check that every foreign key resolves and that no event links to itself."""
+def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) -> bool:
+    """Say whether two rows of `raw` may share their values of `key` (no: they do not; yes: look).
+
+    A key of several columns becomes one integer per row from its parts' codes (a foreign key's from `codes`, any
+    other column's from pandas' factorize) when the product of their counts fits; else its parts are joined into one
+    text with a unit separator between them, and two different keys that happen to give equal texts only send the
+    table to the exact search.
+    """
+    frame = raw.frame
+    if len(key) == 1:
+        return len(_arrow(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
+    references = {foreign_key.column: foreign_key for foreign_key in raw.table.foreign_keys}
+    combined = np.zeros(len(frame), dtype=np.int64)
+    room = 1
+    for name in key:
+        foreign_key = references.get(name)
+        if codes is not None and foreign_key is not None and foreign_key.other_table in codes.tables:
+            part = codes((foreign_key.other_table, foreign_key.other_column)).codes[(raw.table.name, name)]
+        else:
+            part = pd.factorize(frame[name])[0].astype(np.int64)
+        size = int(part.max()) + 1 if len(part) else 1
+        room *= size
+        if room >= 1 << 62:
+            return _joined_has_duplicates(frame, key)
+        combined = combined * size + part
+    return len(pd.unique(combined)) < len(frame)
+
+
+def _joined_has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
+    columns = [_arrow(frame[name]).cast(_arrow(frame[key[0]]).type) for name in key]
+    joined = pc.binary_join_element_wise(*columns, pa.scalar("\x1f", columns[0].type))
+    return len(joined.unique()) < len(frame)
+
+
+def check_references(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Problem]:
+    """Check that every foreign key resolves and that no event links to itself.
+
+    `codes`: the keys' codes, shared with `check_backing` (computed here when not given).
+    """
     problems: list[Problem] = []
+    found = _resolved(tables, codes or SharedCodes(tables)) if fast_paths.enabled() else _resolved_by_lookup(tables)
     for raw in tables.values():
         for foreign_key in raw.table.foreign_keys:
             other = tables.get(foreign_key.other_table)
             if other is None:
                 continue
             values = raw.frame[foreign_key.column]
-            known = other.frame[foreign_key.other_column]
-            dangling = (values != "") & ~isin(values, known)
+            dangling = (values != "") & ~found[(raw.table.name, foreign_key.column)]
             if dangling.any():
                 other_file = other.table.filename
                 messages = {
@@ -277,6 +308,35 @@ def check_references(tables: Mapping[str, RawTable]) -> list[Problem]:
         problems.extend(_report(links, "to_event_id", self_links, "an event cannot link to itself"))
         problems.extend(_check_cycles(links))
     return problems
+
+
+def _resolved(tables: Mapping[str, RawTable], codes: SharedCodes) -> dict[tuple[str, str], pd.Series]:
+    """Return, for every foreign key column, whether each value is one of its key's (from the keys' codes)."""
+    found: dict[tuple[str, str], pd.Series] = {}
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            if foreign_key.other_table in tables:
+                column = (raw.table.name, foreign_key.column)
+                holds = codes((foreign_key.other_table, foreign_key.other_column)).holds(column)
+                found[column] = pd.Series(holds, index=raw.frame.index, dtype=bool)
+    return found
+
+
+def _resolved_by_lookup(tables: Mapping[str, RawTable]) -> dict[tuple[str, str], pd.Series]:
+    """Return what `_resolved` returns, by a hash lookup per key (the exact path)."""
+    referring: dict[tuple[str, str], list[tuple[RawTable, str]]] = {}
+    for raw in tables.values():
+        for foreign_key in raw.table.foreign_keys:
+            if foreign_key.other_table in tables:
+                target = (foreign_key.other_table, foreign_key.other_column)
+                referring.setdefault(target, []).append((raw, foreign_key.column))
+    found: dict[tuple[str, str], pd.Series] = {}
+    for (other_name, other_column), columns in referring.items():
+        known = tables[other_name].frame[other_column]
+        masks = isin_many([raw.frame[column] for raw, column in columns], known)
+        for (raw, column), mask in zip(columns, masks, strict=True):
+            found[(raw.table.name, column)] = mask
+    return found
 
 
 def _check_cycles(links: RawTable) -> Iterator[Problem]:
@@ -337,12 +397,65 @@ def _find_cycles(successors: dict[str, list[tuple[str, int]]]) -> Iterator[list[
                 iterators.append(iter(successors.get(child, [])))
 
 
-def check_backing(tables: Mapping[str, RawTable]) -> list[Problem]:
+def check_backing(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Problem]:
     """Check that every event and every actor is tied to the op-ed's claims or to the record cited for them.
 
     An event is backed when a claim or an evidence row refers to it, or when an event link joins it to such an event
     (the record the op-ed's story needs); an actor, when a claim (as claimant or subject) or a participant row names it.
+    `codes`: the keys' codes, shared with `check_references` (computed here when not given).
     """
+    if not fast_paths.enabled():
+        return _check_backing_by_lookup(tables)
+    claims = tables.get("claims")
+    if claims is None:
+        return []
+    codes = codes or SharedCodes(tables)
+    problems: list[Problem] = []
+    events = tables.get("events")
+    if events is not None:
+        event_codes = codes(("events", "event_id"))
+        cited = [("claims", "event_id")] + ([("evidence", "event_id")] if "evidence" in tables else [])
+        cited_codes = event_codes.marked(cited)
+        backed_codes = cited_codes.copy()
+        links = tables.get("event_links")
+        if links is not None and not links.frame.empty:
+            # A link from or to a cited event backs the event at its other end.
+            to_cited = _cited(event_codes.codes[("event_links", "to_event_id")], cited_codes)
+            from_cited = _cited(event_codes.codes[("event_links", "from_event_id")], cited_codes)
+            backed_codes |= event_codes.marked(
+                [("event_links", "from_event_id"), ("event_links", "to_event_id")],
+                {("event_links", "from_event_id"): to_cited, ("event_links", "to_event_id"): from_cited},
+            )
+        backed = pd.Series(backed_codes[event_codes.codes[("events", "event_id")]], index=events.frame.index)
+        problems.extend(
+            _report(
+                events,
+                "event_id",
+                ~backed,
+                "no claim or evidence row refers to this event, nor is it linked to an event that one does",
+            )
+        )
+    actors = tables.get("actors")
+    if actors is not None:
+        actor_codes = codes(("actors", "actor_id"))
+        named = [("claims", "actor_id"), ("claims", "claimant_id")]
+        named += [("participants", "actor_id")] if "participants" in tables else []
+        named_codes = actor_codes.marked(named)
+        unbacked = pd.Series(~named_codes[actor_codes.codes[("actors", "actor_id")]], index=actors.frame.index)
+        problems.extend(_report(actors, "actor_id", unbacked, "no claim or participant row refers to this actor"))
+    return problems
+
+
+def _cited(codes: np.ndarray, cited: np.ndarray) -> np.ndarray:
+    """Return, for each code, whether it is a key's value marked in `cited`."""
+    inside = codes < len(cited)
+    found = np.zeros(len(codes), dtype=bool)
+    found[inside] = cited[codes[inside]]
+    return found
+
+
+def _check_backing_by_lookup(tables: Mapping[str, RawTable]) -> list[Problem]:
+    """Check backing by hash lookups of the identifiers (the exact path of `check_backing`)."""
     claims = tables.get("claims")
     if claims is None:
         return []
@@ -473,14 +586,44 @@ def check_dataset(
     Row counts, cells, keys, references, the event graph, backing and quotes; the method's own rules are
     `kz_timeline.reading.method.check_method`.
     """
-    problems: list[Problem] = check_row_counts(tables)
+    return run_checks(dataset_checks(tables, texts, check_derived=check_derived))
+
+
+#: A check that can run on its own: it returns (or yields) its problems when called.
+Check = Callable[[], Iterable[Problem]]
+
+
+def dataset_checks(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Check]:
+    """Return the checks of `check_dataset`, each on its own, in the order their problems are listed."""
+    codes = SharedCodes(tables)  # each key's codes, computed once for the checks of keys, references and backing
+    checks: list[Check] = [partial(check_row_counts, tables)]
     for raw in tables.values():
-        problems.extend(check_columns(raw, check_derived=check_derived))
-        problems.extend(check_control_characters(raw))
-        problems.extend(check_keys(raw))
-    problems.extend(check_references(tables))
-    problems.extend(check_backing(tables))
+        checks += [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
+        checks.append(partial(check_keys, raw, codes))
+    checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
     if claims is not None:
-        problems.extend(check_quotes(claims, texts))
-    return problems
+        checks.append(partial(check_quotes, claims, texts))
+    return checks
+
+
+def run_checks(checks: Iterable[Check]) -> list[Problem]:
+    """Run independent checks, two at a time when the fast paths are on, and list their problems in the checks' order.
+
+    The checks only read the tables. Most of their time is spent in pyarrow, NumPy and pandas, which let go of the
+    GIL, so a second core shortens the whole; the problems are the same, in the same order, either way.
+    """
+    listed = list(checks)
+    if not fast_paths.enabled() or len(listed) < 2:
+        return [problem for check in listed for problem in check()]
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+        futures = [pool.submit(_listed, check) for check in listed]
+        return [problem for future in futures for problem in future.result()]
+
+
+def _listed(check: Check) -> list[Problem]:
+    return list(check())
+
+
+#: How many checks run at once (the machines this is measured on have two cores).
+CHECK_THREADS = 2

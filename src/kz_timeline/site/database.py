@@ -278,13 +278,14 @@ def build_database(
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
     untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
-    from kz_timeline.dataset.loader import check_and_remember, resolve_data_dir
+    from kz_timeline.dataset.loader import check_and_remember, read_digests, resolve_data_dir
 
     path = Path(db_path)
     check_target(path)
     directory = resolve_data_dir(data_dir)
-    digests = _file_digests(directory)
-    tables = check_and_remember(directory, [Path(article) for article in articles], table_digests=digests)
+    tables = check_and_remember(directory, [Path(article) for article in articles])
+    # The fingerprint of the very bytes that were checked and go into the database.
+    digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
     try:
         mode = replaced_file_mode(path)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -1,0 +1,89 @@
+"""Integer codes for a key column and every column that refers to it, from one hash pass over all of them.
+
+The key's values come first, so a value has a code below `KeyCodes.distinct` exactly when the key holds it: a foreign
+key resolves, or an event is cited, by comparing integers and indexing arrays instead of hashing the strings again for
+every question. `SharedCodes` computes each key's codes once for all the checks that ask (they may run in threads).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from kz_timeline.reading.csv_files import RawTable
+
+#: A column, as (table name, column name).
+ColumnName = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class KeyCodes:
+    """The codes of one key and of the columns referring to it; codes below `distinct` are values of the key."""
+
+    distinct: int
+    codes: dict[ColumnName, np.ndarray]
+
+    def holds(self, column: ColumnName) -> np.ndarray:
+        """Return, for each row of `column`, whether its value is one of the key's."""
+        return np.asarray(self.codes[column] < self.distinct)
+
+    def marked(self, columns: list[ColumnName], rows: Mapping[ColumnName, np.ndarray] | None = None) -> np.ndarray:
+        """Return, for each code of the key, whether a row of `columns` (only `rows[column]`, if given) holds it."""
+        found = np.zeros(self.distinct + 1, dtype=bool)  # the last slot takes every value the key does not hold
+        for column in columns:
+            codes = self.codes[column] if rows is None or column not in rows else self.codes[column][rows[column]]
+            found[np.minimum(codes, self.distinct)] = True
+        return found[: self.distinct]
+
+
+def referring_columns(tables: Mapping[str, RawTable], key: ColumnName) -> list[ColumnName]:
+    """Return the columns of `tables` whose foreign key points to `key`, in table order."""
+    return [
+        (raw.table.name, foreign_key.column)
+        for raw in tables.values()
+        for foreign_key in raw.table.foreign_keys
+        if (foreign_key.other_table, foreign_key.other_column) == key
+    ]
+
+
+def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
+    """Encode the key column and every column referring to it with one dictionary, the key's values first."""
+    columns = [key, *referring_columns(tables, key)]
+    arrays = [_arrow(tables[name].frame[column]) for name, column in columns]
+    kind = arrays[0].type
+    together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
+    encoded = together.dictionary_encode()
+    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int32) for chunk in encoded.chunks]
+    every = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+    codes, start = {}, 0
+    for column, array in zip(columns, arrays, strict=True):
+        codes[column] = every[start : start + len(array)]
+        start += len(array)
+    own = codes[key]
+    return KeyCodes(int(own.max()) + 1 if len(own) else 0, codes)
+
+
+@dataclass
+class SharedCodes:
+    """Each key's codes, computed on first request and then shared (safe to ask from several threads)."""
+
+    tables: Mapping[str, RawTable]
+    _found: dict[ColumnName, KeyCodes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, key: ColumnName) -> KeyCodes:
+        """Return the codes of `key` and of the columns referring to it."""
+        with self._lock:
+            if key not in self._found:
+                self._found[key] = key_codes(self.tables, key)
+            return self._found[key]
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    array = pa.array(values.array)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
