@@ -548,6 +548,11 @@ def _targets(by_key: dict[tuple[str, int], dict[str, Any]], sizes: list[int]) ->
     at_most("chart of files never validated (timeline, cold cache)", "chart timeline, cold cache", "seconds", 10, "s")
     for kind in ("timeline", "actors", "claims"):
         at_most(f"chart {kind}, warm", f"chart {kind}", "seconds", 5, "s")
+    for kind in ("timeline", "actors", "claims"):
+        m = get(f"chart {kind}")
+        html = re.match(r"([\d.]+) MB HTML", str(m["detail"])) if m else None
+        if html:
+            rows.append((f"chart {kind}, HTML size", f"{html.group(1)} MB", "<= 1.2 MB", float(html.group(1)) <= 1.2))
     ratio("build / sqlite-utils insert --csv", "build", "sqlite-utils", 0.3)
     at_most("build peak memory", "build", "peak_mb", 1200, "MB")
     for page in ("events search, common word", "claims search, common word", "events facet"):

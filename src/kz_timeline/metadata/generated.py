@@ -15,6 +15,9 @@ PUBLISH_START = "<!-- publish-command:start -->"
 PUBLISH_END = "<!-- publish-command:end -->"
 LABELS_START = "<!-- label-counts:start -->"
 LABELS_END = "<!-- label-counts:end -->"
+SCALE_START = "<!-- scale:start -->"
+SCALE_END = "<!-- scale:end -->"
+BENCHMARKS = "BENCHMARKS.md"
 METHODOLOGY = "docs/METHODOLOGY.md"
 
 
@@ -89,10 +92,19 @@ def _datasette_docs(current: str | None) -> str:
 
 
 def _readme_at(root: Path | None, current: str | None) -> str:
-    """Return the README with its counts of claims per label (from the data under `root`)."""
+    """Return the README with its counts of claims per label (from the data under `root`) and its scale summary."""
     from kz_timeline.metadata.label_counts import label_section
+    from kz_timeline.metadata.scale_summary import scale_section
 
-    return replace_between(current, LABELS_START, LABELS_END, label_section(_data_under(root)))
+    labelled = replace_between(current, LABELS_START, LABELS_END, label_section(_data_under(root)))
+    return replace_between(labelled, SCALE_START, SCALE_END, scale_section(_checkout_file(root, BENCHMARKS).read_text("utf-8")))
+
+
+def _checkout_file(root: Path | None, name: str) -> Path:
+    """Return `root/name` when it exists, else the file of this checkout."""
+    if root is not None and (root / name).is_file():
+        return root / name
+    return Path(__file__).resolve().parents[3] / name
 
 
 def _metadata(current: str | None) -> str:
@@ -158,9 +170,7 @@ METHODOLOGY_PAGE = """{{% extends "base.html" %}}
 
 def _methodology_page_at(root: Path | None, current: str | None) -> str:
     """Return Datasette's /methodology page: docs/METHODOLOGY.md as it reads, escaped, in the site's layout."""
-    checkout = Path(__file__).resolve().parents[3] / METHODOLOGY
-    path = root / METHODOLOGY if root is not None and (root / METHODOLOGY).is_file() else checkout
-    text = path.read_text(encoding="utf-8")
+    text = _checkout_file(root, METHODOLOGY).read_text(encoding="utf-8")
     if "{% endraw %}" in text:
         raise GeneratedFileError(f"its source {METHODOLOGY} holds '{{% endraw %}}', which the page cannot show")
     return METHODOLOGY_PAGE.format(source=METHODOLOGY, text=escape(text, quote=False))
