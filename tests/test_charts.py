@@ -380,6 +380,17 @@ def test_actors_of_more_than_max_rows_participations_are_counted_per_year(datase
 
 
 @pytest.mark.slow
+def test_each_counted_actor_year_has_a_text_alternative_in_the_rendered_svg(dataset: Dataset) -> None:
+    big = synthetic(dataset, MAX_ROWS + 1)
+    chart = make_chart(big, "actors")
+    rows = dataset_of(chart.to_dict(), next(view for view in views(chart.to_dict()) if mark_type(view) == "rect"))
+    svg = render_chart(chart, "svg").decode("utf-8")
+    labels = set(re.findall(r'aria-label="([^"]*)"', html.unescape(svg).replace("&quot;", '"')))
+    for row in rows[:5] + rows[-5:]:
+        assert f"{row['actor']}, {row['year']}: {row['parts']} parts" in labels
+
+
+@pytest.mark.slow
 def test_a_dataset_at_max_rows_is_still_drawn_event_by_event(dataset: Dataset) -> None:
     spec = make_chart(synthetic(dataset, MAX_ROWS), "timeline").to_dict()
     assert len(main_rows(spec)) == MAX_ROWS

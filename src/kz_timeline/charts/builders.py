@@ -605,11 +605,12 @@ def actors_chart(dataset: Dataset, width: int = WIDTH) -> alt.TopLevelMixin:
 def _actors_counts_chart(dataset: Dataset, limit: int = 60, width: int = WIDTH) -> alt.TopLevelMixin:
     counts = frames.participation_counts(dataset, limit)
     label_limit = _axis_label_limit(width, 240)
-    counts["description"] = counts["actor"] + ", " + counts["year"] + ": " + counts["parts"].astype(str) + " parts"
     order = list(dict.fromkeys(counts["actor"]))
     pick, faded = _row_pick("actor")
     chart = (
         alt.Chart(counts)
+        # Each mark's text alternative, computed in the browser: in the data it repeated every actor's name per year.
+        .transform_calculate(description='datum.actor + ", " + datum.year + ": " + datum.parts + " parts"')
         .mark_rect()
         .encode(
             x=_utc_x("start", None),
