@@ -379,6 +379,22 @@ def test_actors_of_more_than_max_rows_participations_are_counted_per_year(datase
     assert ablyazov_2013["start"] == "2013-01-01T00:00:00+00:00" and ablyazov_2013["end"] == "2014-01-01T00:00:00+00:00"
 
 
+def test_the_busiest_actors_do_not_depend_on_the_rows_order(dataset: Dataset) -> None:
+    from kz_timeline.charts.frames import participation_counts
+
+    big = synthetic(dataset, MAX_ROWS + 1)
+    tables = dict(big.text_tables)
+    tied = sorted(tables["actors"]["actor_id"])[:8]  # eight actors with the same number of parts: a tie at the cut
+    participants = tables["participants"].head(8 * (len(tables["participants"]) // 8)).copy()
+    participants["actor_id"] = [tied[n % 8] for n in range(len(participants))]
+    tables["participants"] = participants
+    expected = participation_counts(Dataset(big.data_dir, tables), 3)
+    assert sorted(expected["actor"].unique()) == sorted(big.actors.set_index("actor_id").loc[tied[:3], "name"])
+    for seed in range(3):
+        shuffled = dict(tables, participants=participants.sample(frac=1, random_state=seed).reset_index(drop=True))
+        pd.testing.assert_frame_equal(participation_counts(Dataset(big.data_dir, shuffled), 3), expected)
+
+
 @pytest.mark.slow
 def test_each_counted_actor_year_has_a_text_alternative_in_the_rendered_svg(dataset: Dataset) -> None:
     big = synthetic(dataset, MAX_ROWS + 1)

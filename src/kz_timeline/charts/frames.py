@@ -184,12 +184,13 @@ def key_events(dataset: Dataset, limit: int) -> pd.DataFrame:
 
 def op_ed_claim_count(dataset: Dataset) -> int:
     """Return how many claims the op-ed makes (claims whose source is an op-ed)."""
-    return int(dataset.claims["source_id"].isin(op_ed_source_ids(dataset.sources)).sum())
+    claims = dataset.unordered("claims", ["source_id"])  # counted, so the order does not matter
+    return int(claims["source_id"].isin(op_ed_source_ids(dataset.sources)).sum())
 
 
 def verification_counts(dataset: Dataset) -> pd.DataFrame:
     """Return the op-ed's claims counted per verification (labelled, in vocabulary order): what a big claims chart draws."""
-    claims = dataset.claims
+    claims = dataset.unordered("claims", ["source_id", "verification"])  # counted, so the order does not matter
     verification = claims.loc[claims["source_id"].isin(op_ed_source_ids(dataset.sources)), "verification"]
     counts = verification.value_counts(sort=False)
     counts = counts[counts > 0]
@@ -231,18 +232,21 @@ def participation_counts(dataset: Dataset, limit: int = 60) -> pd.DataFrame:
 
     Columns: actor, year, parts, start and end (UTC, end exclusive); actors busiest first.
     """
-    participants = dataset.participants
+    participants = dataset.unordered("participants", ["event_id", "actor_id"])  # counted: order does not matter
     events = dataset.unordered("events", ["event_id", "date_start"])  # looked up by event_id: order does not matter
     starts = pd.Series(events["date_start"].dt.year.to_numpy(), index=events["event_id"].astype(object))
-    actor_ids = participants["actor_id"].astype(object)
-    busiest = actor_ids.value_counts().head(limit)
-    kept = participants[actor_ids.isin(busiest.index)]
+    per_actor = participants["actor_id"].value_counts(sort=False)
+    per_actor = per_actor[per_actor > 0]
+    # Busiest first, ties by identifier: the same actors whatever the rows' order.
+    ranked = pd.DataFrame({"actor_id": per_actor.index.astype(object), "parts": per_actor.to_numpy()})
+    busiest = ranked.sort_values(["parts", "actor_id"], ascending=[False, True], kind="stable").head(limit)["actor_id"]
+    kept = participants[participants["actor_id"].isin(busiest)]
     years = kept["event_id"].astype(object).map(starts)
     sizes = pd.DataFrame({"actor_id": kept["actor_id"].astype(object), "year": years}).groupby(["actor_id", "year"]).size()
     counts: pd.DataFrame = sizes.rename("parts").reset_index()
     names = dataset.actors.set_index("actor_id")["name"].astype(object)
     counts["actor"] = counts["actor_id"].map(names)
-    counts["rank"] = counts["actor_id"].map({actor: rank for rank, actor in enumerate(busiest.index)})
+    counts["rank"] = counts["actor_id"].map({actor: rank for rank, actor in enumerate(busiest)})
     counts["start"] = pd.to_datetime(counts["year"].astype(str), format="%Y").dt.tz_localize("UTC")
     counts["end"] = pd.to_datetime((counts["year"] + 1).astype(str), format="%Y").dt.tz_localize("UTC")
     counts["year"] = counts["year"].astype(str)
