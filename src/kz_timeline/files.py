@@ -77,6 +77,16 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def holds_foreign_content(folder: Path, marker: str) -> bool:
+    """Say whether `folder` holds anything while lacking the writer's `marker` file (a regular file, not a link)."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return False
+    try:
+        return not stat.S_ISREG(os.lstat(folder / marker).st_mode)
+    except OSError:
+        return True
+
+
 def fresh_folder_beside(target: Path) -> Path:
     """Create and return an empty folder beside `target` (same file system), for `replace_folder` to move into place."""
     return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".new"))

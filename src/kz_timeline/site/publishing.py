@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import shutil
-import stat
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,7 @@ import yaml
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.errors import KzTimelineError
 from kz_timeline.exports import claimreview
-from kz_timeline.files import check_target, fresh_folder_beside, replace_folder, write_atomically
+from kz_timeline.files import check_target, fresh_folder_beside, holds_foreign_content, replace_folder, write_atomically
 from kz_timeline.site.database import build_database
 from kz_timeline.site.server import PLUGIN_NAME, PLUGINS_DIR, SETTINGS, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
 from kz_timeline.text import term_label
@@ -110,7 +108,7 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
 
     out = Path(directory)
     check_target(out, folder=True)
-    if not replace and _foreign_content(out):
+    if not replace and holds_foreign_content(out, MARKER):
         raise PublishError(f"{out}: is not empty and was not written by publish-files; give an empty folder, or --replace")
     source = resolve_data_dir(data_dir)
     try:
@@ -124,16 +122,6 @@ def write_publish_files(directory: str | Path, data_dir: str | Path | None = Non
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     return PublishFiles(out, tuple(out / name for name in names), source)
-
-
-def _foreign_content(out: Path) -> bool:
-    """Say whether `out` holds anything while lacking publish-files' marker (a regular file, not a link)."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return False
-    try:
-        return not stat.S_ISREG(os.lstat(out / MARKER).st_mode)
-    except OSError:
-        return True
 
 
 def _write_site(site: Path, data_dir: Path) -> list[Path]:

@@ -7,10 +7,8 @@ host or straight from the file system, with no network request.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from urllib.parse import quote_plus
 
 from kz_timeline.defaults import CHART_KINDS, DATABASE_NAME
 from kz_timeline.errors import KzTimelineError
-from kz_timeline.files import check_target, fresh_folder_beside, replace_folder, write_atomically
+from kz_timeline.files import check_target, fresh_folder_beside, holds_foreign_content, replace_folder, write_atomically
 from kz_timeline.site.server import STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
 
 #: A file in every folder the reader writes: only such a folder is replaced by a later export.
@@ -169,16 +167,6 @@ def _render(directory: Path, database: Path, dataset: Any) -> None:
     write_atomically(directory / MARKER, f"Written by kz-timeline {__version__} (`kz-timeline export reader`).\n")
 
 
-def _foreign_content(out: Path) -> bool:
-    """Say whether `out` holds anything while lacking the reader's marker (a regular file, not a link)."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return False
-    try:
-        return not stat.S_ISREG(os.lstat(out / MARKER).st_mode)
-    except OSError:
-        return True
-
-
 def write_reader(out: str | Path, data_dir: str | Path | None = None) -> ReaderFiles:
     """Write the static reader of the data in `data_dir` (the checkout's or the shipped data by default) into `out`.
 
@@ -191,7 +179,7 @@ def write_reader(out: str | Path, data_dir: str | Path | None = None) -> ReaderF
 
     target = Path(out)
     check_target(target, folder=True)
-    if _foreign_content(target):
+    if holds_foreign_content(target, MARKER):
         raise ReaderError(f"{target}: is not empty and was not written by the reader; give a new or empty folder")
     source = resolve_data_dir(data_dir)
     dataset = load(source)
