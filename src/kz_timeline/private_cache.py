@@ -160,18 +160,29 @@ def read_signed(path: Path, label: str) -> bytes | None:
 def keyed_digest(label: str, parts: Iterable[bytes | Path]) -> str:
     """Return the HMAC-SHA256, under the user's key, of `label` and each part (bytes, or a file's name and content).
 
-    SHA-256 rather than BLAKE2b: with the SHA extensions of current CPUs it is twice as fast (1 GB/s here), and a
-    million events' tables, about 0.9 GB, are checked in under a second.
+    SHA-256 rather than BLAKE2b: with the SHA extensions of current CPUs it is twice as fast (1 GB/s here). Each part
+    has its own inner MAC, computed two at a time (hashlib lets go of the GIL), so a million events' tables, about
+    0.9 GB in seven files, are checked in about half a second on two cores.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     key = signing_key()
+    listed = list(parts)
+    with ThreadPoolExecutor(max_workers=DIGEST_THREADS) as pool:
+        inners = list(pool.map(lambda part: _inner_mac(key, part), listed))
     outer = hmac.new(key, label.encode("utf-8"), hashlib.sha256)
-    for part in parts:
-        if isinstance(part, bytes):
-            name, inner = b"bytes", hmac.digest(key, part, "sha256")
-        else:
-            name, inner = f"file {part.name}".encode(), _file_mac(key, part)
+    for part, inner in zip(listed, inners, strict=True):
+        name = b"bytes" if isinstance(part, bytes) else f"file {part.name}".encode()
         outer.update(b"\0" + name + b"\0" + inner)
     return outer.hexdigest()
+
+
+#: How many parts are digested at once (the machines this is measured on have two cores).
+DIGEST_THREADS = 2
+
+
+def _inner_mac(key: bytes, part: bytes | Path) -> bytes:
+    return hmac.digest(key, part, "sha256") if isinstance(part, bytes) else _file_mac(key, part)
 
 
 def _file_mac(key: bytes, path: Path) -> bytes:
