@@ -188,3 +188,27 @@ def test_an_edited_vega_bundle_is_refused(cache: Path, capsys: pytest.CaptureFix
     rendering.javascript_bundle.cache_clear()
     assert rendering.javascript_bundle() == real
     refused(capsys.readouterr().err, f"{cached}: its content is not what kz-timeline wrote")
+
+
+def test_the_keyed_digest_is_one_mac_over_each_parts_own_mac_in_the_parts_order(cache: Path, tmp_path: Path) -> None:
+    import hashlib
+    import hmac
+
+    from kz_timeline.private_cache import keyed_digest, signing_key
+
+    files = []
+    for index in range(5):  # more parts than threads, so that the parts' order could be lost
+        path = tmp_path / f"part{index}.arrow"
+        path.write_bytes(bytes([index]) * (1 << 20) * (index + 1))
+        files.append(path)
+    parts: list[bytes | Path] = [b"first", *files, b"last"]
+    key = signing_key()
+    outer = hmac.new(key, b"label", hashlib.sha256)
+    for part in parts:
+        if isinstance(part, bytes):
+            name, inner = b"bytes", hmac.digest(key, part, "sha256")
+        else:
+            name, inner = f"file {part.name}".encode(), hmac.digest(key, part.read_bytes(), "sha256")
+        outer.update(b"\0" + name + b"\0" + inner)
+    assert keyed_digest("label", parts) == outer.hexdigest()
+    assert keyed_digest("label", [parts[0], parts[2], parts[1], *parts[3:]]) != outer.hexdigest()
