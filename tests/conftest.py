@@ -76,14 +76,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _chart_warm_up_ends_with_its_test() -> Iterator[None]:
-    """Wait for a Datasette started in a test to finish warming its charts: else the thread, still loading the data,
-    writes its warnings into the next test's output, under that test's cache and signing key."""
+def _background_threads_end_with_their_test() -> Iterator[None]:
+    """Wait for a Datasette started in a test to finish warming its charts, and for tables stored in the background:
+    else the thread, still loading or writing, writes into the next test's output or cache."""
     yield
+    from kz_timeline.dataset.validated_cache import STORE_THREAD_NAME
     from kz_timeline.site.plugins.kz_timeline_site import WARM_THREAD_NAME
 
     for thread in threading.enumerate():
         if thread.name == WARM_THREAD_NAME:
+            thread.join(timeout=300)
+    for thread in threading.enumerate():
+        if thread.name == STORE_THREAD_NAME:
             thread.join(timeout=300)
 
 

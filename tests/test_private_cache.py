@@ -19,6 +19,7 @@ import pytest
 
 from kz_timeline import export, load, make_chart
 from kz_timeline.charts import rendering
+from kz_timeline.dataset import validated_cache
 from kz_timeline.private_cache import KEY_FILE
 from kz_timeline.site.database import build_database
 from kz_timeline.site.publishing import write_publish_files
@@ -41,6 +42,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def the_entry(cache: Path) -> Path:
+    validated_cache.wait_for_stores()  # `load` stores what it validated in the background
     (entry,) = [path for path in (cache / "validated").iterdir() if not path.name.startswith(".")]
     return entry
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -26,6 +28,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(cache_dir: Path) -> list[Path]:
+    validated_cache.wait_for_stores()  # `load` stores what it validated in the background
     return sorted(path for path in cache_dir.iterdir() if not path.name.startswith(".")) if cache_dir.exists() else []
 
 
@@ -53,6 +56,47 @@ def test_a_second_load_of_the_same_files_comes_from_the_cache(
         pd.testing.assert_frame_equal(second.text_tables[name], frame)
     for name, frame in first.frames.items():
         pd.testing.assert_frame_equal(second.frames[name], frame)
+
+
+def hold_stores(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make background stores wait, before they write, until the returned event is set."""
+    release = threading.Event()
+    write = validated_cache._write_entry
+
+    def held(*args: Any) -> None:
+        assert release.wait(timeout=60)
+        write(*args)
+
+    monkeypatch.setattr(validated_cache, "_write_entry", held)
+    return release
+
+
+def test_load_returns_the_tables_while_they_are_stored_and_the_same_process_then_finds_them(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = hold_stores(monkeypatch)
+    first = load(minimal_dir)  # returns although the store cannot have written anything yet
+    assert not cache_dir.exists() or not any(cache_dir.iterdir())
+    assert [t.name for t in threading.enumerate()].count(validated_cache.STORE_THREAD_NAME) == 1
+    release.set()
+    refuse_to_validate(monkeypatch)
+    second = load(minimal_dir)  # waits for the store, then reads the entry
+    pd.testing.assert_frame_equal(second.text_tables["events"], first.text_tables["events"])
+    assert len(entries(cache_dir)) == 1
+
+
+def test_a_store_in_the_background_writes_where_and_with_the_key_of_when_it_started(
+    minimal_dir: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = hold_stores(monkeypatch)
+    load(minimal_dir)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))  # as a test's teardown would
+    release.set()
+    validated_cache.wait_for_stores()
+    assert not (tmp_path / "elsewhere").exists()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    refuse_to_validate(monkeypatch)
+    assert len(load(minimal_dir).events) > 0  # the entry is there and signed with the key of its own cache home
 
 
 def test_charts_of_the_cached_shipped_data_equal_those_of_the_files(cache_dir: Path) -> None:

@@ -16,7 +16,7 @@ from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
 from kz_timeline.reading.method import method_checks
-from kz_timeline.reading.validation import SourceText, dataset_checks, run_checks
+from kz_timeline.reading.validation import Check, CheckPool, SourceText, dataset_checks, run_checks, table_checks
 from kz_timeline.schema import models
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -117,11 +117,22 @@ def read_valid_tables(
 ) -> dict[str, RawTable]:
     """Read and check every table; raise DataValidationError listing every problem."""
     directory = resolve_data_dir(data_dir)
-    tables, problems = read_tables(directory)
-    texts, text_problems = read_source_texts(articles, tables)
-    problems.extend(text_problems)
-    # The checks of form and of the method, run together so that two cores share them.
-    problems.extend(run_checks([*dataset_checks(tables, texts, check_derived=check_derived), *method_checks(tables)]))
+    with CheckPool() as pool:
+        tables: dict[str, RawTable] = {}
+        problems: list[Problem] = []
+        own: dict[str, list[Check]] = {}
+        for table in TABLES:
+            raw, found = read_table(directory / table.filename, table)
+            problems.extend(found)
+            if raw is not None:
+                tables[table.name] = raw
+                # A table's own checks start now, on the core that reading the next file leaves idle.
+                own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
+        texts, text_problems = read_source_texts(articles, tables)
+        problems.extend(text_problems)
+        # The checks of form and of the method, run together so that two cores share them.
+        form = dataset_checks(tables, texts, check_derived=check_derived, own=own)
+        problems.extend(run_checks([*form, *method_checks(tables)], pool))
     if problems:
         raise DataValidationError(problems)
     return tables
@@ -269,7 +280,9 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     key = _cache_key(directory, article_list)
     frames = validated_cache.read(key) if key is not None else None
     if frames is None:
-        frames = {name: raw.frame for name, raw in _check_and_remember(directory, article_list).items()}
+        # Stored while the caller goes on: a chart of new files is drawn while its tables are written.
+        checked = _check_and_remember(directory, article_list, in_background=True)
+        frames = {name: raw.frame for name, raw in checked.items()}
     return Dataset(directory, frames)
 
 
@@ -289,13 +302,20 @@ def _cache_key(directory: Path, articles: list[Path]) -> str | None:
     return validated_cache.cache_key(directory, articles)
 
 
-def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
-    """Read and check every table; store them under the key of the very bytes that were read and checked."""
+def _check_and_remember(directory: Path, articles: list[Path], *, in_background: bool = False) -> dict[str, RawTable]:
+    """Read and check every table; store them under the key of the very bytes that were read and checked.
+
+    `in_background`: return while the tables are being stored (see `validated_cache.store_in_background`).
+    """
     tables = read_valid_tables(directory, articles)
     if validated_cache.enabled():
         key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
         if key is not None:
-            validated_cache.store(key, {name: raw.frame for name, raw in tables.items()})
+            frames = {name: raw.frame for name, raw in tables.items()}
+            if in_background:
+                validated_cache.store_in_background(key, frames)
+            else:
+                validated_cache.store(key, frames)
     return tables
 
 

@@ -19,6 +19,7 @@ import hmac
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -26,7 +27,15 @@ from pathlib import Path
 import pandas as pd
 
 from kz_timeline.files import cache_home, file_sha256
-from kz_timeline.private_cache import UntrustedEntry, check_owned, discard, keyed_digest, private_folder, warn_refused
+from kz_timeline.private_cache import (
+    UntrustedEntry,
+    check_owned,
+    discard,
+    keyed_digest,
+    private_folder,
+    signing_key,
+    warn_refused,
+)
 from kz_timeline.reading.csv_files import table_digests as read_table_digests
 from kz_timeline.schema.tables import TABLES
 
@@ -96,6 +105,7 @@ def read(key: str) -> dict[str, pd.DataFrame] | None:
     import pyarrow
     import pyarrow.feather
 
+    wait_for_stores()  # an entry this process is still writing is found, not validated again
     entry = cache_root() / key
     if not os.path.lexists(entry):
         return None
@@ -127,18 +137,61 @@ def _check_entry(entry: Path, key: str) -> None:
         raise UntrustedEntry(entry, "its tables are not what kz-timeline stored (the keyed digest differs)")
 
 
-def store(key: str, frames: dict[str, pd.DataFrame]) -> None:
+def store(key: str, frames: Mapping[str, pd.DataFrame]) -> None:
     """Keep validated `frames` under `key` (written aside, signed, then renamed into place); never fails the caller."""
+    target = _store_target()
+    if target is not None:
+        _write_entry(*target, key, frames)
+
+
+def store_in_background(key: str, frames: Mapping[str, pd.DataFrame]) -> threading.Thread | None:
+    """Start `store` in a thread of its own and return the thread (None when the cache folder is refused).
+
+    The caller goes on with the tables while they are written. Python waits for the thread before it exits, and
+    `read` waits for it first, so the same process finds the entry. The folder and the signing key are looked up
+    here, in the caller's thread: the environment that locates them may change before the thread runs.
+    """
+    target = _store_target()
+    if target is None:
+        return None
+    thread = threading.Thread(target=_write_entry, args=(*target, key, dict(frames)), name=STORE_THREAD_NAME)
+    thread.start()
+    return thread
+
+
+def wait_for_stores() -> None:
+    """Wait until every store started in the background by this process has ended."""
+    for thread in threading.enumerate():
+        if thread.name == STORE_THREAD_NAME and thread is not threading.current_thread():
+            thread.join()
+
+
+#: The name of the threads of `store_in_background`.
+STORE_THREAD_NAME = "kz-timeline-store"
+
+
+def _store_target() -> tuple[Path, bytes] | None:
+    """Return the cache folder and the signing key, or None (having said why on stderr) when the folder is refused."""
+    try:
+        return private_folder(cache_root().name), signing_key()
+    except UntrustedEntry as error:
+        warn_refused(error)
+    except OSError:
+        pass
+    return None
+
+
+def _write_entry(root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
     import pyarrow
     import pyarrow.feather
 
     scratch: Path | None = None
     try:
-        root = private_folder(cache_root().name)
         scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
         for table in TABLES:
             pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
-        (scratch / _COMPLETE).write_text(keyed_digest(_label(key), _table_files(scratch)), encoding="ascii")
+        digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
+        (scratch / _COMPLETE).write_text(digest, encoding="ascii")
         try:
             scratch.rename(root / key)
             scratch = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -593,12 +593,29 @@ def check_dataset(
 Check = Callable[[], Iterable[Problem]]
 
 
-def dataset_checks(tables: Mapping[str, RawTable], texts: Mapping[str, SourceText], *, check_derived: bool = True) -> list[Check]:
-    """Return the checks of `check_dataset`, each on its own, in the order their problems are listed."""
+def table_checks(raw: RawTable, *, check_derived: bool = True) -> list[Check]:
+    """Return the checks of one table that read nothing else (its cells, its control characters), in listing order.
+
+    They may start as soon as the table is read, while the next file is being read (see `CheckPool`).
+    """
+    return [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
+
+
+def dataset_checks(
+    tables: Mapping[str, RawTable],
+    texts: Mapping[str, SourceText],
+    *,
+    check_derived: bool = True,
+    own: Mapping[str, list[Check]] | None = None,
+) -> list[Check]:
+    """Return the checks of `check_dataset`, each on its own, in the order their problems are listed.
+
+    `own`: each table's `table_checks` already made (and perhaps started), by table name.
+    """
     codes = SharedCodes(tables)  # each key's codes, computed once for the checks of keys, references and backing
     checks: list[Check] = [partial(check_row_counts, tables)]
-    for raw in tables.values():
-        checks += [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
+    for name, raw in tables.items():
+        checks += own[name] if own is not None and name in own else table_checks(raw, check_derived=check_derived)
         checks.append(partial(check_keys, raw, codes))
     checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
@@ -607,18 +624,53 @@ def dataset_checks(tables: Mapping[str, RawTable], texts: Mapping[str, SourceTex
     return checks
 
 
-def run_checks(checks: Iterable[Check]) -> list[Problem]:
-    """Run independent checks, two at a time when the fast paths are on, and list their problems in the checks' order.
+@dataclass(frozen=True)
+class StartedCheck:
+    """A check already started in a `CheckPool`; calling it waits for its problems."""
+
+    future: Future[list[Problem]]
+
+    def __call__(self) -> list[Problem]:
+        """Return the check's problems once it has ended (raising what it raised)."""
+        return self.future.result()
+
+
+class CheckPool:
+    """Run independent checks two at a time when the fast paths are on, else each at once when it is started.
 
     The checks only read the tables. Most of their time is spent in pyarrow, NumPy and pandas, which let go of the
-    GIL, so a second core shortens the whole; the problems are the same, in the same order, either way.
+    GIL, so a second core shortens the whole; and a check started while the next file is read uses the core the
+    reading leaves idle. The problems are the same, listed in the same order, either way.
     """
-    listed = list(checks)
-    if not fast_paths.enabled() or len(listed) < 2:
-        return [problem for check in listed for problem in check()]
-    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        futures = [pool.submit(_listed, check) for check in listed]
-        return [problem for future in futures for problem in future.result()]
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=CHECK_THREADS) if fast_paths.enabled() else None
+
+    def __enter__(self) -> CheckPool:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def start(self, check: Check) -> StartedCheck:
+        """Start `check` (run it now, without the fast paths) and return it started."""
+        if isinstance(check, StartedCheck):
+            return check
+        if self._pool is not None:
+            return StartedCheck(self._pool.submit(_listed, check))
+        future: Future[list[Problem]] = Future()
+        future.set_result(_listed(check))
+        return StartedCheck(future)
+
+
+def run_checks(checks: Iterable[Check], pool: CheckPool | None = None) -> list[Problem]:
+    """Run independent checks (in `pool`, or in a pool of their own) and list their problems in the checks' order."""
+    if pool is None:
+        with CheckPool() as own_pool:
+            return run_checks(checks, own_pool)
+    started = [pool.start(check) for check in checks]
+    return [problem for check in started for problem in check()]
 
 
 def _listed(check: Check) -> list[Problem]:
