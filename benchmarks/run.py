@@ -284,7 +284,10 @@ def datasette_pages(database: Path) -> dict[str, str]:
     from kz_timeline.defaults import DATABASE_NAME
 
     with sqlite3.connect(database) as connection:
-        event_id = connection.execute("select event_id from events order by event_id limit 1 offset 500").fetchone()[0]
+        # The 501st event, or the last one of a smaller dataset.
+        (count,) = connection.execute("select count(*) from events").fetchone()
+        offset = min(500, count - 1)
+        event_id = connection.execute("select event_id from events order by event_id limit 1 offset ?", (offset,)).fetchone()[0]
     base = f"/{DATABASE_NAME}"
     return {
         "events table": f"{base}/events",

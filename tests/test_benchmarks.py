@@ -219,3 +219,16 @@ def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path
     }
     assert all(" s, " in row and "failed" not in row for row in rows.values())
     assert len(list((tmp_path / "work" / "cache" / "kz-timeline" / "validated").iterdir())) == 1
+
+
+@pytest.mark.slow
+def test_runner_times_datasette_pages_of_a_dataset_under_five_hundred_events(tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    run = load_module("run")
+    work = tmp_path / "work"
+    arguments = ["--sizes", "30", "--only", "build,datasette", "--requests", "3"]
+    assert run.main([*arguments, "--out", str(out), "--work", str(work)]) == 0
+    rows = [line for line in out.read_text(encoding="utf-8").split("## Datasette", 1)[1].splitlines() if line.startswith("| ")]
+    events_row = next(row for row in rows if row.startswith("| events row | 30 |"))
+    assert "failed" not in events_row and "/kz-timeline/events/ev_" in events_row
+    assert not any("failed" in row for row in rows)
