@@ -16,6 +16,13 @@ DEFAULT_DB_PATH: Final = Path(f"{DATABASE_NAME}.db")
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8001
 
+#: The most bytes one value may hold, and one row's values together, so that the site can show and sort every row:
+#: the site's SQLite refuses any string or record longer than SITE_VALUE_BYTES ("string or blob too big"; its bound
+#: on what visitors' SQL may compute, SECURITY.md), and a sorted row is one record of all its values. The row bound
+#: leaves room for the record's header and the columns the database adds (date_text, year, published_text, carrying).
+SITE_VALUE_BYTES: Final = 16_384
+SITE_ROW_BYTES: Final = 16_000
+
 #: The kinds of chart `make_chart` draws, in the order the command line and the charts page list them.
 CHART_KINDS: Final = ("timeline", "actors", "claims")
 DEFAULT_CHART_KIND: Final = "timeline"

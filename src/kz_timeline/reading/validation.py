@@ -24,6 +24,7 @@ from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.reading.key_codes import SharedCodes
+from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
 from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
@@ -594,11 +595,15 @@ Check = Callable[[], Iterable[Problem]]
 
 
 def table_checks(raw: RawTable, *, check_derived: bool = True) -> list[Check]:
-    """Return the checks of one table that read nothing else (its cells, its control characters), in listing order.
+    """Return the checks of one table that read nothing else (cells, control characters, lengths), in listing order.
 
     They may start as soon as the table is read, while the next file is being read (see `CheckPool`).
     """
-    return [partial(check_columns, raw, check_derived=check_derived), partial(check_control_characters, raw)]
+    return [
+        partial(check_columns, raw, check_derived=check_derived),
+        partial(check_control_characters, raw),
+        partial(check_value_lengths, raw),
+    ]
 
 
 def dataset_checks(
