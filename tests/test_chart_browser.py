@@ -357,6 +357,30 @@ def test_counted_charts_of_big_data_render_without_errors_and_show_counts(visit:
     assert opened.requests == [] and opened.errors == []
 
 
+def test_a_hover_on_the_counted_timelines_overview_says_how_many_events_that_period_has(visit: Any) -> None:
+    opened = visit("timeline-counted")
+    bar = opened.page.evaluate(
+        """() => {
+          for (const element of document.querySelectorAll("#vis svg .overview_group .mark-rect path")) {
+            const item = element.__data__;
+            if (item && item.datum && item.datum.period_text && item.datum.sum_events > 0) {
+              const box = element.getBoundingClientRect();
+              return {x: box.x + box.width / 2, y: box.y + box.height - 1, period: item.datum.period_text,
+                      events: item.datum.sum_events};
+            }
+          }
+          return null;
+        }"""
+    )
+    assert bar is not None, "no overview bar with its period and count"
+    opened.page.mouse.move(bar["x"], bar["y"])
+    tooltip = opened.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    assert bar["period"] in text and f"{bar['events']:,}" in text, text
+    assert opened.requests == [] and opened.errors == []
+
+
 #: [row, opacity, centre x, centre y] of every counted cell (a rect whose datum has `field` and a description).
 CELLS = """(field) => {
   const found = [];

@@ -369,6 +369,16 @@ def test_timeline_of_more_than_max_rows_events_counts_them_per_lane_and_month(da
     assert labelled and len(labelled) <= 20
 
 
+def test_the_counted_timelines_overview_says_on_hover_how_many_events_each_period_has(dataset: Dataset) -> None:
+    big = synthetic(dataset, MAX_ROWS + 1)
+    spec = make_chart(big, "timeline").to_dict()
+    overview = next(view for view in views(spec) if view.get("name") == "overview")
+    tooltip = overview["encoding"]["tooltip"]
+    assert [(item["field"], item.get("aggregate")) for item in tooltip] == [("period_text", None), ("events", "sum")]
+    svg = render_chart(make_chart(big, "timeline"), "svg")
+    assert svg.startswith(b"<svg")  # Vega accepts the encoding (an aggregate grouped by the period's text too)
+
+
 def test_actors_of_more_than_max_rows_participations_are_counted_per_year(dataset: Dataset) -> None:
     big = synthetic(dataset, MAX_ROWS + 1)
     spec = make_chart(big, "actors").to_dict()

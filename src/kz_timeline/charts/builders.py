@@ -446,6 +446,7 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField, width: int) -> alt
             width=plot, height=alt.Step(6 * LABEL_GAP + 24)
         )
         views.insert(0, strip)
+    # The overview counts every period, also those outside the span the main view opens on: a hover says how many.
     overview = (
         alt.Chart(counts)
         .mark_bar(color="#4c78a8", aria=False)
@@ -453,6 +454,10 @@ def _timeline_counts_chart(dataset: Dataset, lane: LaneField, width: int) -> alt
             x=_utc_x("start", _overview_title(width), list(domain)),
             x2="end:T",
             y=alt.Y("sum(events):Q", title=None, axis=None),
+            tooltip=[
+                alt.Tooltip("period_text:N", title=period.capitalize()),
+                alt.Tooltip("sum(events):Q", title="Events", format=","),
+            ],
         )
         .properties(name="overview", width=plot, height=OVERVIEW_HEIGHT)
         .add_params(brush)
