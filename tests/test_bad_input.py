@@ -294,3 +294,9 @@ def test_a_lone_carriage_return_inside_a_field_survives_fmt(minimal_dir: Path, c
     assert load(minimal_dir).evidence["note"].iloc[0] == "The record\rdates the sentence to 7 September 2017."
     assert main(["fmt", "--data-dir", str(minimal_dir)]) == 0
     assert load(minimal_dir).evidence["note"].iloc[0] == "The record\rdates the sentence to 7 September 2017."
+
+
+def test_the_docs_give_the_number_of_cases_the_corpus_holds() -> None:
+    text = (FIXTURES.parent.parent / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    assert f"`tests/fixtures/bad/` holds {len(CASES)} named cases" in text
+    assert f"the {len(METHOD)} `method_*` cases" in text
