@@ -15,7 +15,7 @@ from kz_timeline.errors import DataValidationError, WriteTargetError
 from kz_timeline.schema.rubric import RULES
 from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES
-from kz_timeline.site import database
+from kz_timeline.site import database, search_indexes
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
@@ -211,7 +211,7 @@ def test_the_span_index_holds_each_events_days_open_ends_to_the_end_of_time(conn
         if end is not None:
             assert last == dt.date.fromisoformat(end).toordinal()
         else:
-            assert last == (database.OPEN_END_DAY if status == "open" else first)
+            assert last == (search_indexes.OPEN_END_DAY if status == "open" else first)
     assert {"closed", "open"} <= statuses
 
 
@@ -409,3 +409,22 @@ def test_rows_inserted_in_many_small_batches_are_the_same_rows(
         sql = f"SELECT * FROM [{table.name}] ORDER BY {order}"
         expected, got = (sqlite3.connect(path).execute(sql).fetchall() for path in (shipped_db, small))
         assert got == expected, table.name
+
+
+def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+
+    def broken(connection: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    replace_in(minimal_dir / "events.csv", "A court sentences an editor.", "A court sentences the editor.")
+    monkeypatch.setattr(search_indexes, "create_full_text_search", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        build_database(minimal_dir, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]

@@ -24,12 +24,10 @@ from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
 from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.search_indexes import SideIndexes
 
 BUILD_INFO_TABLE = "_build_info"
 BATCH_SIZE = 50_000
-
-#: Full-text search (FTS5, porter stemming) over these columns.
-FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
 
 
 @dataclass(frozen=True)
@@ -85,12 +83,6 @@ LOOKUP_EXTRA: dict[str, tuple[str, str, Mapping[str, str]]] = {
         rubric.RULES,
     ),
 }
-#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
-SPAN_TABLE = "events_span"
-#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
-OPEN_END_DAY = 2**31 - 1
-#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
-DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 LOOKUP_COLUMNS: dict[str, str] = {
     "value": "The value as it appears in the data.",
     "label": "The value as people read it.",
@@ -102,6 +94,7 @@ LOOKUP_COLUMNS: dict[str, str] = {
 _LAYOUT_MODULES = (
     "site/database.py",
     "site/browsing.py",
+    "site/search_indexes.py",
     "schema/tables.py",
     "schema/models.py",
     "schema/vocabularies.py",
@@ -313,6 +306,10 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
 def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str]) -> None:
     from kz_timeline import __version__
 
+    handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".side")
+    os.close(handle)
+    # Full-text search and the span index are built beside the tables, on another thread (see search_indexes).
+    side = SideIndexes(Path(side_path), {name: raw.frame for name, raw in tables.items()})
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         # A temporary file nobody reads yet: durability comes from the final os.replace, not from journalling.
@@ -328,20 +325,21 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
         _create_indexes(db)
-        _create_span_index(connection)
         connection.execute("COMMIT")
-        for name, columns in FTS_COLUMNS.items():
-            db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
-        for name, sql in VIEWS.items():
-            db.create_view(name, sql.strip())
-        _write_build_info(db, fingerprint, __version__, digests)
+        # While search and the span index may still be under way on the other thread.
         problems = connection.execute("PRAGMA foreign_key_check").fetchmany(5)
         if problems:
             raise RuntimeError(f"foreign key check failed after validation: {problems}")
+        side.copy_into(connection)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        _write_build_info(db, fingerprint, __version__, digests)
         connection.execute("PRAGMA analysis_limit = 1000")
         connection.execute("ANALYZE")
     finally:
         connection.close()
+        side.close()
+        Path(side_path).unlink(missing_ok=True)
 
 
 def view_columns() -> dict[str, list[str]]:
@@ -469,20 +467,6 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         sort = BROWSING[table.name].sort if table.name in BROWSING else None
         if sort is not None and sort != table.primary_key[0]:
             db.table(table.name).create_index([sort, *table.primary_key], index_name=f"idx_{table.name}_{sort}_sort")
-
-
-def _create_span_index(connection: sqlite3.Connection) -> None:
-    first = DAY_NUMBER.format("date_start")
-    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
-    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
-    # order keeps the tree's nodes compact.
-    connection.execute(
-        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
-        SELECT rowid, {first},
-          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
-               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
-        FROM events ORDER BY date_start"""
-    )
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:

@@ -1,0 +1,156 @@
+"""Full-text search and the span R*Tree: built in a side database on another thread, then copied into the database.
+
+SQLite builds both without holding the GIL, so they take the second core while the main thread inserts the tables and
+builds their indexes. The side database holds, under the same table names and with the same rowids (a table's rowid
+is its row's position in the file, from 1), only the columns that full-text search and the R*Tree read; the very
+statements that would build them in the database build them there. Their shadow tables (ordinary tables, as
+`sqlite3 .dump` shows) are then copied into the database beside the same virtual table definitions, which makes them
+the same indexes: the build's tests check every answer and run SQLite's own integrity checks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Full-text search (FTS5, porter stemming) over these columns.
+FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
+#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
+SPAN_TABLE = "events_span"
+#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
+OPEN_END_DAY = 2**31 - 1
+#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
+DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
+#: The columns of the events table that the span index reads.
+SPAN_COLUMNS = ("date_start", "date_end", "date_end_status")
+#: Rows sent to the side database at a time (as one JSON array, parsed by SQLite).
+BATCH_SIZE = 50_000
+
+
+def create_span_index(connection: sqlite3.Connection) -> None:
+    """Create and fill the span R*Tree from the events table of `connection`."""
+    first = DAY_NUMBER.format("date_start")
+    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
+    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
+    # order keeps the tree's nodes compact.
+    connection.execute(
+        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
+        SELECT rowid, {first},
+          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
+               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
+        FROM events ORDER BY date_start"""
+    )
+
+
+def create_full_text_search(connection: sqlite3.Connection) -> None:
+    """Create and fill the FTS5 table of every table of FTS_COLUMNS, as sqlite-utils' `enable_fts` writes it."""
+    db = sqlite_utils.Database(connection)
+    for name, columns in FTS_COLUMNS.items():
+        db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
+
+
+def side_columns() -> dict[str, tuple[str, ...]]:
+    """Return the columns of each table that the side database holds."""
+    wanted: dict[str, tuple[str, ...]] = {"events": SPAN_COLUMNS}
+    for name, columns in FTS_COLUMNS.items():
+        wanted[name] = tuple(dict.fromkeys((*wanted.get(name, ()), *columns)))
+    return wanted
+
+
+def virtual_tables() -> list[str]:
+    """Return the virtual tables built in the side database."""
+    return [SPAN_TABLE, *(f"{name}_fts" for name in FTS_COLUMNS)]
+
+
+class SideIndexes:
+    """Build full-text search and the span R*Tree of `frames` (text, as validated) in the SQLite file `path`.
+
+    The build starts at once on its own thread; `copy_into` waits for it and copies the indexes into a database;
+    `close` stops it if it still runs (an error elsewhere) and waits for it. The caller removes `path`.
+    """
+
+    def __init__(self, path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kz-timeline-search-indexes")
+        self._future: Future[None] = self._executor.submit(self._build, {name: frames[name] for name in side_columns()})
+
+    def _build(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        with self._lock:
+            self._connection = connection
+        try:
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA cache_size = -100000")
+            connection.execute("BEGIN")
+            for name, columns in side_columns().items():
+                self._fill(connection, name, frames[name], columns)
+            connection.execute("COMMIT")
+            create_span_index(connection)
+            create_full_text_search(connection)
+        finally:
+            with self._lock:
+                self._connection = None
+            connection.close()
+
+    def _fill(self, connection: sqlite3.Connection, name: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
+        """Copy `columns` of `frame` into table `name`, each row under its position from 1 as rowid, "" as NULL."""
+        names = ", ".join(f"[{column}]" for column in columns)
+        connection.execute(f"CREATE TABLE [{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
+        values = ", ".join(f"value ->> {position}" for position in range(len(columns)))
+        insert = f"INSERT INTO [{name}] (rowid, {names}) SELECT key + ?, {values} FROM json_each(?)"
+        for start in range(0, len(frame), BATCH_SIZE):
+            if self._stop.is_set():
+                raise InterruptedError("the database build stopped")
+            batch = frame[list(columns)].iloc[start : start + BATCH_SIZE]
+            # One JSON array of rows, written by pandas in C and parsed by SQLite: no Python object per value.
+            rows = batch.mask(batch == "").to_json(orient="values")
+            connection.execute(insert, (start + 1, rows))
+
+    def copy_into(self, connection: sqlite3.Connection) -> None:
+        """Wait for the build, then create the same virtual tables in `connection` and copy their shadow tables in."""
+        self._future.result()
+        connection.execute("ATTACH DATABASE ? AS side", (str(self.path),))
+        try:
+            connection.execute("BEGIN")
+            for table in virtual_tables():
+                (sql,) = connection.execute("SELECT sql FROM side.sqlite_master WHERE name = ?", (table,)).fetchone()
+                connection.execute(sql)
+                for shadow in _shadow_tables(connection, table):
+                    connection.execute(f"DELETE FROM main.[{shadow}]")
+                    connection.execute(f"INSERT INTO main.[{shadow}] SELECT * FROM side.[{shadow}]")
+            connection.execute("COMMIT")
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            connection.execute("DETACH DATABASE side")
+
+    def close(self) -> None:
+        """Stop the build if it still runs, and wait for it."""
+        self._stop.set()
+        with self._lock:
+            if self._connection is not None:
+                self._connection.interrupt()
+        self._executor.shutdown(wait=True)
+
+
+def _shadow_tables(connection: sqlite3.Connection, table: str) -> list[str]:
+    """Return the shadow tables of virtual table `table` in the main database, checking the side has the same."""
+    sql = "SELECT name FROM {}.sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ? ORDER BY name"
+    prefix = (len(table) + 1, f"{table}_")
+    main, side = ([row[0] for row in connection.execute(sql.format(schema), prefix)] for schema in ("main", "side"))
+    if not main or main != side:
+        raise RuntimeError(f"the shadow tables of {table} differ: {main} in the database, {side} in the side database")
+    return list(main)
