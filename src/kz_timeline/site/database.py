@@ -402,11 +402,31 @@ def _converter(column: Column) -> Callable[[str], Any]:
 
 
 def _in_words(dates: pd.Series) -> list[str | None]:
-    """Return each EDTF date in words (`format_human`), each distinct date formatted once; None for an empty one."""
+    """Return each EDTF date in words (`format_human`), each distinct date written once; None for an empty one.
+
+    The common shapes are written whole-column (`format_common_dates`), the rest one by one.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from kz_timeline.reading import fast_paths
+    from kz_timeline.reading.edtf_columns import format_common_dates
     from kz_timeline.reading.edtf_dates import format_human
 
-    words = {date: format_human(date) for date in dates.unique() if date}
-    return [words.get(date) for date in dates]
+    unique = pd.Series(dates.unique(), dtype="str")
+    distinct = unique[unique != ""].reset_index(drop=True)
+    if fast_paths.enabled():
+        done, words = format_common_dates(pa.array(distinct.array))
+    else:
+        done, words = np.zeros(len(distinct), dtype=bool), np.full(len(distinct), "", dtype=object)
+    for position in np.flatnonzero(~done).tolist():
+        words[position] = format_human(distinct[position])
+    positions = pd.Index(distinct).get_indexer(dates)
+    # An empty date is at position -1: the None put last.
+    written = np.full(len(words) + 1, None, dtype=object)
+    written[:-1] = words
+    return list(written[positions])
 
 
 def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[Any]]]:
