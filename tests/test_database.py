@@ -428,3 +428,30 @@ def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
         build_database(minimal_dir, db)
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_nothing_is_written(
+    minimal_dir: Path, tmp_path: Path
+) -> None:
+    """The checks run beside the build: bad data that makes the build itself fail still gets the checks' error."""
+    from kz_timeline.dataset.loader import read_valid_tables
+
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+    events = minimal_dir / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    # A second row with the first row's key (the insert fails on the primary key), and a date that is no date (the
+    # dates in words fail), beside a boolean that is not one.
+    events.write_text(
+        lines[0] + lines[1] + lines[1].replace(",2017-09,", ",2017-13,").replace(",true,", ",yes,") + "".join(lines[2:])
+    )
+    with pytest.raises(DataValidationError) as expected:
+        read_valid_tables(minimal_dir)
+    with pytest.raises(DataValidationError) as raised:
+        build_database(minimal_dir, db)
+    assert raised.value.problems == expected.value.problems
+    assert {problem.column for problem in raised.value.problems} >= {"event_id", "date", "is_key_event"}
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -118,8 +121,15 @@ def read_valid_tables(
     """Read and check every table; raise DataValidationError listing every problem."""
     directory = resolve_data_dir(data_dir)
     tables, problems = read_tables(directory)
+    return _checked(tables, problems, articles, check_derived=check_derived)
+
+
+def _checked(
+    tables: dict[str, RawTable], problems: list[Problem], articles: Iterable[str | Path], *, check_derived: bool = True
+) -> dict[str, RawTable]:
+    """Check tables read with `problems`; return them, or raise DataValidationError listing every problem."""
     texts, text_problems = read_source_texts(articles, tables)
-    problems.extend(text_problems)
+    problems = [*problems, *text_problems]
     # The checks of form and of the method, run together so that two cores share them.
     problems.extend(run_checks([*dataset_checks(tables, texts, check_derived=check_derived), *method_checks(tables)]))
     if problems:
@@ -278,6 +288,34 @@ def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTa
     return _check_and_remember(directory, articles)
 
 
+def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], Future[dict[str, RawTable]]]:
+    """Read every table; check and remember them, as `check_and_remember` does, on another thread.
+
+    Returns the tables as read, for the caller to work on meanwhile, and the checks' future: its result is the
+    tables, or raises the very DataValidationError that `check_and_remember` raises. Anything made from the tables
+    before that answer may rest on invalid data. Tables that cannot all be read are checked at once instead.
+    """
+    tables, problems = read_tables(directory)
+    result: Future[dict[str, RawTable]] = Future()
+    if problems or len(tables) < len(TABLES):
+        try:
+            result.set_result(_checked(tables, problems, articles))
+        except DataValidationError as error:
+            result.set_exception(error)
+        return tables, result
+
+    def check() -> None:
+        try:
+            result.set_result(_remember(directory, articles, _checked(tables, [], articles)))
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the answer
+            result.set_exception(error)
+
+    # In the caller's context, so that `fast_paths.exact_only()` holds there too.
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(check,), name="kz-timeline-checks", daemon=True).start()
+    return tables, result
+
+
 def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:
     """Return the SHA-256 of the bytes each table was read from, by file name (in the order of TABLES)."""
     return {table.filename: tables[table.name].sha256 or None if table.name in tables else None for table in TABLES}
@@ -291,7 +329,11 @@ def _cache_key(directory: Path, articles: list[Path]) -> str | None:
 
 def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
     """Read and check every table; store them under the key of the very bytes that were read and checked."""
-    tables = read_valid_tables(directory, articles)
+    return _remember(directory, articles, read_valid_tables(directory, articles))
+
+
+def _remember(directory: Path, articles: list[Path], tables: dict[str, RawTable]) -> dict[str, RawTable]:
+    """Store valid `tables` in the cache under the key of the very bytes that were read and checked."""
     if validated_cache.enabled():
         key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
         if key is not None:

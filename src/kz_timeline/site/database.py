@@ -271,22 +271,37 @@ def build_database(
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
     untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
-    from kz_timeline.dataset.loader import check_and_remember, read_digests, resolve_data_dir
+    from kz_timeline.dataset.loader import check_beside, read_digests, resolve_data_dir
 
     path = Path(db_path)
     check_target(path)
     directory = resolve_data_dir(data_dir)
-    tables = check_and_remember(directory, [Path(article) for article in articles])
-    # The fingerprint of the very bytes that were checked and go into the database.
-    digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
+    # The checks run beside the build; the database is moved into place only once they have all passed.
+    tables, checks = check_beside(directory, [Path(article) for article in articles])
+    if checks.done():
+        checks.result()  # the files could not all be read: nothing to build
     try:
-        mode = replaced_file_mode(path)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
+        # The fingerprint of the very bytes that were checked and go into the database.
+        digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
+        try:
+            mode = replaced_file_mode(path)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as error:
+            raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
+    except Exception:
+        checks.result()  # invalid data is reported first
+        raise
     os.close(handle)
     try:
-        _build(Path(temporary), tables, _fingerprint(digests), digests)
+        try:
+            _build(Path(temporary), tables, _fingerprint(digests), digests)
+        except Exception:
+            # Invalid data may trip the build up: its problems are the error, not what the build tripped over.
+            invalid = checks.exception()
+            if invalid is not None:
+                raise invalid from None
+            raise
+        checks.result()
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
