@@ -2,8 +2,9 @@
 
 The expected database is built here the straightforward way, in one connection: rows converted one value at a time
 from the CSV module's reading of the files, then the same indexes, full-text search, span R*Tree and views made in
-place. The build under test inserts in batches and builds search and the R*Tree in a side database on another
-thread; every table, view, answer of full-text search and span of the R*Tree must be the same.
+place. The build under test inserts in batches, checks the data beside the build and builds search and the R*Tree in
+a side database on another thread; every table, view, answer of full-text search and span of the R*Tree must be the
+same.
 """
 
 from __future__ import annotations
@@ -40,9 +41,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
     path = tmp_path_factory.mktemp("built") / "fast.db"
     monkeypatch = pytest.MonkeyPatch()
-    # Small batches, so that the synthetic data crosses many batch boundaries in both databases.
+    # Small batches, so that the synthetic data crosses many batch boundaries.
     monkeypatch.setattr(database, "BATCH_SIZE", 97)
-    monkeypatch.setattr(search_indexes, "BATCH_SIZE", 89)
     try:
         build_database(data_dir, path)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -288,32 +288,53 @@ def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTa
     return _check_and_remember(directory, articles)
 
 
-def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], Future[dict[str, RawTable]]]:
-    """Read every table; check and remember them, as `check_and_remember` does, on another thread.
+class BesideChecks:
+    """The checks of tables already read, run on another thread from `start` on; `result` waits for their answer."""
 
-    Returns the tables as read, for the caller to work on meanwhile, and the checks' future: its result is the
-    tables, or raises the very DataValidationError that `check_and_remember` raises. Anything made from the tables
-    before that answer may rest on invalid data. Tables that cannot all be read are checked at once instead.
+    def __init__(self, check: Callable[[], dict[str, RawTable]]) -> None:
+        self._check = check
+        self._answer: Future[dict[str, RawTable]] = Future()
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the checks on another thread (the first call only)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        # In the caller's context, so that `fast_paths.exact_only()` holds there too.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._run,), name="kz-timeline-checks", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._answer.set_result(self._check())
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the answer
+            self._answer.set_exception(error)
+
+    def result(self) -> dict[str, RawTable]:
+        """Return the tables once checked (starting the checks if need be), or raise what the checks raised."""
+        self.start()
+        return self._answer.result()
+
+    def error(self) -> BaseException | None:
+        """Return what the checks raised (starting them if need be, and waiting for them), or None if they passed."""
+        self.start()
+        return self._answer.exception()
+
+
+def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], BesideChecks]:
+    """Read every table, and return them with their checks (and remembering them, as `check_and_remember` does).
+
+    The caller starts the checks when it likes and works on the tables meanwhile; the checks raise the very
+    DataValidationError that `check_and_remember` raises, and anything made from the tables before they have
+    answered may rest on invalid data. Tables that cannot all be read are checked at once instead (and raise).
     """
     tables, problems = read_tables(directory)
-    result: Future[dict[str, RawTable]] = Future()
     if problems or len(tables) < len(TABLES):
-        try:
-            result.set_result(_checked(tables, problems, articles))
-        except DataValidationError as error:
-            result.set_exception(error)
-        return tables, result
-
-    def check() -> None:
-        try:
-            result.set_result(_remember(directory, articles, _checked(tables, [], articles)))
-        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the answer
-            result.set_exception(error)
-
-    # In the caller's context, so that `fast_paths.exact_only()` holds there too.
-    context = contextvars.copy_context()
-    threading.Thread(target=context.run, args=(check,), name="kz-timeline-checks", daemon=True).start()
-    return tables, result
+        _checked(tables, problems, articles)
+    return tables, BesideChecks(lambda: _remember(directory, articles, _checked(tables, [], articles)))
 
 
 def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:

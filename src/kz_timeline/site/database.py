@@ -278,8 +278,6 @@ def build_database(
     directory = resolve_data_dir(data_dir)
     # The checks run beside the build; the database is moved into place only once they have all passed.
     tables, checks = check_beside(directory, [Path(article) for article in articles])
-    if checks.done():
-        checks.result()  # the files could not all be read: nothing to build
     try:
         # The fingerprint of the very bytes that were checked and go into the database.
         digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
@@ -294,10 +292,10 @@ def build_database(
     os.close(handle)
     try:
         try:
-            _build(Path(temporary), tables, _fingerprint(digests), digests)
+            _build(Path(temporary), tables, _fingerprint(digests), digests, checks.start)
         except Exception:
             # Invalid data may trip the build up: its problems are the error, not what the build tripped over.
-            invalid = checks.exception()
+            invalid = checks.error()
             if invalid is not None:
                 raise invalid from None
             raise
@@ -318,13 +316,16 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
     return build_database(data_dir, db_path)
 
 
-def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str]) -> None:
+def _build(
+    path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str], inserted: Callable[[], None]
+) -> None:
+    """Build the database at `path`; call `inserted` once the rows are in and only SQLite works on (no GIL held)."""
     from kz_timeline import __version__
 
     handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".side")
     os.close(handle)
-    # Full-text search and the span index are built beside the tables, on another thread (see search_indexes).
-    side = SideIndexes(Path(side_path), {name: raw.frame for name, raw in tables.items()})
+    # Full-text search and the span index are built beside the table indexes, on another thread (see search_indexes).
+    side = SideIndexes(Path(side_path))
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         # A temporary file nobody reads yet: durability comes from the final os.replace, not from journalling.
@@ -339,12 +340,17 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
         for table in TABLES:
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
-        _create_indexes(db)
         connection.execute("COMMIT")
-        # While search and the span index may still be under way on the other thread.
+        inserted()
+        side.start(path)
+        # Reading only, while the side database copies the columns it reads.
         problems = connection.execute("PRAGMA foreign_key_check").fetchmany(5)
         if problems:
             raise RuntimeError(f"foreign key check failed after validation: {problems}")
+        side.wait_copied()
+        connection.execute("BEGIN")
+        _create_indexes(db)
+        connection.execute("COMMIT")
         side.copy_into(connection)
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip())

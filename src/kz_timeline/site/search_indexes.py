@@ -1,26 +1,21 @@
 """Full-text search and the span R*Tree: built in a side database on another thread, then copied into the database.
 
-SQLite builds both without holding the GIL, so they take the second core while the main thread inserts the tables and
-builds their indexes. The side database holds, under the same table names and with the same rowids (a table's rowid
-is its row's position in the file, from 1), only the columns that full-text search and the R*Tree read; the very
-statements that would build them in the database build them there. Their shadow tables (ordinary tables, as
-`sqlite3 .dump` shows) are then copied into the database beside the same virtual table definitions, which makes them
-the same indexes: the build's tests check every answer and run SQLite's own integrity checks.
+SQLite builds both without holding the GIL, so they take the second core while the main thread builds the tables'
+indexes. The side database first copies, from the database just filled, the columns that full-text search and the
+R*Tree read, under the same table names and rowids; the very statements that would build them in the database build
+them there. Their shadow tables (ordinary tables, as `sqlite3 .dump` shows) are then copied into the database beside
+the same virtual table definitions, which makes them the same indexes: the build's tests check every answer and run
+SQLite's own integrity checks.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlite_utils
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Full-text search (FTS5, porter stemming) over these columns.
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
@@ -32,8 +27,6 @@ OPEN_END_DAY = 2**31 - 1
 DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 #: The columns of the events table that the span index reads.
 SPAN_COLUMNS = ("date_start", "date_end", "date_end_status")
-#: Rows sent to the side database at a time (as one JSON array, parsed by SQLite).
-BATCH_SIZE = 50_000
 
 
 def create_span_index(connection: sqlite3.Connection) -> None:
@@ -72,21 +65,27 @@ def virtual_tables() -> list[str]:
 
 
 class SideIndexes:
-    """Build full-text search and the span R*Tree of `frames` (text, as validated) in the SQLite file `path`.
+    """Build full-text search and the span R*Tree of a database in the SQLite file `path`, on another thread.
 
-    The build starts at once on its own thread; `copy_into` waits for it and copies the indexes into a database;
-    `close` stops it if it still runs (an error elsewhere) and waits for it. The caller removes `path`.
+    `start` copies what they read from the database (already filled and committed) and goes on building;
+    `wait_copied` returns once the database may be written again; `copy_into` waits for the build and copies the
+    indexes into the database; `close` stops the build if it still runs (an error elsewhere) and waits for it. The
+    caller removes `path`.
     """
 
-    def __init__(self, path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._stop = threading.Event()
+        self._copied = threading.Event()
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="kz-timeline-search-indexes")
-        self._future: Future[None] = self._executor.submit(self._build, {name: frames[name] for name in side_columns()})
+        self._future: Future[None] | None = None
 
-    def _build(self, frames: Mapping[str, pd.DataFrame]) -> None:
+    def start(self, database: Path) -> None:
+        """Start copying what the indexes read from `database`, then building them."""
+        self._future = self._executor.submit(self._build, database)
+
+    def _build(self, database: Path) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         with self._lock:
             self._connection = connection
@@ -94,10 +93,10 @@ class SideIndexes:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA cache_size = -100000")
-            connection.execute("BEGIN")
-            for name, columns in side_columns().items():
-                self._fill(connection, name, frames[name], columns)
-            connection.execute("COMMIT")
+            try:
+                _copy_columns(connection, database)
+            finally:
+                self._copied.set()
             create_span_index(connection)
             create_full_text_search(connection)
         finally:
@@ -105,22 +104,16 @@ class SideIndexes:
                 self._connection = None
             connection.close()
 
-    def _fill(self, connection: sqlite3.Connection, name: str, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
-        """Copy `columns` of `frame` into table `name`, each row under its position from 1 as rowid, "" as NULL."""
-        names = ", ".join(f"[{column}]" for column in columns)
-        connection.execute(f"CREATE TABLE [{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
-        values = ", ".join(f"value ->> {position}" for position in range(len(columns)))
-        insert = f"INSERT INTO [{name}] (rowid, {names}) SELECT key + ?, {values} FROM json_each(?)"
-        for start in range(0, len(frame), BATCH_SIZE):
-            if self._stop.is_set():
-                raise InterruptedError("the database build stopped")
-            batch = frame[list(columns)].iloc[start : start + BATCH_SIZE]
-            # One JSON array of rows, written by pandas in C and parsed by SQLite: no Python object per value.
-            rows = batch.mask(batch == "").to_json(orient="values")
-            connection.execute(insert, (start + 1, rows))
+    def wait_copied(self) -> None:
+        """Wait until the side database has copied what it reads from the database."""
+        self._copied.wait()
+        if self._future is not None and self._future.done():
+            self._future.result()  # the copy failed: say why
 
     def copy_into(self, connection: sqlite3.Connection) -> None:
         """Wait for the build, then create the same virtual tables in `connection` and copy their shadow tables in."""
+        if self._future is None:
+            raise RuntimeError("the side build was not started")
         self._future.result()
         connection.execute("ATTACH DATABASE ? AS side", (str(self.path),))
         try:
@@ -139,11 +132,26 @@ class SideIndexes:
 
     def close(self) -> None:
         """Stop the build if it still runs, and wait for it."""
-        self._stop.set()
         with self._lock:
             if self._connection is not None:
                 self._connection.interrupt()
         self._executor.shutdown(wait=True)
+
+
+def _copy_columns(connection: sqlite3.Connection, database: Path) -> None:
+    """Copy the columns of `side_columns` from `database` into `connection`, each row under the same rowid."""
+    connection.execute("ATTACH DATABASE ? AS filled", (f"{database.resolve().as_uri()}?mode=ro",))
+    try:
+        connection.execute("BEGIN")
+        for name, columns in side_columns().items():
+            names = ", ".join(f"[{column}]" for column in columns)
+            connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
+            connection.execute(f"INSERT INTO main.[{name}] (rowid, {names}) SELECT rowid, {names} FROM filled.[{name}]")
+        connection.execute("COMMIT")
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.execute("DETACH DATABASE filled")
 
 
 def _shadow_tables(connection: sqlite3.Connection, table: str) -> list[str]:
