@@ -423,7 +423,7 @@ def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
         raise sqlite3.OperationalError("database or disk is full")
 
     replace_in(minimal_dir / "events.csv", "A court sentences an editor.", "A court sentences the editor.")
-    monkeypatch.setattr(search_indexes, "create_full_text_search", broken)
+    monkeypatch.setattr(search_indexes, "_fill_full_text_search", broken)
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         build_database(minimal_dir, db)
     assert db.read_bytes() == before
@@ -455,3 +455,26 @@ def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_not
     assert {problem.column for problem in raised.value.problems} >= {"event_id", "date", "is_key_event"}
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_nothing(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    started: list[bool] = []
+    start = search_indexes.SideIndexes.start
+
+    def broken_indexes(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def recorded_start(self: search_indexes.SideIndexes, database: Path) -> None:
+        started.append(True)
+        start(self, database)
+
+    monkeypatch.setattr(database, "_create_indexes", broken_indexes)
+    monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        build_database(minimal_dir, db)
+    assert started == [True]
+    assert list(db.parent.iterdir()) == []

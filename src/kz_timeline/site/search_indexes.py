@@ -98,7 +98,7 @@ class SideIndexes:
             finally:
                 self._copied.set()
             create_span_index(connection)
-            create_full_text_search(connection)
+            _fill_full_text_search(connection)
         finally:
             with self._lock:
                 self._connection = None
@@ -138,14 +138,40 @@ class SideIndexes:
         self._executor.shutdown(wait=True)
 
 
+def _fill_full_text_search(connection: sqlite3.Connection) -> None:
+    """Do what `create_full_text_search` does, with more terms kept in memory before each write (fewer merges).
+
+    The same statements as sqlite-utils' `enable_fts`, creating then populating; the setting is then removed, so
+    that the index's configuration is the default one.
+    """
+    db = sqlite_utils.Database(connection)
+    for name, columns in FTS_COLUMNS.items():
+        fts = f"{name}_fts"
+        connection.execute(f"INSERT INTO [{fts}] ([{fts}], rank) VALUES ('hashsize', ?)", (FTS_HASH_SIZE,))
+        db.table(name).populate_fts(list(columns))
+        connection.execute(f"DELETE FROM [{fts}_config] WHERE k = 'hashsize'")
+
+
+#: Bytes of pending terms FTS5 keeps in memory before writing a segment (its default is 1 MB): 16 MB takes a quarter
+#: off the time of indexing a million events (5.8 s -> 4.3 s of CPU), about 15 MB more memory, and the same index.
+FTS_HASH_SIZE = 16 * 1024 * 1024
+
+
 def _copy_columns(connection: sqlite3.Connection, database: Path) -> None:
-    """Copy the columns of `side_columns` from `database` into `connection`, each row under the same rowid."""
+    """Copy the columns of `side_columns` from `database` into `connection`, each row under the same rowid.
+
+    Full-text search is created on the empty tables (see `_fill_full_text_search`).
+    """
     connection.execute("ATTACH DATABASE ? AS filled", (f"{database.resolve().as_uri()}?mode=ro",))
     try:
         connection.execute("BEGIN")
         for name, columns in side_columns().items():
-            names = ", ".join(f"[{column}]" for column in columns)
             connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
+        db = sqlite_utils.Database(connection)
+        for name, columns in FTS_COLUMNS.items():
+            db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
+        for name, columns in side_columns().items():
+            names = ", ".join(f"[{column}]" for column in columns)
             connection.execute(f"INSERT INTO main.[{name}] (rowid, {names}) SELECT rowid, {names} FROM filled.[{name}]")
         connection.execute("COMMIT")
     finally:
