@@ -332,7 +332,7 @@ def _build(
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("PRAGMA cache_size = -200000")
+        connection.execute("PRAGMA cache_size = -64000")
         db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         _create_lookups(db)

@@ -92,7 +92,7 @@ class SideIndexes:
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            connection.execute("PRAGMA cache_size = -100000")
+            connection.execute("PRAGMA cache_size = -32000")
             try:
                 _copy_columns(connection, database)
             finally:
