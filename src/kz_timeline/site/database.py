@@ -466,6 +466,9 @@ def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[A
     """Return the values of each database column of `table`, converted to their SQLite types."""
     values: dict[str, list[Any]] = dict(extra)
     for column in table.columns:
+        if column.vocabulary is not None:
+            values[column.name] = _few_texts(frame[column.name])
+            continue
         texts: list[str] = frame[column.name].tolist()
         if column.python_type in (int, bool):
             convert = _converter(column)
@@ -473,6 +476,16 @@ def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[A
         else:
             values[column.name] = [text if text else None for text in texts]
     return [values[name] for name, _ in database_columns(table)]
+
+
+def _few_texts(texts: pd.Series) -> list[str | None]:
+    """Return a column of few distinct texts as Python objects, "" as None: one object per distinct text, not per row."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+    objects = np.array([text if text else None for text in distinct], dtype=object)
+    return objects[codes].tolist()  # type: ignore[no-any-return]
 
 
 def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[Any]]) -> None:
