@@ -15,7 +15,7 @@ from kz_timeline.errors import DataValidationError, WriteTargetError
 from kz_timeline.schema.rubric import RULES
 from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES
-from kz_timeline.site import database
+from kz_timeline.site import database, search_indexes
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
@@ -211,7 +211,7 @@ def test_the_span_index_holds_each_events_days_open_ends_to_the_end_of_time(conn
         if end is not None:
             assert last == dt.date.fromisoformat(end).toordinal()
         else:
-            assert last == (database.OPEN_END_DAY if status == "open" else first)
+            assert last == (search_indexes.OPEN_END_DAY if status == "open" else first)
     assert {"closed", "open"} <= statuses
 
 
@@ -409,3 +409,72 @@ def test_rows_inserted_in_many_small_batches_are_the_same_rows(
         sql = f"SELECT * FROM [{table.name}] ORDER BY {order}"
         expected, got = (sqlite3.connect(path).execute(sql).fetchall() for path in (shipped_db, small))
         assert got == expected, table.name
+
+
+def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+
+    def broken(connection: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    replace_in(minimal_dir / "events.csv", "A court sentences an editor.", "A court sentences the editor.")
+    monkeypatch.setattr(search_indexes, "_fill_full_text_search", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        build_database(minimal_dir, db)
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_nothing_is_written(
+    minimal_dir: Path, tmp_path: Path
+) -> None:
+    """The checks run beside the build: bad data that makes the build itself fail still gets the checks' error."""
+    from kz_timeline.dataset.loader import read_valid_tables
+
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    build_database(minimal_dir, db)
+    before = db.read_bytes()
+    events = minimal_dir / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    # A second row with the first row's key (the insert fails on the primary key), and a date that is no date (the
+    # dates in words fail), beside a boolean that is not one.
+    events.write_text(
+        lines[0] + lines[1] + lines[1].replace(",2017-09,", ",2017-13,").replace(",true,", ",yes,") + "".join(lines[2:])
+    )
+    with pytest.raises(DataValidationError) as expected:
+        read_valid_tables(minimal_dir)
+    with pytest.raises(DataValidationError) as raised:
+        build_database(minimal_dir, db)
+    assert raised.value.problems == expected.value.problems
+    assert {problem.column for problem in raised.value.problems} >= {"event_id", "date", "is_key_event"}
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_nothing(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "out").mkdir()
+    db = tmp_path / "out" / "kz.db"
+    started: list[bool] = []
+    start = search_indexes.SideIndexes.start
+
+    def broken_indexes(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def recorded_start(self: search_indexes.SideIndexes, database: Path) -> None:
+        started.append(True)
+        start(self, database)
+
+    monkeypatch.setattr(database, "_create_indexes", broken_indexes)
+    monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        build_database(minimal_dir, db)
+    assert started == [True]
+    assert list(db.parent.iterdir()) == []

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kz_timeline.reading import fast_paths
-from kz_timeline.reading.edtf_columns import derive_common_dates
-from kz_timeline.reading.edtf_dates import EdtfError, derive_date
+from kz_timeline.reading.edtf_columns import derive_common_dates, format_common_dates
+from kz_timeline.reading.edtf_dates import EdtfError, derive_date, format_human
 from kz_timeline.reading.validation import _derived_texts, date_table, derived_date_columns
 
 EDGE_CASES = [
@@ -94,6 +94,36 @@ def test_whole_column_derivation_matches_derive_date_on_edge_cases_and_random_da
         else:
             assert value not in table.errors, value
             assert {name: column[position] for name, column in table.texts.items()} == expected, value
+
+
+def test_whole_column_words_match_format_human_on_edge_cases_and_random_dates_and_intervals() -> None:
+    rng = np.random.default_rng(11)
+    starts = pd.Series(pd.to_datetime("1700-01-01") + pd.to_timedelta(rng.integers(0, 180_000, 2_000), unit="D"))
+    ends = starts + pd.to_timedelta(rng.integers(0, 90, len(starts)), unit="D")
+    marks = rng.choice(["", "?", "~", "%"], size=(2, len(starts)))
+    day, month = starts.dt.strftime("%Y-%m-%d"), starts.dt.strftime("%Y-%m")
+    intervals = [f"{a}{q}/{b}{r}" for a, b, q, r in zip(day, ends.dt.strftime("%Y-%m-%d"), *marks, strict=True)]
+    mixed = [f"{a}/{b}" for a, b in zip(month, ends.dt.strftime("%Y"), strict=True)]
+    unclosed = [f"{a}{q}/{tail}" for a, q, tail in zip(day, marks[0], rng.choice(["", ".."], len(starts)), strict=True)]
+    qualified = [f"{a}{q}" for a, q in zip(month, marks[1], strict=True)]
+    values = [*EDGE_CASES, *day, *month, *qualified, *intervals, *mixed, *unclosed]
+    done, words = format_common_dates(pa.array(values))
+    assert done.sum() > 0.8 * len(values)
+    assert done.tolist() == derive_common_dates(pa.array(values))[0].tolist()
+    for value, written, word in zip(values, done, words, strict=True):
+        if written:
+            assert word == format_human(value), value
+    assert "2 to perhaps 11 January 2022" in format_common_dates(pa.array(["2022-01-02?/2022-01-11?"]))[1]
+
+
+def test_the_database_writes_dates_in_the_same_words_by_the_exact_path() -> None:
+    from kz_timeline.site.database import _in_words
+
+    valid = ["2022-06-17", "2017-09", "2022", "1600-02-29", "", "2022-01-02?/2022-01-11~", "2017-09", "", "201X", "0999"]
+    dates = pd.Series([*valid, "2022-01-05/..", "2022-06-17"], dtype="str")
+    with fast_paths.exact_only():
+        exact = _in_words(dates)
+    assert _in_words(dates) == exact == [format_human(date) if date else None for date in dates]
 
 
 def test_derived_columns_are_blank_for_blank_and_invalid_dates() -> None:

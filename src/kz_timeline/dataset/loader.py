@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -128,11 +131,27 @@ def read_valid_tables(
                 tables[table.name] = raw
                 # A table's own checks start now, on the core that reading the next file leaves idle.
                 own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
-        texts, text_problems = read_source_texts(articles, tables)
-        problems.extend(text_problems)
-        # The checks of form and of the method, run together so that two cores share them.
-        form = dataset_checks(tables, texts, check_derived=check_derived, own=own)
-        problems.extend(run_checks([*form, *method_checks(tables)], pool))
+        return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, own=own)
+
+
+def _checked(
+    tables: dict[str, RawTable],
+    problems: list[Problem],
+    articles: Iterable[str | Path],
+    *,
+    check_derived: bool = True,
+    pool: CheckPool | None = None,
+    own: Mapping[str, list[Check]] | None = None,
+) -> dict[str, RawTable]:
+    """Check tables read with `problems`; return them, or raise DataValidationError listing every problem.
+
+    `pool` and `own`: where checks run, and each table's own checks already started there (`read_valid_tables`).
+    """
+    texts, text_problems = read_source_texts(articles, tables)
+    problems = [*problems, *text_problems]
+    # The checks of form and of the method, run together so that two cores share them.
+    form = dataset_checks(tables, texts, check_derived=check_derived, own=own)
+    problems.extend(run_checks([*form, *method_checks(tables)], pool))
     if problems:
         raise DataValidationError(problems)
     return tables
@@ -291,6 +310,55 @@ def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTa
     return _check_and_remember(directory, articles)
 
 
+class BesideChecks:
+    """The checks of tables already read, run on another thread from `start` on; `result` waits for their answer."""
+
+    def __init__(self, check: Callable[[], dict[str, RawTable]]) -> None:
+        self._check = check
+        self._answer: Future[dict[str, RawTable]] = Future()
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the checks on another thread (the first call only)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        # In the caller's context, so that `fast_paths.exact_only()` holds there too.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._run,), name="kz-timeline-checks", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._answer.set_result(self._check())
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the answer
+            self._answer.set_exception(error)
+
+    def result(self) -> dict[str, RawTable]:
+        """Return the tables once checked (starting the checks if need be), or raise what the checks raised."""
+        self.start()
+        return self._answer.result()
+
+    def error(self) -> BaseException | None:
+        """Return what the checks raised (starting them if need be, and waiting for them), or None if they passed."""
+        self.start()
+        return self._answer.exception()
+
+
+def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], BesideChecks]:
+    """Read every table, and return them with their checks (and remembering them, as `check_and_remember` does).
+
+    The caller starts the checks when it likes and works on the tables meanwhile; the checks raise the very
+    DataValidationError that `check_and_remember` raises, and anything made from the tables before they have
+    answered may rest on invalid data. Tables that cannot all be read are checked at once instead (and raise).
+    """
+    tables, problems = read_tables(directory)
+    if problems or len(tables) < len(TABLES):
+        _checked(tables, problems, articles)
+    return tables, BesideChecks(lambda: _remember(directory, articles, _checked(tables, [], articles)))
+
+
 def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:
     """Return the SHA-256 of the bytes each table was read from, by file name (in the order of TABLES)."""
     return {table.filename: tables[table.name].sha256 or None if table.name in tables else None for table in TABLES}
@@ -307,7 +375,13 @@ def _check_and_remember(directory: Path, articles: list[Path], *, in_background:
 
     `in_background`: return while the tables are being stored (see `validated_cache.store_in_background`).
     """
-    tables = read_valid_tables(directory, articles)
+    return _remember(directory, articles, read_valid_tables(directory, articles), in_background=in_background)
+
+
+def _remember(
+    directory: Path, articles: list[Path], tables: dict[str, RawTable], *, in_background: bool = False
+) -> dict[str, RawTable]:
+    """Store valid `tables` in the cache under the key of the very bytes that were read and checked."""
     if validated_cache.enabled():
         key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
         if key is not None:

@@ -5,10 +5,13 @@ The shapes taken here are a date of years 1000-9999 at day, month or year precis
 (``2022-01-02/2022-01-11``, ``2022-01-05/..``, ``2022-01-05/``). Every value of those shapes whose month, day and
 order are valid is derived with NumPy; everything else (unspecified digits, years before 1000, a month 13, 30
 February, a reversed interval, spaces, any other text) is left to `derive_date`, which derives it or words why not.
-The test suite checks that both give the same texts on every value (tests/test_date_table.py).
+The test suite checks that both give the same texts on every value (tests/test_date_table.py). The same shapes
+are written in words (`format_common_dates`) as `edtf_dates.format_human` writes them.
 """
 
 from __future__ import annotations
+
+import calendar
 
 import numpy as np
 import pyarrow as pa
@@ -67,6 +70,54 @@ def derive_common_dates(values: pa.Array) -> tuple[np.ndarray, dict[str, np.ndar
     status = np.where(closed, DateEndStatus.CLOSED.value, unclosed)
     texts["date_end_status"][rows] = status[rows]
     return done, texts
+
+
+def format_common_dates(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Write the values of the common shapes in words, as `edtf_dates.format_human` does; return which were written.
+
+    The words are an object array as long as `values`, set where the first array is True (the values that
+    `derive_common_dates` derives); every other value is left to `format_human`.
+    """
+    done, _ = derive_common_dates(values)
+    words = np.full(len(values), "", dtype=object)
+    if not done.any():
+        return done, words
+    parts = pc.extract_regex(values, _SHAPE)
+    first, first_day, first_month = _side_words(parts, 1)
+    second, _, second_month = _side_words(parts, 2)
+    slash, is_open, has_end = _is(parts, "slash", "/"), _is(parts, "open", ".."), ~_is(parts, "y2", "")
+    # Two days of one month: "2 to 11 January 2022" (the first day's qualifier is not written, as format_human does).
+    one_month = ~_is(parts, "d1", "") & ~_is(parts, "d2", "") & (first_month == second_month)
+    interval = np.where(one_month, first_day + " to " + second, first + " to " + second)
+    unclosed = "from " + first + np.where(is_open, " (ongoing)", " (end unknown)").astype(object)
+    written = np.where(has_end, interval, np.where(slash, unclosed, first))
+    words[done] = written[done]
+    return done, words
+
+
+_MONTH_NAMES = np.array(["", *calendar.month_name[1:]], dtype=object)
+_PREFIXES = {"?": "perhaps ", "~": "about ", "%": "perhaps about "}
+
+
+def _side_words(parts: pa.StructArray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return one side in words ('perhaps 17 June 2022'), its day ('17') and its year and month ('2022-06')."""
+    year = _texts(parts, f"y{n}")
+    month, day = _numbers(parts.field(f"m{n}")), _numbers(parts.field(f"d{n}"))
+    has_month, has_day = ~_is(parts, f"m{n}", ""), ~_is(parts, f"d{n}", "")
+    # A month that does not exist is in a value left to format_human; its words here are never used.
+    month_year = _MONTH_NAMES[np.where((month >= 1) & (month <= 12), month, 0)] + " " + year
+    day_text = day.astype(str).astype(object)
+    body = np.where(has_day, day_text + " " + month_year, np.where(has_month, month_year, year))
+    qualifier = _texts(parts, f"q{n}")
+    prefix = np.full(len(qualifier), "", dtype=object)
+    for mark, words in _PREFIXES.items():
+        prefix[qualifier == mark] = words
+    return prefix + body, day_text, year + "-" + _texts(parts, f"m{n}")
+
+
+def _texts(parts: pa.StructArray, name: str) -> np.ndarray:
+    """Return a field of the match as an object array of texts ("" where empty or unmatched)."""
+    return np.asarray(parts.field(name).fill_null("").to_numpy(zero_copy_only=False), dtype=object)
 
 
 #: The derived columns, in the order of the events table.

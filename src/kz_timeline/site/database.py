@@ -24,12 +24,10 @@ from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
 from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.search_indexes import SideIndexes
 
 BUILD_INFO_TABLE = "_build_info"
 BATCH_SIZE = 50_000
-
-#: Full-text search (FTS5, porter stemming) over these columns.
-FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
 
 
 @dataclass(frozen=True)
@@ -85,12 +83,6 @@ LOOKUP_EXTRA: dict[str, tuple[str, str, Mapping[str, str]]] = {
         rubric.RULES,
     ),
 }
-#: An R*Tree of each event's span in days, so that "events overlapping a range" is a tree search, not a scan.
-SPAN_TABLE = "events_span"
-#: The day number of an open (ongoing) end: the largest rtree_i32 coordinate.
-OPEN_END_DAY = 2**31 - 1
-#: SQL turning an ISO date into the day number of Python's date.toordinal() (0001-01-01 is day 1).
-DAY_NUMBER = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 LOOKUP_COLUMNS: dict[str, str] = {
     "value": "The value as it appears in the data.",
     "label": "The value as people read it.",
@@ -102,6 +94,7 @@ LOOKUP_COLUMNS: dict[str, str] = {
 _LAYOUT_MODULES = (
     "site/database.py",
     "site/browsing.py",
+    "site/search_indexes.py",
     "schema/tables.py",
     "schema/models.py",
     "schema/vocabularies.py",
@@ -278,22 +271,35 @@ def build_database(
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
     untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
-    from kz_timeline.dataset.loader import check_and_remember, read_digests, resolve_data_dir
+    from kz_timeline.dataset.loader import check_beside, read_digests, resolve_data_dir
 
     path = Path(db_path)
     check_target(path)
     directory = resolve_data_dir(data_dir)
-    tables = check_and_remember(directory, [Path(article) for article in articles])
-    # The fingerprint of the very bytes that were checked and go into the database.
-    digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
+    # The checks run beside the build; the database is moved into place only once they have all passed.
+    tables, checks = check_beside(directory, [Path(article) for article in articles])
     try:
-        mode = replaced_file_mode(path)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
+        # The fingerprint of the very bytes that were checked and go into the database.
+        digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
+        try:
+            mode = replaced_file_mode(path)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as error:
+            raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
+    except Exception:
+        checks.result()  # invalid data is reported first
+        raise
     os.close(handle)
     try:
-        _build(Path(temporary), tables, _fingerprint(digests), digests)
+        try:
+            _build(Path(temporary), tables, _fingerprint(digests), digests, checks.start)
+        except Exception:
+            # Invalid data may trip the build up: its problems are the error, not what the build tripped over.
+            invalid = checks.error()
+            if invalid is not None:
+                raise invalid from None
+            raise
+        checks.result()
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
@@ -310,16 +316,23 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
     return build_database(data_dir, db_path)
 
 
-def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str]) -> None:
+def _build(
+    path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str], inserted: Callable[[], None]
+) -> None:
+    """Build the database at `path`; call `inserted` once the rows are in and only SQLite works on (no GIL held)."""
     from kz_timeline import __version__
 
+    handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".side")
+    os.close(handle)
+    # Full-text search and the span index are built beside the table indexes, on another thread (see search_indexes).
+    side = SideIndexes(Path(side_path))
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         # A temporary file nobody reads yet: durability comes from the final os.replace, not from journalling.
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("PRAGMA cache_size = -200000")
+        connection.execute("PRAGMA cache_size = -64000")
         db = sqlite_utils.Database(connection)
         connection.execute("BEGIN")
         _create_lookups(db)
@@ -327,21 +340,27 @@ def _build(path: Path, tables: dict[str, RawTable], fingerprint: str, digests: d
         for table in TABLES:
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
-        _create_indexes(db)
-        _create_span_index(connection)
         connection.execute("COMMIT")
-        for name, columns in FTS_COLUMNS.items():
-            db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
-        for name, sql in VIEWS.items():
-            db.create_view(name, sql.strip())
-        _write_build_info(db, fingerprint, __version__, digests)
+        inserted()
+        side.start(path)
+        # Reading only, while the side database copies the columns it reads.
         problems = connection.execute("PRAGMA foreign_key_check").fetchmany(5)
         if problems:
             raise RuntimeError(f"foreign key check failed after validation: {problems}")
+        side.wait_copied()
+        connection.execute("BEGIN")
+        _create_indexes(db)
+        connection.execute("COMMIT")
+        side.copy_into(connection)
+        for name, sql in VIEWS.items():
+            db.create_view(name, sql.strip())
+        _write_build_info(db, fingerprint, __version__, digests)
         connection.execute("PRAGMA analysis_limit = 1000")
         connection.execute("ANALYZE")
     finally:
         connection.close()
+        side.close()
+        Path(side_path).unlink(missing_ok=True)
 
 
 def view_columns() -> dict[str, list[str]]:
@@ -404,11 +423,31 @@ def _converter(column: Column) -> Callable[[str], Any]:
 
 
 def _in_words(dates: pd.Series) -> list[str | None]:
-    """Return each EDTF date in words (`format_human`), each distinct date formatted once; None for an empty one."""
+    """Return each EDTF date in words (`format_human`), each distinct date written once; None for an empty one.
+
+    The common shapes are written whole-column (`format_common_dates`), the rest one by one.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from kz_timeline.reading import fast_paths
+    from kz_timeline.reading.edtf_columns import format_common_dates
     from kz_timeline.reading.edtf_dates import format_human
 
-    words = {date: format_human(date) for date in dates.unique() if date}
-    return [words.get(date) for date in dates]
+    unique = pd.Series(dates.unique(), dtype="str")
+    distinct = unique[unique != ""].reset_index(drop=True)
+    if fast_paths.enabled():
+        done, words = format_common_dates(pa.array(distinct.array))
+    else:
+        done, words = np.zeros(len(distinct), dtype=bool), np.full(len(distinct), "", dtype=object)
+    for position in np.flatnonzero(~done).tolist():
+        words[position] = format_human(distinct[position])
+    positions = pd.Index(distinct).get_indexer(dates)
+    # An empty date is at position -1: the None put last.
+    written = np.full(len(words) + 1, None, dtype=object)
+    written[:-1] = words
+    return list(written[positions])
 
 
 def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[Any]]]:
@@ -427,6 +466,9 @@ def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[A
     """Return the values of each database column of `table`, converted to their SQLite types."""
     values: dict[str, list[Any]] = dict(extra)
     for column in table.columns:
+        if column.vocabulary is not None:
+            values[column.name] = _few_texts(frame[column.name])
+            continue
         texts: list[str] = frame[column.name].tolist()
         if column.python_type in (int, bool):
             convert = _converter(column)
@@ -434,6 +476,16 @@ def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[A
         else:
             values[column.name] = [text if text else None for text in texts]
     return [values[name] for name, _ in database_columns(table)]
+
+
+def _few_texts(texts: pd.Series) -> list[str | None]:
+    """Return a column of few distinct texts as Python objects, "" as None: one object per distinct text, not per row."""
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+    objects = np.array([text if text else None for text in distinct], dtype=object)
+    return objects[codes].tolist()  # type: ignore[no-any-return]
 
 
 def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[Any]]) -> None:
@@ -469,20 +521,6 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
         sort = BROWSING[table.name].sort if table.name in BROWSING else None
         if sort is not None and sort != table.primary_key[0]:
             db.table(table.name).create_index([sort, *table.primary_key], index_name=f"idx_{table.name}_{sort}_sort")
-
-
-def _create_span_index(connection: sqlite3.Connection) -> None:
-    first = DAY_NUMBER.format("date_start")
-    connection.execute(f"CREATE VIRTUAL TABLE [{SPAN_TABLE}] USING rtree_i32(event_rowid, first_day, last_day)")
-    # An unknown end counts as the first possible day only; an open end runs to the end of time. Inserting in date
-    # order keeps the tree's nodes compact.
-    connection.execute(
-        f"""INSERT INTO [{SPAN_TABLE}] (event_rowid, first_day, last_day)
-        SELECT rowid, {first},
-          CASE WHEN date_end IS NOT NULL THEN {DAY_NUMBER.format("date_end")}
-               WHEN date_end_status = 'open' THEN {OPEN_END_DAY} ELSE {first} END
-        FROM events ORDER BY date_start"""
-    )
 
 
 def _write_build_info(db: sqlite_utils.Database, fingerprint: str, version: str, digests: dict[str, str]) -> None:

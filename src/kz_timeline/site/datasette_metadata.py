@@ -16,8 +16,6 @@ from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
     EXTRA_COLUMNS,
-    OPEN_END_DAY,
-    SPAN_TABLE,
     VIEW_BASE_TABLES,
     VIEW_COLUMNS,
     VIEW_DESCRIPTIONS,
@@ -25,6 +23,7 @@ from kz_timeline.site.database import (
     lookup_columns,
     view_columns,
 )
+from kz_timeline.site.search_indexes import OPEN_END_DAY, SPAN_TABLE
 from kz_timeline.text import term_label
 
 HEADER = (
