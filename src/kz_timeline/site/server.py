@@ -103,7 +103,9 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         datasette.remove_database(database.name)
         datasette.add_database(database, name=DATABASE_NAME)
     from kz_timeline.site.query_cache import cache_queries
+    from kz_timeline.site.search_sql import plan_searches
 
+    plan_searches(database)  # immutable: searches of common words walk indexes instead of sorting every match
     cache_queries(database)  # immutable: facet counts and search counts are computed once, not on every visit
     return datasette
 
