@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pytest
 
 from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.site import search_sql
 from kz_timeline.site.database import build_database
+from kz_timeline.site.search_facets import count_values, facet_shape, read_codes
 from kz_timeline.site.search_sql import MIN_SHARE, SearchPlanner, count_shape, page_shape, plan_searches
 from kz_timeline.site.server import make_datasette
 from tests.conftest import REPO_ROOT
@@ -81,7 +83,7 @@ def planned(database_path: Path) -> Any:
 def unplanned(database_path: Path) -> Any:
     """The same site with Datasette's own SQL for every search."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_sql, "plan_searches", lambda database: None)
+        patch.setattr(search_sql, "plan_searches", lambda database, facets: None)
         datasette = make_datasette(database_path, data_dir=database_path.parent)
     assert not hasattr(datasette.get_database(DATABASE_NAME), "search_planner")
     return datasette
@@ -126,15 +128,16 @@ def test_every_search_gives_the_rows_facets_and_counts_of_datasettes_own_sql(pla
     # Not a comparison of two copies of the same SQL: most of these pages went through the cheaper statements.
     assert rewritten["count"] - before["count"] >= 10
     assert rewritten["page"] - before["page"] >= 30
+    assert rewritten["facet"] - before["facet"] >= 10
 
 
 def test_datasettes_own_search_statements_are_recognised(database_path: Path) -> None:
     """An upgrade of Datasette that writes other SQL for these pages fails here instead of losing the speed-up."""
-    for path in (f"/{DATABASE_NAME}/events?_search=court", f"/{DATABASE_NAME}/claims?_search=sanctions"):
+    for path, facets in ((f"/{DATABASE_NAME}/events?_search=court", 1), (f"/{DATABASE_NAME}/claims?_search=sanctions", 2)):
         datasette = make_datasette(database_path, data_dir=database_path.parent)
         status, _ = get(datasette, path)
         assert status == 200
-        assert planner(datasette).rewritten == {"count": 1, "page": 1}, path
+        assert planner(datasette).rewritten == {"count": 1, "page": 1, "facet": facets}, path
 
 
 def test_a_rare_word_keeps_datasettes_plan_for_its_page(database_path: Path) -> None:
@@ -145,7 +148,7 @@ def test_a_rare_word_keeps_datasettes_plan_for_its_page(database_path: Path) -> 
     datasette = make_datasette(database_path, data_dir=database_path.parent)
     status, _ = get(datasette, f"/{DATABASE_NAME}/events?_search=0000500")
     assert status == 200
-    assert planner(datasette).rewritten == {"count": 1, "page": 0}
+    assert planner(datasette).rewritten == {"count": 1, "page": 0, "facet": 1}
 
 
 def test_the_fts_index_holds_exactly_the_rows_of_its_table(database_path: Path, tmp_path: Path) -> None:
@@ -188,3 +191,28 @@ def test_only_datasettes_exact_statements_are_recognised() -> None:
     assert page_shape(page.format(f"{fts} and {after}")) is not None
     assert page_shape(page.format(f"{fts} and (date_start > :p1 or 1)")) is None  # a visitor's own `_where`
     assert page_shape(page.format(f'"event_type" = :p0 and {fts}')) is None
+    facet = (  # Datasette's text, its line breaks and indentation included
+        "\n                select event_type as value, count(*) as count from (\n"
+        "                    select event_id, event_type from events where {} \n                )\n"
+        "                where event_type is not null\n"
+        "                group by event_type order by count desc, value limit 31\n            "
+    )
+    assert facet_shape(facet.format(fts)) is not None
+    assert facet_shape(facet.format(f"{fts} and {after}")) is None  # the facets of a `_next` page: Datasette's SQL
+    assert facet_shape(facet.format(f'"event_type" = :p0 and {fts}')) is None
+
+
+def test_facet_codes_are_refused_where_python_would_group_or_order_otherwise(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "t.db")
+    connection.execute("create table plain (value text, number integer, mixed)")
+    connection.execute("create table folded (value text collate nocase)")
+    connection.executemany("insert into plain values (?, ?, ?)", [(f"v{n % 300}", n % 7, 1.5 if n else "a") for n in range(600)])
+    connection.execute("insert into folded values ('a'), ('A')")
+    assert read_codes(connection, "plain", "value") is None  # 300 values: more than a byte of codes
+    assert read_codes(connection, "plain", "mixed") is None  # a real number
+    assert read_codes(connection, "folded", "value") is None  # NOCASE groups 'a' and 'A' together
+    codes = read_codes(connection, "plain", "number")
+    assert codes is not None and sorted(codes.values) == list(range(7))
+    rowids = np.array([row[0] for row in connection.execute("select rowid from plain where number in (1, 2)")])
+    assert sorted(count_values(codes, rowids) or []) == [(1, 86), (2, 86)]
+    assert count_values(codes, np.array([601])) is None  # a rowid the codes do not know

@@ -8,7 +8,9 @@ every matching row, and finds the first page by sorting every match. On a databa
   immutable file never changes, so its rowids are exactly the table's rowids;
 - the first page of a search that matches at least MIN_SHARE of the table is found by walking the index of the sort
   column: one walk finds the sort value of the page's last row, a second collects the matches up to that value, and
-  Datasette's own ORDER BY then sorts those few rows as it would have sorted them all (see `page_sql`).
+  Datasette's own ORDER BY then sorts those few rows as it would have sorted them all (see `page_sql`);
+- a column facet of a search with no other filter counts a code per row at the matches' rowids
+  (`kz_timeline.site.search_facets`), for the facets named in the metadata of a table with full-text search.
 
 Only the exact statements Datasette 0.65 writes are recognised (`count_shape`, `page_shape`); every other statement,
 and every statement on a mutable database, runs unchanged.
@@ -17,9 +19,16 @@ and every statement on a mutable database, runs unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kz_timeline.site.search_facets import ColumnCodes, count_values, facet_rows_sql, facet_shape, match_rowids, read_codes
 
 #: The page select is rewritten when the search matches at least this share of the table's rows. Measured at a
 #: million events (BENCHMARKS.md): the walk costs about the same for any common word (70 ms), the sort grows with the
@@ -47,6 +56,8 @@ PAGE = re.compile(
 )
 
 Execute = Callable[..., Awaitable[Any]]
+#: The matches of this many searches are kept for the facets of their pages (a million rowids take 8 MB).
+KEPT_SEARCHES = 4
 
 
 def unquote(name: str) -> str:
@@ -105,12 +116,14 @@ class TableFacts:
 class SearchPlanner:
     """Run Datasette's searches on one immutable database through the cheaper statements, others unchanged."""
 
-    def __init__(self, database: Any, execute: Execute) -> None:
+    def __init__(self, database: Any, execute: Execute, codes: Mapping[tuple[str, str], ColumnCodes] | None = None) -> None:
         self.database = database
         self.execute = execute
+        self.codes = dict(codes or {})
         self.facts: dict[str, TableFacts] = {}
+        self.matches: OrderedDict[tuple[str, str, str], npt.NDArray[np.int64]] = OrderedDict()
         #: How many statements were rewritten, by kind (the tests read it).
-        self.rewritten: dict[str, int] = {"count": 0, "page": 0}
+        self.rewritten: dict[str, int] = {"count": 0, "page": 0, "facet": 0}
 
     async def run(self, sql: str, params: Any, options: tuple[Any, ...]) -> Any:
         """Return the results of `sql`, through a cheaper statement when one gives the same rows."""
@@ -130,7 +143,43 @@ class SearchPlanner:
             self.rewritten["count"] += 1
             return results
         page = page_shape(sql)
-        return None if page is None else await self._page(page, params, options)
+        if page is not None:
+            return await self._page(page, params, options)
+        facet = facet_shape(sql)
+        return None if facet is None else await self._facet(facet, params, options)
+
+    async def _facet(self, shape: re.Match[str], params: dict[str, Any], options: tuple[Any, ...]) -> Any | None:
+        table = unquote(shape["table"])
+        codes = self.codes.get((table, unquote(shape["column"])))
+        if codes is None or await self._fts_of(table) != unquote(shape["fts"]):
+            return None
+        pairs = count_values(codes, await self._matches(shape["fts"], shape["match"], params["search"], options[1]))
+        if pairs is None:
+            return None
+        sql, arguments = facet_rows_sql(pairs, int(shape["limit"]))
+        results = await self.execute(sql, arguments, *options)
+        self.rewritten["facet"] += 1
+        return results
+
+    async def _matches(self, fts: str, match: str, search: str, time_limit_ms: int | None) -> npt.NDArray[np.int64]:
+        """Return the rowids of a search's matches, kept for the other facets of its page."""
+        key = (fts, match, search)
+        rowids = self.matches.get(key)
+        if rowids is None:
+            from datasette.utils import sqlite_timelimit
+
+            limit = time_limit_ms or self.database.ds.setting("sql_time_limit_ms")
+
+            def read(connection: sqlite3.Connection) -> npt.NDArray[np.int64]:
+                with sqlite_timelimit(connection, limit):
+                    return match_rowids(connection, fts, match, search)
+
+            rowids = await self.database.execute_fn(read)
+            self.matches[key] = rowids
+            while len(self.matches) > KEPT_SEARCHES:
+                self.matches.popitem(last=False)
+        self.matches.move_to_end(key)
+        return rowids
 
     async def _page(self, shape: re.Match[str], params: dict[str, Any], options: tuple[Any, ...]) -> Any | None:
         table, column = unquote(shape["table"]), unquote(shape["column"])
@@ -171,15 +220,16 @@ class SearchPlanner:
         return facts
 
 
-def plan_searches(database: Any) -> SearchPlanner | None:
+def plan_searches(database: Any, facets: Mapping[str, Sequence[str]] | None = None) -> SearchPlanner | None:
     """Make an immutable Datasette database run searches through cheaper SQL; return the planner (None if mutable).
 
-    Install it before the query cache (`cache_queries`), so that the cache answers repeated visits first and the
-    match count that chooses the plan is counted once per search.
+    `facets` names, by table, the columns whose facets of a search are counted from codes read now (the table must
+    have full-text search). Install the planner before the query cache (`cache_queries`), so that the cache answers
+    repeated visits first and the match count that chooses the plan is counted once per search.
     """
     if database.is_mutable:
         return None
-    planner = SearchPlanner(database, database.execute)
+    planner = SearchPlanner(database, database.execute, read_facet_codes(database.path, facets or {}))
 
     async def planned_execute(
         sql: str,
@@ -194,3 +244,26 @@ def plan_searches(database: Any) -> SearchPlanner | None:
     database.execute = planned_execute
     database.search_planner = planner
     return planner
+
+
+def read_facet_codes(path: str, facets: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], ColumnCodes]:
+    """Return the codes of the named facet columns of the tables with full-text search in the database at `path`."""
+    from pathlib import Path
+
+    from datasette.utils import detect_fts
+
+    found: dict[tuple[str, str], ColumnCodes] = {}
+    if not facets:
+        return found
+    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        for table, columns in facets.items():
+            if detect_fts(connection, table) is None:
+                continue
+            for column in columns:
+                codes = read_codes(connection, table, column)
+                if codes is not None:
+                    found[(table, column)] = codes
+    finally:
+        connection.close()
+    return found
