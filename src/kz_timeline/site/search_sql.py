@@ -6,14 +6,17 @@ every matching row, and finds the first page by sorting every match. On a databa
 - the count of a search with no other filter is the FTS index's own count of its matches: the index was filled from
   every row of its table in one statement after the last row was written (`kz-timeline build`, no triggers), and an
   immutable file never changes, so its rowids are exactly the table's rowids;
-- the first page of a search that matches at least MIN_SHARE of the table is found by walking the index of the sort
-  column: one walk finds the sort value of the page's last row, a second collects the matches up to that value, and
-  Datasette's own ORDER BY then sorts those few rows as it would have sorted them all (see `page_sql`);
+- a page of a search that matches at least MIN_SHARE of the table is found by walking the index of the sort column,
+  not by sorting every match. When the ORDER BY ends with the primary key, one walk gives the page (`walk_sql`);
+  otherwise rows that tie on the sort column come in SQLite's own order, so one walk finds the sort value of the
+  page's last row, a second collects the matches up to that value, and Datasette's own ORDER BY then sorts those few
+  rows as it would have sorted them all (`page_sql`);
 - a column facet of a search with no other filter counts a code per row at the matches' rowids
   (`kz_timeline.site.search_facets`), for the facets named in the metadata of a table with full-text search.
 
-Only the exact statements Datasette 0.65 writes are recognised (`count_shape`, `page_shape`); every other statement,
-and every statement on a mutable database, runs unchanged.
+Only the exact statements Datasette 0.65 writes are recognised (`count_shape`, `page_shape`, `facet_shape`); every
+other statement, and every statement on a mutable database, runs unchanged; a rewritten statement that fails (an FTS
+syntax error) is run as written, so that Datasette reports its own error.
 """
 
 from __future__ import annotations
@@ -84,6 +87,20 @@ def fts_count_sql(shape: re.Match[str]) -> str:
     return f"select count(*) from {shape['fts']} where {shape['fts']} match {shape['match']}"
 
 
+def walk_sql(shape: re.Match[str], index: str) -> str:
+    """Return Datasette's page select `shape` made to walk `index`, for an ORDER BY that orders every row.
+
+    An ORDER BY that ends with a unique NOT NULL key gives the same rows whatever the plan; this one stops after a
+    page of matches.
+    """
+    table = f"{shape['table']} indexed by [{index}]"
+    return f"select {shape['columns']} from {table} where {shape['where']} order by {_order(shape)} limit {shape['limit']}"
+
+
+def _order(shape: re.Match[str]) -> str:
+    return f"{shape['column']}{shape['desc'] or ''}" + (f", {shape['key']}" if shape["key"] else "")
+
+
 def page_sql(shape: re.Match[str], index: str) -> str:
     """Return Datasette's page select `shape` with the matches found by walking `index`, whose first column sorts.
 
@@ -97,7 +114,7 @@ def page_sql(shape: re.Match[str], index: str) -> str:
     desc = " desc" if shape["desc"] else ""
     bound = ">=" if desc else "<="
     offset = int(shape["limit"]) - 1
-    order = f"{column}{desc}" + (f", {shape['key']}" if shape["key"] else "")
+    order = _order(shape)
     last = f"select {column} from {table} indexed by [{index}] where {where} order by {column}{desc} limit 1 offset {offset}"
     matches = f"select rowid from {table} indexed by [{index}] where {where} and {column} {bound} ({last})"
     return f"select {shape['columns']} from {table} where rowid in ({matches}) order by {order} limit {shape['limit']}"
@@ -109,6 +126,7 @@ class TableFacts:
 
     rows: int | None
     not_null: frozenset[str]
+    key: str | None
     index_of: Mapping[str, str]
     fts: str | None
 
@@ -190,9 +208,13 @@ class SearchPlanner:
         counted = await self.database.execute(fts_count_sql(shape), {"search": params["search"]})
         if counted.rows[0][0] < MIN_SHARE * facts.rows:
             return None
-        results = await self.execute(page_sql(shape, index), params, *options)
-        if len(results.rows) < int(shape["limit"]):
-            return None  # fewer matches than a page: no last row to walk to
+        last = unquote(shape["key"] or shape["column"])
+        if last == facts.key and last in facts.not_null:  # the ORDER BY is total: a unique, NOT NULL key decides ties
+            results = await self.execute(walk_sql(shape, index), params, *options)
+        else:
+            results = await self.execute(page_sql(shape, index), params, *options)
+            if len(results.rows) < int(shape["limit"]):
+                return None  # fewer matches than a page: no last row to walk to
         self.rewritten["page"] += 1
         return results
 
@@ -203,7 +225,8 @@ class SearchPlanner:
         facts = self.facts.get(table)
         if facts is None:
             counts = await self.database.table_counts()
-            columns = await self.database.execute('select name from pragma_table_info(:table) where "notnull"', {"table": table})
+            columns = await self.database.execute('select name, "notnull", pk from pragma_table_info(:table)', {"table": table})
+            keys = [row[0] for row in columns.rows if row[2]]
             # Each column's first index that is not partial (a partial index lacks rows, so it cannot be walked).
             indexes = await self.database.execute(
                 "select info.name, list.name from pragma_index_list(:table) as list, pragma_index_info(list.name) as info "
@@ -212,7 +235,8 @@ class SearchPlanner:
             )
             facts = TableFacts(
                 rows=counts.get(table),
-                not_null=frozenset(row[0] for row in columns.rows),
+                not_null=frozenset(row[0] for row in columns.rows if row[1]),
+                key=keys[0] if len(keys) == 1 else None,
                 index_of={row[0]: row[1] for row in indexes.rows},
                 fts=await self.database.fts_table(table),
             )
