@@ -54,7 +54,7 @@ def read_codes(connection: sqlite3.Connection, table: str, column: str) -> Colum
     Text and integer values group in Python as in SQLite (equal exactly when identical); a column declared with a
     collation other than BINARY is refused, since SQLite would group and order its values differently.
     """
-    quoted_table, quoted_column = _quote(table), _quote(column)
+    quoted_table, quoted_column = quote_name(table), quote_name(column)
     (schema,) = connection.execute("select sql from sqlite_master where type = 'table' and name = ?", (table,)).fetchone()
     if "collate" in str(schema).lower():
         return None
@@ -108,5 +108,6 @@ def match_rowids(connection: sqlite3.Connection, fts: str, match: str, search: s
     return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
 
 
-def _quote(name: str) -> str:
+def quote_name(name: str) -> str:
+    """Return `name` quoted as an SQL identifier."""
     return '"' + name.replace('"', '""') + '"'

@@ -31,7 +31,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kz_timeline.site.search_facets import ColumnCodes, count_values, facet_rows_sql, facet_shape, match_rowids, read_codes
+from kz_timeline.site.search_facets import (
+    ColumnCodes,
+    count_values,
+    facet_rows_sql,
+    facet_shape,
+    match_rowids,
+    quote_name,
+    read_codes,
+)
 
 #: The page select is rewritten when the search matches at least this share of the table's rows. Measured at a
 #: million events (BENCHMARKS.md): the walk costs about the same for any common word (70 ms), the sort grows with the
@@ -93,7 +101,7 @@ def walk_sql(shape: re.Match[str], index: str) -> str:
     An ORDER BY that ends with a unique NOT NULL key gives the same rows whatever the plan; this one stops after a
     page of matches.
     """
-    table = f"{shape['table']} indexed by [{index}]"
+    table = f"{shape['table']} indexed by {quote_name(index)}"
     return f"select {shape['columns']} from {table} where {shape['where']} order by {_order(shape)} limit {shape['limit']}"
 
 
@@ -115,8 +123,9 @@ def page_sql(shape: re.Match[str], index: str) -> str:
     bound = ">=" if desc else "<="
     offset = int(shape["limit"]) - 1
     order = _order(shape)
-    last = f"select {column} from {table} indexed by [{index}] where {where} order by {column}{desc} limit 1 offset {offset}"
-    matches = f"select rowid from {table} indexed by [{index}] where {where} and {column} {bound} ({last})"
+    walked = f"{table} indexed by {quote_name(index)}"
+    last = f"select {column} from {walked} where {where} order by {column}{desc} limit 1 offset {offset}"
+    matches = f"select rowid from {walked} where {where} and {column} {bound} ({last})"
     return f"select {shape['columns']} from {table} where rowid in ({matches}) order by {order} limit {shape['limit']}"
 
 
