@@ -38,6 +38,7 @@ EVENT_SEARCHES = [
     "_search=court+NOT+bank&_searchmode=raw",
     "_search=zzzqqq",
     "_search=court&is_key_event=1",
+    "_search=court&_facet=theme&_facet=year",
     "_search=court&_sort=year&_size=30",
     "_search=court&_sort_desc=year&_size=30",
     "_search=court&_sort_desc=date_start",
