@@ -18,7 +18,7 @@ from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.site import search_sql
 from kz_timeline.site.database import build_database
 from kz_timeline.site.search_facets import count_values, facet_shape, read_codes
-from kz_timeline.site.search_sql import MIN_SHARE, SearchPlanner, count_shape, page_shape, plan_searches
+from kz_timeline.site.search_sql import MIN_SHARE, SearchPlanner, count_shape, page_shape, page_sql, plan_searches
 from kz_timeline.site.server import make_datasette
 from tests.conftest import REPO_ROOT
 
@@ -217,3 +217,28 @@ def test_facet_codes_are_refused_where_python_would_group_or_order_otherwise(tmp
     rowids = np.array([row[0] for row in connection.execute("select rowid from plain where number in (1, 2)")])
     assert sorted(count_values(codes, rowids) or []) == [(1, 86), (2, 86)]
     assert count_values(codes, np.array([601])) is None  # a rowid the codes do not know
+
+
+def test_the_two_walks_keep_the_plan_that_orders_tied_rows(database_path: Path) -> None:
+    """Rows that tie on the sort column come in the order the plan visits them: both statements visit an ascending
+    rowid list, then sort (the premise of `page_sql`; a SQLite that plans otherwise fails here)."""
+    from datasette.utils import escape_fts
+
+    connection = sqlite3.connect(database_path)
+    connection.create_function("escape_fts", 1, escape_fts)
+    fts = "rowid in (select rowid from events_fts where events_fts match escape_fts(:search))"
+    original = f"select event_id, year from events where {fts} order by year desc limit 101"
+    shape = page_shape(original)
+    assert shape is not None
+    rewritten = page_sql(shape, "idx_events_year")
+
+    def outer(sql: str) -> list[str]:
+        plan = connection.execute(f"explain query plan {sql}", {"search": "court"}).fetchall()
+        return [detail for _, parent, _, detail in plan if parent == 0]
+
+    expected = ["SEARCH events USING INTEGER PRIMARY KEY (rowid=?)", "LIST SUBQUERY 1", "USE TEMP B-TREE FOR ORDER BY"]
+    assert outer(original) == expected
+    assert [detail.replace("LIST SUBQUERY 4", "LIST SUBQUERY 1") for detail in outer(rewritten)] == expected
+    rows = connection.execute(original, {"search": "court"}).fetchall()
+    assert len({year for _, year in rows}) < len(rows), "the page has ties"
+    assert connection.execute(rewritten, {"search": "court"}).fetchall() == rows
