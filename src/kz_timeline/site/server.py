@@ -87,9 +87,10 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         raise ServeError(f"{path}: database not found; run `kz-timeline build` first")
     from kz_timeline.dataset.loader import resolve_data_dir
 
+    metadata = served_metadata()
     datasette = Datasette(
         immutables=[str(path)],
-        metadata=served_metadata(),
+        metadata=metadata,
         template_dir=str(TEMPLATES_DIR),
         plugins_dir=str(PLUGINS_DIR),
         static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
@@ -103,7 +104,11 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         datasette.remove_database(database.name)
         datasette.add_database(database, name=DATABASE_NAME)
     from kz_timeline.site.query_cache import cache_queries
+    from kz_timeline.site.search_sql import plan_searches
 
+    tables = metadata["databases"][DATABASE_NAME]["tables"]
+    facets = {name: [f for f in table.get("facets", []) if isinstance(f, str)] for name, table in tables.items()}
+    plan_searches(database, facets)  # immutable: searches of common words walk indexes instead of sorting every match
     cache_queries(database)  # immutable: facet counts and search counts are computed once, not on every visit
     return datasette
 
