@@ -30,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -201,11 +203,13 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
         database.unlink(missing_ok=True)
         return [measured]
     if step == "chart":
-        # The first chart validates the CSVs and fills the cache of validated tables; the others read that cache.
-        shutil.rmtree(Path(env["XDG_CACHE_HOME"]) / "kz-timeline" / "validated", ignore_errors=True)
+        # A cold chart validates the CSVs and fills the cache of validated tables (emptied before each run); the
+        # warm ones read that cache.
+        validated = Path(env["XDG_CACHE_HOME"]) / "kz-timeline" / "validated"
         cold_out = work / f"n{size}-timeline-cold.html"
         cold = kz("chart", "--data-dir", str(data), "--kind", "timeline", "--out", str(cold_out))
-        results = [_measured_once("chart timeline, cold cache", size, cold, timeout, env)]
+        emptied = partial(shutil.rmtree, validated, ignore_errors=True)
+        results = [_measured("chart timeline, cold cache", size, cold, timeout, env, before=emptied)]
         for kind in CHART_KINDS:
             out = work / f"n{size}-{kind}.html"
             measured = _measured(
@@ -218,21 +222,18 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
     raise ValueError(f"unknown step {step!r}")
 
 
-def _measured_once(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
-    """Measure `command` once, whatever --repeat says (its first run changes what the next ones find)."""
-    seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
-    return Measurement(
-        step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), ok, "" if ok else last
-    )
-
-
 #: How many times each step runs; its median time and its highest peak are reported (set by --repeat).
 REPEAT = 1
 
 
-def _measured(step: str, size: int, command: list[str], timeout: float, env: dict[str, str]) -> Measurement:
+def _measured(
+    step: str, size: int, command: list[str], timeout: float, env: dict[str, str], before: Callable[[], object] | None = None
+) -> Measurement:
+    """Measure `command` REPEAT times (calling `before` before each run); report the median and the highest peak."""
     runs = []
     for _ in range(REPEAT):
+        if before is not None:
+            before()
         seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
         if not ok:
             return Measurement(

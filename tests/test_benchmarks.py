@@ -208,7 +208,8 @@ def test_runner_writes_a_report_and_keeps_the_load_test_section(tmp_path: Path) 
 def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
     run = load_module("run")
-    assert run.main(["--sizes", "30", "--only", "chart", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
+    arguments = ["--sizes", "30", "--only", "chart", "--repeat", "2"]
+    assert run.main([*arguments, "--out", str(out), "--work", str(tmp_path / "work")]) == 0
     rows = {
         line.split(" | ")[0]: line
         for line in out.read_text(encoding="utf-8").splitlines()
@@ -219,6 +220,9 @@ def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path
     }
     assert all(" s, " in row and "failed" not in row for row in rows.values())
     assert len(list((tmp_path / "work" / "cache" / "kz-timeline" / "validated").iterdir())) == 1
+    notes = out.read_text(encoding="utf-8").split("Notes on the runs", 1)[1]
+    cold_note = next(line for line in notes.splitlines() if line.startswith("- chart timeline, cold cache at N = 30"))
+    assert "median of 2 runs" in cold_note  # run as often as the warm charts (the cache emptied before each)
 
 
 @pytest.mark.slow
