@@ -1,8 +1,11 @@
-"""Small helpers for tests that edit fixture CSV files."""
+"""Small helpers for tests that edit fixture CSV files and read what validation says of them."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from kz_timeline.dataset.loader import validate
+from kz_timeline.errors import DataValidationError
 
 
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -16,3 +19,12 @@ def append_line(path: Path, line: str) -> None:
     """Append one line (LF-terminated) to a file."""
     with path.open("a", encoding="utf-8", newline="") as stream:
         stream.write(line + "\n")
+
+
+def validation_problems(data_dir: Path) -> list[str]:
+    """Return every problem `validate` finds in `data_dir`, as it words them (an empty list when it is valid)."""
+    try:
+        validate(data_dir)
+    except DataValidationError as error:
+        return [str(problem) for problem in error.problems]
+    return []

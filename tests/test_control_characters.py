@@ -6,25 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset.loader import validate
-from kz_timeline.errors import DataValidationError
-from tests.helpers import replace_in
+from tests.helpers import replace_in, validation_problems
 
 TEXT_RULE = "only tab, line feed and carriage return may appear in text"
-
-
-def problems_of(data_dir: Path) -> list[str]:
-    try:
-        validate(data_dir)
-    except DataValidationError as error:
-        return [str(problem) for problem in error.problems]
-    return []
 
 
 @pytest.mark.parametrize("character", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"])
 def test_a_control_character_in_text_is_refused_where_it_is(minimal_dir: Path, character: str) -> None:
     replace_in(minimal_dir / "events.csv", "Editor sentenced", f"Editor{character}sentenced")
-    assert problems_of(minimal_dir) == [
+    assert validation_problems(minimal_dir) == [
         f"{minimal_dir / 'events.csv'}:2: column 'title': holds the control character U+{ord(character):04X} at "
         f"character 7; {TEXT_RULE}"
     ]
@@ -33,17 +23,17 @@ def test_a_control_character_in_text_is_refused_where_it_is(minimal_dir: Path, c
 @pytest.mark.parametrize("character", ["\t", "\n", "\r", "«", "\u00a0", "\u2028", "Қ"])
 def test_tab_line_breaks_and_other_characters_stay_allowed_in_text(minimal_dir: Path, character: str) -> None:
     replace_in(minimal_dir / "events.csv", "Editor sentenced", f'"Editor{character}sentenced"')
-    assert problems_of(minimal_dir) == []
+    assert validation_problems(minimal_dir) == []
 
 
 def test_a_tab_in_a_formatted_column_is_reported_once_by_its_format(minimal_dir: Path) -> None:
     replace_in(minimal_dir / "sources.csv", "https://example.org/record", "https://example.org/re\tcord")
-    (problem,) = problems_of(minimal_dir)
+    (problem,) = validation_problems(minimal_dir)
     assert problem.startswith(f"{minimal_dir / 'sources.csv'}:3: column 'url': ") and "must be an http(s) URL" in problem
 
 
 def test_a_control_character_a_format_lets_through_is_refused(minimal_dir: Path) -> None:
     replace_in(minimal_dir / "actors.csv", "Editor X", "Editor\x01X")
-    assert problems_of(minimal_dir) == [
+    assert validation_problems(minimal_dir) == [
         f"{minimal_dir / 'actors.csv'}:2: column 'aliases': holds the control character U+0001 at character 16; remove it"
     ]

@@ -11,23 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from kz_timeline.dataset.loader import validate
 from kz_timeline.defaults import SITE_ROW_BYTES, SITE_VALUE_BYTES
-from kz_timeline.errors import DataValidationError
 from kz_timeline.site.database import build_database
 from kz_timeline.site.plugins.kz_timeline_limits import SQLITE_LIMITS
 from kz_timeline.site.server import make_datasette
+from tests.helpers import validation_problems
 
 ROW_RULE = f"a row may hold at most {SITE_ROW_BYTES:,} (the site sorts whole rows within its SQLite limit, SECURITY.md)"
 SORTED_PAGES = ["/kz-timeline/events?_sort=description", "/kz-timeline/events?_sort_desc=title", "/kz-timeline/events.csv"]
-
-
-def problems_of(data_dir: Path) -> list[str]:
-    try:
-        validate(data_dir)
-    except DataValidationError as error:
-        return [str(problem) for problem in error.problems]
-    return []
 
 
 def pad_first_event(data_dir: Path, row_bytes: int) -> str:
@@ -61,7 +52,7 @@ def test_the_bounds_are_the_sites_sqlite_limit() -> None:
 
 def test_a_row_at_the_bound_is_valid_and_the_site_shows_and_sorts_it(minimal_dir: Path, tmp_path: Path) -> None:
     longer = pad_first_event(minimal_dir, SITE_ROW_BYTES)
-    assert problems_of(minimal_dir) == []
+    assert validation_problems(minimal_dir) == []
     database = tmp_path / "bound.db"
     build_database(minimal_dir, database)
     assert set(statuses(database, minimal_dir).values()) == {200}
@@ -71,7 +62,7 @@ def test_a_row_at_the_bound_is_valid_and_the_site_shows_and_sorts_it(minimal_dir
 
 def test_a_row_one_byte_over_the_bound_is_refused_on_its_line(minimal_dir: Path) -> None:
     pad_first_event(minimal_dir, SITE_ROW_BYTES + 1)
-    assert problems_of(minimal_dir) == [
+    assert validation_problems(minimal_dir) == [
         f"{minimal_dir / 'events.csv'}:2: the row's values together are {SITE_ROW_BYTES + 1:,} bytes long in UTF-8; "
         f"{ROW_RULE}: shorten its text"
     ]
@@ -82,7 +73,7 @@ def test_a_long_value_is_counted_in_utf8_bytes_and_reported_once_with_its_column
     text = path.read_text(encoding="utf-8")
     url = "https://example.org/record?q=" + "Қ" * 8_200  # 8,229 characters, 16,429 bytes
     path.write_text(text.replace("https://example.org/record", url, 1), encoding="utf-8")
-    problems = [problem for problem in problems_of(minimal_dir) if "bytes long" in problem]
+    problems = [problem for problem in validation_problems(minimal_dir) if "bytes long" in problem]
     assert len(problems) == 1 and ":3: column 'url': is 16,429 bytes long in UTF-8" in problems[0], problems
 
 
@@ -106,5 +97,5 @@ def test_the_row_rule_counts_every_column(minimal_dir: Path, column: str) -> Non
     old = {"title": "Editor sentenced", "place": '"Almaty, Kazakhstan"'}[column]
     new = {"title": "Editor sentenced " + "t" * 8_000, "place": '"Almaty, Kazakhstan ' + "p" * 8_000 + '"'}[column]
     path.write_text(text.replace(old, new, 1).replace("A court sentences an editor.", "d" * 8_100, 1), encoding="utf-8")
-    problems = problems_of(minimal_dir)
+    problems = validation_problems(minimal_dir)
     assert len(problems) == 1 and ":2: the row's values together are" in problems[0], problems
