@@ -7,7 +7,7 @@ every search recounts its matches; with the file immutable, the first answer can
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,27 @@ def _key(sql: str, params: Any, options: tuple[Any, ...]) -> Hashable | None:
     return key
 
 
+#: The arguments of Datasette 0.65's `Database.execute` after the statement and its parameters: truncate,
+#: custom_time_limit, page_size, log_sql_errors.
+ExecuteOptions = tuple[bool, int | None, int | None, bool]
+
+
+def wrap_execute(database: Any, handle: Callable[[str, Any, ExecuteOptions], Awaitable[Any]]) -> None:
+    """Make `database.execute` call `handle(sql, params, options)`, keeping Datasette 0.65's signature."""
+
+    async def execute(
+        sql: str,
+        params: Any = None,
+        truncate: bool = False,
+        custom_time_limit: int | None = None,
+        page_size: int | None = None,
+        log_sql_errors: bool = True,
+    ) -> Any:
+        return await handle(sql, params, (truncate, custom_time_limit, page_size, log_sql_errors))
+
+    database.execute = execute
+
+
 def cache_queries(database: Any, max_entries: int = 512) -> QueryCache | None:
     """Make an immutable Datasette database remember its query results; return the cache (None if it is mutable).
 
@@ -91,24 +112,17 @@ def cache_queries(database: Any, max_entries: int = 512) -> QueryCache | None:
     cache = QueryCache(max_entries)
     execute = database.execute
 
-    async def cached_execute(
-        sql: str,
-        params: Any = None,
-        truncate: bool = False,
-        custom_time_limit: int | None = None,
-        page_size: int | None = None,
-        log_sql_errors: bool = True,
-    ) -> Any:
-        key = _key(sql, params, (truncate, custom_time_limit, page_size))
+    async def cached_execute(sql: str, params: Any, options: ExecuteOptions) -> Any:
+        key = _key(sql, params, options[:3])
         if key is not None:
             results = cache.get(key)
             if results is not None:
                 return results
-        results = await execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        results = await execute(sql, params, *options)
         if key is not None:
             cache.put(key, results)
         return results
 
-    database.execute = cached_execute
+    wrap_execute(database, cached_execute)
     database.query_cache = cache
     return cache

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kz_timeline.site.query_cache import wrap_execute
 from kz_timeline.site.search_facets import (
     ColumnCodes,
     count_values,
@@ -264,17 +265,7 @@ def plan_searches(database: Any, facets: Mapping[str, Sequence[str]] | None = No
         return None
     planner = SearchPlanner(database, database.execute, read_facet_codes(database.path, facets or {}))
 
-    async def planned_execute(
-        sql: str,
-        params: Any = None,
-        truncate: bool = False,
-        custom_time_limit: int | None = None,
-        page_size: int | None = None,
-        log_sql_errors: bool = True,
-    ) -> Any:
-        return await planner.run(sql, params, (truncate, custom_time_limit, page_size, log_sql_errors))
-
-    database.execute = planned_execute
+    wrap_execute(database, planner.run)
     database.search_planner = planner
     return planner
 
