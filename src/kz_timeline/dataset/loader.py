@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
+from kz_timeline.reading.key_codes import SharedCodes
 from kz_timeline.reading.method import method_checks
 from kz_timeline.reading.validation import Check, CheckPool, SourceText, dataset_checks, run_checks, table_checks
 from kz_timeline.schema import models
@@ -150,8 +151,9 @@ def _checked(
     texts, text_problems = read_source_texts(articles, tables)
     problems = [*problems, *text_problems]
     # The checks of form and of the method, run together so that two cores share them.
-    form = dataset_checks(tables, texts, check_derived=check_derived, own=own)
-    problems.extend(run_checks([*form, *method_checks(tables)], pool))
+    codes = SharedCodes(tables)  # each key encoded once, for the checks of keys, references and the method
+    form = dataset_checks(tables, texts, check_derived=check_derived, own=own, codes=codes)
+    problems.extend(run_checks([*form, *method_checks(tables, codes)], pool))
     if problems:
         raise DataValidationError(problems)
     return tables

@@ -27,10 +27,25 @@ class KeyCodes:
 
     distinct: int
     codes: dict[ColumnName, np.ndarray]
+    key: ColumnName
 
     def holds(self, column: ColumnName) -> np.ndarray:
         """Return, for each row of `column`, whether its value is one of the key's."""
         return np.asarray(self.codes[column] < self.distinct)
+
+    def rows_in_key(self, column: ColumnName) -> np.ndarray:
+        """Return, for each row of `column`, the first row of the key column holding its value, or -1 where none does.
+
+        What `pyarrow.compute.index_in(column, value_set=key)` answers, from the codes instead of a hash table.
+        """
+        own = self.codes[self.key]
+        # Codes are given in order of first appearance, so a row holds a value first seen exactly when its code
+        # exceeds every code above it; those rows, in order, are the first rows of codes 0, 1, 2...
+        seen = np.maximum.accumulate(own)
+        new = np.ones(len(own), dtype=bool)
+        new[1:] = own[1:] > seen[:-1]
+        first = np.append(np.flatnonzero(new), -1)  # the last slot answers every value the key lacks
+        return np.asarray(first[np.minimum(self.codes[column], self.distinct)])
 
     def marked(self, columns: list[ColumnName], rows: Mapping[ColumnName, np.ndarray] | None = None) -> np.ndarray:
         """Return, for each code of the key, whether a row of `columns` (only `rows[column]`, if given) holds it."""
@@ -65,20 +80,26 @@ def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
         codes[column] = every[start : start + len(array)]
         start += len(array)
     own = codes[key]
-    return KeyCodes(int(own.max()) + 1 if len(own) else 0, codes)
+    return KeyCodes(int(own.max()) + 1 if len(own) else 0, codes, key)
 
 
 @dataclass
 class SharedCodes:
-    """Each key's codes, computed on first request and then shared (safe to ask from several threads)."""
+    """Each key's codes, computed on first request and then shared (safe to ask from several threads).
+
+    Each key has a lock of its own: a check that asks for one key does not wait while another key is being encoded.
+    """
 
     tables: Mapping[str, RawTable]
     _found: dict[ColumnName, KeyCodes] = field(default_factory=dict)
+    _locks: dict[ColumnName, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, key: ColumnName) -> KeyCodes:
         """Return the codes of `key` and of the columns referring to it."""
         with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
             if key not in self._found:
                 self._found[key] = key_codes(self.tables, key)
             return self._found[key]

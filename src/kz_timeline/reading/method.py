@@ -8,6 +8,7 @@ the rule's identifier.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -16,7 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kz_timeline.errors import Problem
+from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.key_codes import ColumnName, SharedCodes
 from kz_timeline.reading.validation import Check, date_table, derived_date_columns, isin, offsets, run_checks
 from kz_timeline.schema import rubric
 from kz_timeline.schema.vocabularies import ClaimType, EvidenceRelation, EvidenceTiming, SourceType, Verification
@@ -33,23 +36,55 @@ SEARCH_PARAMETERS = ("q", "query", "s", "search")
 DEFAULT_PORTS = ("80", "443")
 
 
+@dataclass(frozen=True)
+class KeyRows:
+    """Where the values of a referring column stand in its key: from the keys' codes, or by hash lookups.
+
+    Validation's fast path has encoded every key and the columns referring to it (`SharedCodes`, for the checks of
+    keys and references); the method's checks then read each evidence row's claim, source and event off those
+    codes. Without codes (the exact path, or a check run on its own) each answer is a lookup of its own.
+    """
+
+    tables: Mapping[str, RawTable]
+    codes: SharedCodes | None = None
+
+    def __call__(self, column: ColumnName, key: ColumnName) -> np.ndarray:
+        """Return, for each row of `column`, the first row of `key` holding its value, or -1 where none does."""
+        if self.codes is not None and fast_paths.enabled():
+            return self.codes(key).rows_in_key(column)
+        return rubric.key_positions(self.tables[column[0]].frame[column[1]], self.tables[key[0]].frame[key[1]])
+
+    def evidence(self) -> rubric.EvidenceKeys:
+        """Return each evidence row's claim and source, as the rubric takes them."""
+        return rubric.EvidenceKeys(
+            self(("evidence", "claim_id"), ("claims", "claim_id")), self(("evidence", "source_id"), ("sources", "source_id"))
+        )
+
+
 def check_method(tables: Mapping[str, RawTable]) -> list[Problem]:
     """Run every check of the method over the tables that were read (each check needs the tables it names)."""
     return run_checks(method_checks(tables))
 
 
-def method_checks(tables: Mapping[str, RawTable]) -> list[Check]:
-    """Return the checks of `check_method`, each on its own, in the order their problems are listed."""
+def method_checks(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Check]:
+    """Return the checks of `check_method`, each on its own, in the order their problems are listed.
+
+    `codes`: the keys' codes, shared with the checks of keys and references (`dataset_checks`).
+    """
     claims, evidence, sources, events = (tables.get(name) for name in ("claims", "evidence", "sources", "events"))
+    rows = KeyRows(tables, codes)
     checks: list[Check] = []
     if claims is not None:
         checks += [partial(check_short_quotes, claims), partial(check_spans, claims)]
     if sources is not None:
         checks.append(partial(check_urls, sources))
     if evidence is not None and sources is not None and events is not None:
-        checks.append(partial(check_timing, evidence, sources, events))
+        checks.append(partial(check_timing, evidence, sources, events, rows=rows))
     if claims is not None and evidence is not None and sources is not None:
-        checks += [partial(check_labels, claims, evidence, sources), partial(check_excerpts, claims, evidence, sources)]
+        checks += [
+            partial(check_labels, claims, evidence, sources, rows=rows),
+            partial(check_excerpts, claims, evidence, sources, rows=rows),
+        ]
     return checks
 
 
@@ -189,11 +224,10 @@ def _arrow(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _lookup(keys: pd.Series, known: pd.Series, values: pd.Series) -> pd.Series:
-    """Return, for each key, the value beside it in `known` (its first row, if repeated); '' where it is unknown."""
-    positions = pc.index_in(_arrow(keys), value_set=_arrow(known))
-    found = _arrow(values).take(positions).fill_null("")
-    return pd.Series(pd.array(found, dtype="str"), index=keys.index)
+def _values_at(values: pd.Series, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    """Return values[position] for each position, '' where the position is -1."""
+    found = _arrow(values).take(pa.array(positions, mask=positions < 0)).fill_null("")
+    return pd.Series(pd.array(found, dtype="str"), index=index)
 
 
 def _first_days(values: pd.Series) -> pd.Series:
@@ -206,11 +240,11 @@ def _first_days(values: pd.Series) -> pd.Series:
     return derived_date_columns(first_side.reset_index(drop=True))["date_start"].set_axis(values.index)
 
 
-def check_timing(evidence: RawTable, sources: RawTable, events: RawTable) -> list[Problem]:
+def check_timing(evidence: RawTable, sources: RawTable, events: RawTable, *, rows: KeyRows | None = None) -> list[Problem]:
     """M4: a row is as_of_publication only if what it documents dates from on or before the op-ed's publication.
 
     That is: its event started on or before the publication date or, when it documents no event, its source was
-    published by then.
+    published by then. `rows`: where each row's event and source stand in their tables.
     """
     frame = evidence.frame
     as_of = frame["timing"] == EvidenceTiming.AS_OF_PUBLICATION
@@ -231,8 +265,12 @@ def check_timing(evidence: RawTable, sources: RawTable, events: RawTable) -> lis
     with_event = as_of & (frame["event_id"] != "")
     without_event = as_of & (frame["event_id"] == "") & isin(frame["source_id"], sources_frame["source_id"])
     # The first day of what each row documents: its event's, or (documenting no event) its source's publication.
-    dated = _lookup(frame["event_id"].where(with_event, ""), events_frame["event_id"], events_frame["date"])
-    published = _lookup(frame["source_id"].where(without_event, ""), sources_frame["source_id"], sources_frame["published"])
+    if rows is None:
+        rows = KeyRows({"evidence": evidence, "sources": sources, "events": events})
+    event_row = np.where(with_event, rows(("evidence", "event_id"), ("events", "event_id")), -1)
+    source_row = np.where(without_event, rows(("evidence", "source_id"), ("sources", "source_id")), -1)
+    dated = _values_at(events_frame["date"], event_row, frame.index)
+    published = _values_at(sources_frame["published"], source_row, frame.index)
     event_day, source_day = _first_days(dated), _first_days(published)
     late_event = with_event & (event_day != "") & (event_day > published_on)
     undated = without_event & (published == "")
@@ -269,14 +307,15 @@ def check_timing(evidence: RawTable, sources: RawTable, events: RawTable) -> lis
 # ------------------------------------------------------------------------------------------------------------ M5, M6
 
 
-def check_labels(claims: RawTable, evidence: RawTable, sources: RawTable) -> list[Problem]:
+def check_labels(claims: RawTable, evidence: RawTable, sources: RawTable, *, rows: KeyRows | None = None) -> list[Problem]:
     """M5 and M6: every label is one the rubric allows, counted on carrying evidence only.
 
     M5 also holds opinion ⇔ claim_type opinion, and no row supports or contradicts an opinion. A label that only
     later, reference, weak or party evidence would allow is reported as M6: such evidence never decides a label.
     """
     frame = claims.frame
-    counts = rubric.count_evidence(frame, evidence.frame, sources.frame)
+    keys = (rows or KeyRows({"claims": claims, "evidence": evidence, "sources": sources})).evidence()
+    counts = rubric.count_evidence(frame, evidence.frame, sources.frame, keys=keys)
     allowed = rubric.allowed_labels(frame["claim_type"], counts)
     labels = frame["verification"]
     known = labels.isin(list(Verification.terms())) & frame["claim_type"].isin(list(ClaimType.terms()))
@@ -285,7 +324,7 @@ def check_labels(claims: RawTable, evidence: RawTable, sources: RawTable) -> lis
     wrong = (known & ~opinion).to_numpy() & ~rubric.label_allowed(labels, allowed)
     problems: list[Problem] = []
     if wrong.any():
-        everything = rubric.count_evidence(frame, evidence.frame, sources.frame, carrying_only=False)
+        everything = rubric.count_evidence(frame, evidence.frame, sources.frame, carrying_only=False, keys=keys)
         rescued = rubric.label_allowed(labels, rubric.allowed_labels(frame["claim_type"], everything))
         for index in _rows(np.flatnonzero(wrong)):
             problems.append(_label_problem(claims, index, counts.iloc[index], bool(rescued[index])))
@@ -335,17 +374,18 @@ def _opinion_rows(claims: RawTable, evidence: RawTable) -> Iterator[Problem]:
 # ------------------------------------------------------------------------------------------------------------ M7
 
 
-def check_excerpts(claims: RawTable, evidence: RawTable, sources: RawTable) -> Iterator[Problem]:
+def check_excerpts(claims: RawTable, evidence: RawTable, sources: RawTable, *, rows: KeyRows | None = None) -> Iterator[Problem]:
     """M7: every carrying row has an excerpt (the source's own words)."""
-    rows = evidence.frame
-    carrying = rubric.carrying_evidence(claims.frame, rows, sources.frame)
-    bad = carrying & (rows["excerpt"].str.strip() == "")
+    keys = (rows or KeyRows({"claims": claims, "evidence": evidence, "sources": sources})).evidence()
+    frame = evidence.frame
+    carrying = rubric.carrying_evidence(claims.frame, frame, sources.frame, keys=keys)
+    bad = carrying & (frame["excerpt"].str.strip() == "")
     for index in _rows(np.flatnonzero(bad.to_numpy())):
         yield Problem(
             evidence.file,
             evidence.line_of(index),
             "excerpt",
-            f"M7: this row can decide its claim's label (as of publication, {rows['relation'].iat[index]!r}, from a "
+            f"M7: this row can decide its claim's label (as of publication, {frame['relation'].iat[index]!r}, from a "
             "source that carries), so it needs the source's own words in excerpt",
         )
 

@@ -410,7 +410,7 @@ def check_backing(tables: Mapping[str, RawTable], codes: SharedCodes | None = No
     claims = tables.get("claims")
     if claims is None:
         return []
-    codes = codes or SharedCodes(tables)
+    codes = codes if codes is not None else SharedCodes(tables)
     problems: list[Problem] = []
     events = tables.get("events")
     if events is not None:
@@ -612,12 +612,15 @@ def dataset_checks(
     *,
     check_derived: bool = True,
     own: Mapping[str, list[Check]] | None = None,
+    codes: SharedCodes | None = None,
 ) -> list[Check]:
     """Return the checks of `check_dataset`, each on its own, in the order their problems are listed.
 
-    `own`: each table's `table_checks` already made (and perhaps started), by table name.
+    `own`: each table's `table_checks` already made (and perhaps started), by table name. `codes`: the keys' codes,
+    when other checks share them too (see `method.method_checks`).
     """
-    codes = SharedCodes(tables)  # each key's codes, computed once for the checks of keys, references and backing
+    # Each key's codes, computed once for the checks of keys, references and backing (and the method's, if shared).
+    codes = codes if codes is not None else SharedCodes(tables)
     checks: list[Check] = [partial(check_row_counts, tables)]
     for name, raw in tables.items():
         checks += own[name] if own is not None and name in own else table_checks(raw, check_derived=check_derived)

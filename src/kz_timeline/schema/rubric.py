@@ -90,10 +90,29 @@ def _is(values: pd.Series, *terms: str) -> np.ndarray:
     return values.isin(list(terms)).to_numpy(dtype=bool)
 
 
-def _positions(keys: pd.Series, known: pd.Series) -> np.ndarray:
+def key_positions(keys: pd.Series, known: pd.Series) -> np.ndarray:
     """Return the row of `known` holding each key (its first, if repeated), or -1; a hash lookup in C++."""
     found = pc.index_in(_arrow(keys), value_set=_arrow(known))
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class EvidenceKeys:
+    """For each evidence row, the row of its claim in the claims and of its source in the sources (-1: none).
+
+    Validation passes the ones it has already worked out from the keys' codes; anyone else lets the rubric look
+    them up (`evidence_keys`).
+    """
+
+    claim: np.ndarray
+    source: np.ndarray
+
+
+def evidence_keys(claims: pd.DataFrame, evidence: pd.DataFrame, sources: pd.DataFrame) -> EvidenceKeys:
+    """Look up each evidence row's claim and source (`key_positions`)."""
+    return EvidenceKeys(
+        key_positions(evidence["claim_id"], claims["claim_id"]), key_positions(evidence["source_id"], sources["source_id"])
+    )
 
 
 @dataclass(frozen=True)
@@ -114,9 +133,12 @@ def _at(flags: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return found
 
 
-def _evidence_rows(claims: pd.DataFrame, evidence: pd.DataFrame, sources: pd.DataFrame) -> _EvidenceRows:
-    claim = _positions(evidence["claim_id"], claims["claim_id"])
-    source = _positions(evidence["source_id"], sources["source_id"])
+def _evidence_rows(
+    claims: pd.DataFrame, evidence: pd.DataFrame, sources: pd.DataFrame, keys: EvidenceKeys | None
+) -> _EvidenceRows:
+    if keys is None:
+        keys = evidence_keys(claims, evidence, sources)
+    claim, source = keys.claim, keys.source
     attribution = _at(_is(claims["claim_type"], ClaimType.ATTRIBUTION), claim)
     reliability = sources["reliability"]
     deciding = _at(_is(reliability, *DECIDING_RELIABILITY), source)
@@ -132,24 +154,28 @@ def _evidence_rows(claims: pd.DataFrame, evidence: pd.DataFrame, sources: pd.Dat
     )
 
 
-def carrying_evidence(claims: Table, evidence: Table, sources: Table) -> pd.Series:
+def carrying_evidence(claims: Table, evidence: Table, sources: Table, *, keys: EvidenceKeys | None = None) -> pd.Series:
     """Return, for every evidence row, whether it carries (can decide its claim's label; METHODOLOGY section 6).
 
     Carrying: as of publication, relation supports, contradicts or qualifies, from a primary or established source,
-    or from a party source when the claim is an attribution (what that party itself says).
+    or from a party source when the claim is an attribution (what that party itself says). `keys`: each row's claim
+    and source, when already known.
     """
     rows = _frame(evidence)
-    return pd.Series(_evidence_rows(_frame(claims), rows, _frame(sources)).carrying, index=rows.index)
+    return pd.Series(_evidence_rows(_frame(claims), rows, _frame(sources), keys).carrying, index=rows.index)
 
 
-def count_evidence(claims: Table, evidence: Table, sources: Table, *, carrying_only: bool = True) -> pd.DataFrame:
+def count_evidence(
+    claims: Table, evidence: Table, sources: Table, *, carrying_only: bool = True, keys: EvidenceKeys | None = None
+) -> pd.DataFrame:
     """Return, for every claim (in the order of `claims`), the counts of COUNT_COLUMNS.
 
     With `carrying_only` false, every row counts in S, X, Q and one_side whatever its timing and source: what a
-    label would rest on if later, weak or reference evidence could decide it (M6 reports such labels).
+    label would rest on if later, weak or reference evidence could decide it (M6 reports such labels). `keys`: each
+    evidence row's claim and source, when already known.
     """
     claim_frame = _frame(claims)
-    rows = _evidence_rows(claim_frame, _frame(evidence), _frame(sources))
+    rows = _evidence_rows(claim_frame, _frame(evidence), _frame(sources), keys)
     known = rows.claim >= 0
     counted = rows.carrying if carrying_only else np.ones(len(known), dtype=bool)
     side = rows.one_side if carrying_only else counted
