@@ -23,6 +23,7 @@ from kz_timeline.reading.control_characters import check_control_characters
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
+from kz_timeline.reading.format_proofs import proves_format
 from kz_timeline.reading.key_codes import SharedCodes
 from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
@@ -114,6 +115,8 @@ def _check_column(raw: RawTable, column: Column, dates: dict[str, DateTable]) ->
         dates[column.name] = date_table(values)
         yield from _check_edtf(raw, column.name, dates[column.name])
         return
+    if fast_paths.enabled() and proves_format(values, value_format):
+        return  # every value has its format, proven from the column's bytes; the checks below would find nothing
     bad = present & ~values.str.fullmatch(value_format.pattern)
     if bad.any():
         messages = {value: f"{value!r} {value_format.message}" for value in values[bad].unique()}
