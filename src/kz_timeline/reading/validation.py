@@ -24,7 +24,7 @@ from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.reading.format_proofs import proves_format
-from kz_timeline.reading.key_codes import SharedCodes
+from kz_timeline.reading.key_codes import KeyCodes, SharedCodes
 from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
@@ -275,7 +275,8 @@ def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) ->
         if room >= 1 << 62:
             return _joined_has_duplicates(frame, key)
         combined = combined * size + part
-    return len(pd.unique(combined)) < len(frame)
+    combined.sort()  # sorting integers is about twice as fast as hashing them (pd.unique)
+    return bool((combined[1:] == combined[:-1]).any())
 
 
 def _joined_has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
@@ -290,7 +291,9 @@ def check_references(tables: Mapping[str, RawTable], codes: SharedCodes | None =
     `codes`: the keys' codes, shared with `check_backing` (computed here when not given).
     """
     problems: list[Problem] = []
-    found = _resolved(tables, codes or SharedCodes(tables)) if fast_paths.enabled() else _resolved_by_lookup(tables)
+    if codes is None and fast_paths.enabled():
+        codes = SharedCodes(tables)
+    found = _resolved(tables, codes) if codes is not None and fast_paths.enabled() else _resolved_by_lookup(tables)
     for raw in tables.values():
         for foreign_key in raw.table.foreign_keys:
             other = tables.get(foreign_key.other_table)
@@ -310,7 +313,8 @@ def check_references(tables: Mapping[str, RawTable], codes: SharedCodes | None =
         frame = links.frame
         self_links = frame["from_event_id"] == frame["to_event_id"]
         problems.extend(_report(links, "to_event_id", self_links, "an event cannot link to itself"))
-        problems.extend(_check_cycles(links))
+        events = codes(("events", "event_id")) if codes is not None and "events" in tables and fast_paths.enabled() else None
+        problems.extend(_check_cycles(links, events))
     return problems
 
 
@@ -343,12 +347,20 @@ def _resolved_by_lookup(tables: Mapping[str, RawTable]) -> dict[tuple[str, str],
     return found
 
 
-def _check_cycles(links: RawTable) -> Iterator[Problem]:
+def _check_cycles(links: RawTable, events: KeyCodes | None = None) -> Iterator[Problem]:
+    """Report each cycle of a relation that may have none.
+
+    `events`: the codes of the events' key, which number the link columns' values too; a large graph is then first
+    asked for any cycle at all on those numbers instead of on the identifiers.
+    """
     frame = links.frame
+    looped = frame["from_event_id"] == frame["to_event_id"]
     for relation in sorted(ACYCLIC_RELATIONS):
-        edges = frame[(frame["relation"] == relation.value) & (frame["from_event_id"] != frame["to_event_id"])]
-        if edges.empty or (len(edges) > _GRAPH_FAST_EDGES and not _has_cycle(edges["from_event_id"], edges["to_event_id"])):
+        chosen = (frame["relation"] == relation.value) & ~looped
+        count = int(chosen.sum())
+        if count == 0 or (count > _GRAPH_FAST_EDGES and not _links_have_cycle(links, chosen.to_numpy(dtype=bool), events)):
             continue
+        edges = frame[chosen]
         successors: dict[str, list[tuple[str, int]]] = {}
         for index, source, target in zip(edges.index, edges["from_event_id"], edges["to_event_id"], strict=True):
             successors.setdefault(source, []).append((target, int(index)))
@@ -358,14 +370,27 @@ def _check_cycles(links: RawTable) -> Iterator[Problem]:
             yield Problem(links.file, line, "relation", f"cycle in {relation.value!r} links: {path}")
 
 
-def _has_cycle(sources: pd.Series, targets: pd.Series) -> bool:
-    """Say whether the directed graph of these edges (no self-loops) has a cycle: a strong component of 2+ nodes."""
+def _links_have_cycle(links: RawTable, chosen: np.ndarray, events: KeyCodes | None) -> bool:
+    """Say whether the chosen links (no self-links among them) make a cycle, numbering events by their codes if given."""
+    if events is not None:
+        sources = events.codes[(links.table.name, "from_event_id")][chosen]
+        targets = events.codes[(links.table.name, "to_event_id")][chosen]
+        return _has_cycle_among(sources.astype(np.int64), targets.astype(np.int64))
+    frame = links.frame
+    codes, _ = pd.factorize(pd.concat([frame["from_event_id"][chosen], frame["to_event_id"][chosen]], ignore_index=True))
+    return _has_cycle_among(codes[: int(chosen.sum())], codes[int(chosen.sum()) :])
+
+
+def _has_cycle_among(sources: np.ndarray, targets: np.ndarray) -> bool:
+    """Say whether the directed graph of these edges between numbered nodes (no self-loops) has a cycle.
+
+    That is: whether it has a strong component of two nodes or more.
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    codes, nodes = pd.factorize(pd.concat([sources, targets], ignore_index=True))
-    count = len(sources)
-    graph = coo_matrix((np.ones(count, dtype=np.int8), (codes[:count], codes[count:])), shape=(len(nodes), len(nodes)))
+    nodes = int(max(sources.max(), targets.max())) + 1 if len(sources) else 0
+    graph = coo_matrix((np.ones(len(sources), dtype=np.int8), (sources, targets)), shape=(nodes, nodes))
     _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
     return bool(np.bincount(labels).max() > 1)
 

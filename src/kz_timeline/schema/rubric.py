@@ -187,7 +187,7 @@ def count_evidence(
 
     return pd.DataFrame(
         {
-            "claim_id": claim_frame["claim_id"].to_numpy(),
+            "claim_id": claim_frame["claim_id"].array,
             "supports": tally(counted & supports),
             "contradicts": tally(counted & contradicts),
             "qualifies": tally(counted & _is(rows.relation, EvidenceRelation.QUALIFIES)),
