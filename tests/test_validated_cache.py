@@ -107,6 +107,40 @@ def test_charts_of_the_cached_shipped_data_equal_those_of_the_files(cache_dir: P
         assert make_chart(cached, kind).to_dict() == make_chart(fresh, kind).to_dict()
 
 
+def test_the_tables_are_written_while_they_are_checked(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[list[str]] = []
+    checked = dataset_module._checked
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append([thread.name for thread in threading.enumerate()])
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(dataset_module, "_checked", watched)
+    validate(minimal_dir)
+    assert validated_cache.STORE_THREAD_NAME in seen[0]  # the store had started when the checks began
+    assert len(entries(cache_dir)) == 1
+
+
+def test_tables_that_fail_their_checks_are_written_but_never_kept(minimal_dir: Path, cache_dir: Path) -> None:
+    replace_in(minimal_dir / "events.csv", "2017-09,2017-09-01", "2017-13,2017-09-01")
+    with pytest.raises(DataValidationError, match=r"events\.csv"):
+        load(minimal_dir)
+    validated_cache.wait_for_stores()  # returns: the store was told, and ended
+    assert entries(cache_dir) == []
+    assert not [path for path in cache_dir.iterdir() if path.name.startswith(".writing-")]
+    assert [thread.name for thread in threading.enumerate()].count(validated_cache.STORE_THREAD_NAME) == 0
+
+
+def test_an_article_that_cannot_be_read_is_reported_not_raised_by_the_store(
+    minimal_dir: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(DataValidationError):
+        load(minimal_dir, articles=[tmp_path / "missing.txt"])
+    assert entries(cache_dir) == []
+
+
 def test_a_changed_cell_of_the_same_size_is_read_afresh(minimal_dir: Path, cache_dir: Path) -> None:
     load(minimal_dir)
     replace_in(minimal_dir / "events.csv", "Editor sentenced", "Editor Sentenced")

@@ -117,9 +117,16 @@ def read_source_texts(
 
 
 def read_valid_tables(
-    data_dir: str | Path | None = None, articles: Iterable[str | Path] = (), *, check_derived: bool = True
+    data_dir: str | Path | None = None,
+    articles: Iterable[str | Path] = (),
+    *,
+    check_derived: bool = True,
+    on_read: Callable[[dict[str, RawTable]], None] | None = None,
 ) -> dict[str, RawTable]:
-    """Read and check every table; raise DataValidationError listing every problem."""
+    """Read and check every table; raise DataValidationError listing every problem.
+
+    `on_read`: called with the tables once every file has been read without a problem, while the checks run on.
+    """
     directory = resolve_data_dir(data_dir)
     with CheckPool() as pool:
         tables: dict[str, RawTable] = {}
@@ -132,6 +139,8 @@ def read_valid_tables(
                 tables[table.name] = raw
                 # A table's own checks start now, on the core that reading the next file leaves idle.
                 own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
+        if on_read is not None and not problems and len(tables) == len(TABLES):
+            on_read(tables)
         return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, own=own)
 
 
@@ -375,9 +384,30 @@ def _cache_key(directory: Path, articles: list[Path]) -> str | None:
 def _check_and_remember(directory: Path, articles: list[Path], *, in_background: bool = False) -> dict[str, RawTable]:
     """Read and check every table; store them under the key of the very bytes that were read and checked.
 
-    `in_background`: return while the tables are being stored (see `validated_cache.store_in_background`).
+    The tables are written to the cache while they are checked, and kept there only if they pass.
+    `in_background`: return while the tables are still being stored (see `validated_cache.store_pending`).
     """
-    return _remember(directory, articles, read_valid_tables(directory, articles), in_background=in_background)
+    pending: list[validated_cache.PendingStore] = []
+
+    def store(tables: dict[str, RawTable]) -> None:
+        try:
+            key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
+        except OSError:
+            return  # an article that cannot be read: the checks say so, and nothing is stored
+        started = validated_cache.store_pending(key, {name: raw.frame for name, raw in tables.items()}) if key else None
+        pending.extend([started] if started is not None else [])
+
+    try:
+        tables = read_valid_tables(directory, articles, on_read=store if validated_cache.enabled() else None)
+    except BaseException:
+        for started in pending:
+            started.drop()
+        raise
+    for started in pending:
+        started.keep()
+        if not in_background:
+            started.thread.join()
+    return tables
 
 
 def _remember(

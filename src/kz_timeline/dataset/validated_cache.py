@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -159,6 +159,46 @@ def store_in_background(key: str, frames: Mapping[str, pd.DataFrame]) -> threadi
     return thread
 
 
+class PendingStore:
+    """Tables being written to the cache while their checks run; kept only when `keep` is called, else dropped.
+
+    The thread writes and signs the tables aside, then waits for the verdict; only tables that passed are moved into
+    place. Whoever starts one must give the verdict, whatever happens (or the thread, which Python waits for at
+    exit, would wait forever).
+    """
+
+    def __init__(self, root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
+        self._verdict = threading.Event()
+        self._kept = False
+        self.thread = threading.Thread(
+            target=_write_entry, args=(root, signing, key, dict(frames), self._wait_for_verdict), name=STORE_THREAD_NAME
+        )
+        self.thread.start()
+
+    def keep(self) -> None:
+        """Keep the tables (they passed their checks): move them into place once written."""
+        self._kept = True
+        self._verdict.set()
+
+    def drop(self) -> None:
+        """Drop the tables (they failed their checks, or the checks did not end): remove what was written."""
+        self._verdict.set()
+
+    def _wait_for_verdict(self) -> bool:
+        self._verdict.wait()
+        return self._kept
+
+
+def store_pending(key: str, frames: Mapping[str, pd.DataFrame]) -> PendingStore | None:
+    """Start writing `frames` under `key` before they are known valid (None when the cache folder is refused).
+
+    Validation then runs beside the writing, and `PendingStore.keep` or `drop` decides. As with `store_in_background`,
+    `read` in this process waits for the thread, and the folder and the signing key are those of the caller's thread.
+    """
+    target = _store_target()
+    return None if target is None else PendingStore(*target, key, frames)
+
+
 def wait_for_stores() -> None:
     """Wait until every store started in the background by this process has ended."""
     for thread in threading.enumerate():
@@ -181,7 +221,10 @@ def _store_target() -> tuple[Path, bytes] | None:
     return None
 
 
-def _write_entry(root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
+def _write_entry(
+    root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame], verdict: Callable[[], bool] | None = None
+) -> None:
+    """Write and sign `frames` aside, then (if `verdict`, once it says yes) move them into place under `key`."""
     import pyarrow
     import pyarrow.feather
 
@@ -192,6 +235,8 @@ def _write_entry(root: Path, signing: bytes, key: str, frames: Mapping[str, pd.D
             pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
         digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
         (scratch / _COMPLETE).write_text(digest, encoding="ascii")
+        if verdict is not None and not verdict():
+            return  # the tables failed their checks: the scratch folder goes (finally, below)
         try:
             scratch.rename(root / key)
             scratch = None
