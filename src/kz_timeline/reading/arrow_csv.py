@@ -66,7 +66,6 @@ def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range 
     )
     frame = pd.DataFrame({name: _strings(table.column(name)) for name in header})
     del table
-    pa.default_memory_pool().release_unused()  # hand the parser's scratch memory back before the next file
     return frame, row_lines
 
 
