@@ -235,10 +235,14 @@ def _first_days(values: pd.Series) -> pd.Series:
     """Return the first day (YYYY-MM-DD) of each EDTF value, '' where it is empty or not a valid date.
 
     The first day of a date is that of its first side with any qualifier dropped (bounds are strict), which is
-    nearly always a plain date: those are derived whole-column.
+    nearly always a plain date: those are derived whole-column. Each distinct value is worked out once (evidence rows
+    repeat their events' dates).
     """
-    first_side = values.str.replace(r"/.*$", "", regex=True).str.replace(r"[?~%]$", "", regex=True)
-    return derived_date_columns(first_side.reset_index(drop=True))["date_start"].set_axis(values.index)
+    codes, distinct = pd.factorize(values)
+    distinct_values = pd.Series(distinct, dtype="str")
+    first_side = distinct_values.str.replace(r"/.*$", "", regex=True).str.replace(r"[?~%]$", "", regex=True)
+    days = _arrow(derived_date_columns(first_side)["date_start"])
+    return pd.Series(pd.array(days.take(pa.array(codes)), dtype="str"), index=values.index)
 
 
 def check_timing(evidence: RawTable, sources: RawTable, events: RawTable, *, rows: KeyRows | None = None) -> list[Problem]:
