@@ -623,15 +623,20 @@ Check = Callable[[], Iterable[Problem]]
 
 
 def table_checks(raw: RawTable, *, check_derived: bool = True) -> list[Check]:
-    """Return the checks of one table that read nothing else (cells, control characters, lengths), in listing order.
+    """Return the checks of one table that read nothing else, in listing order.
 
-    They may start as soon as the table is read, while the next file is being read (see `CheckPool`).
+    Cells, control characters, lengths, and a primary key of one column (a key made of foreign keys is checked with
+    the other tables, from the keys' codes). They may start as soon as the table is read, while the next file is
+    being read (see `CheckPool`).
     """
-    return [
+    checks: list[Check] = [
         partial(check_columns, raw, check_derived=check_derived),
         partial(check_control_characters, raw),
         partial(check_value_lengths, raw),
     ]
+    if len(raw.table.primary_key) == 1:
+        checks.append(partial(check_keys, raw))
+    return checks
 
 
 def dataset_checks(
@@ -652,7 +657,8 @@ def dataset_checks(
     checks: list[Check] = [partial(check_row_counts, tables)]
     for name, raw in tables.items():
         checks += own[name] if own is not None and name in own else table_checks(raw, check_derived=check_derived)
-        checks.append(partial(check_keys, raw, codes))
+        if len(raw.table.primary_key) > 1:  # a one-column key is among the table's own checks
+            checks.append(partial(check_keys, raw, codes))
     checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
     if claims is not None:
