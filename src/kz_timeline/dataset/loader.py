@@ -387,26 +387,27 @@ def _check_and_remember(directory: Path, articles: list[Path], *, in_background:
     The tables are written to the cache while they are checked, and kept there only if they pass.
     `in_background`: return while the tables are still being stored (see `validated_cache.store_pending`).
     """
-    pending: list[validated_cache.PendingStore] = []
+    pending: validated_cache.PendingStore | None = None
 
     def store(tables: dict[str, RawTable]) -> None:
+        nonlocal pending
         try:
             key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
         except OSError:
             return  # an article that cannot be read: the checks say so, and nothing is stored
-        started = validated_cache.store_pending(key, {name: raw.frame for name, raw in tables.items()}) if key else None
-        pending.extend([started] if started is not None else [])
+        if key is not None:
+            pending = validated_cache.store_pending(key, {name: raw.frame for name, raw in tables.items()})
 
     try:
         tables = read_valid_tables(directory, articles, on_read=store if validated_cache.enabled() else None)
     except BaseException:
-        for started in pending:
-            started.drop()
+        if pending is not None:
+            pending.drop()
         raise
-    for started in pending:
-        started.keep()
+    if pending is not None:
+        pending.keep()
         if not in_background:
-            started.thread.join()
+            pending.thread.join()
     return tables
 
 
