@@ -61,6 +61,11 @@ class KeyRows:
         )
 
 
+def _key_rows(rows: KeyRows | None, *tables: RawTable) -> KeyRows:
+    """Return `rows`, or lookups among `tables` alone (for a check run on its own)."""
+    return rows if rows is not None else KeyRows({raw.table.name: raw for raw in tables})
+
+
 def check_method(tables: Mapping[str, RawTable]) -> list[Problem]:
     """Run every check of the method over the tables that were read (each check needs the tables it names)."""
     return run_checks(method_checks(tables))
@@ -270,8 +275,7 @@ def check_timing(evidence: RawTable, sources: RawTable, events: RawTable, *, row
     with_event = as_of & (frame["event_id"] != "")
     without_event = as_of & (frame["event_id"] == "") & isin(frame["source_id"], sources_frame["source_id"])
     # The first day of what each row documents: its event's, or (documenting no event) its source's publication.
-    if rows is None:
-        rows = KeyRows({"evidence": evidence, "sources": sources, "events": events})
+    rows = _key_rows(rows, evidence, sources, events)
     event_row = np.where(with_event, rows(("evidence", "event_id"), ("events", "event_id")), -1)
     source_row = np.where(without_event, rows(("evidence", "source_id"), ("sources", "source_id")), -1)
     dated = _values_at(events_frame["date"], event_row, frame.index)
@@ -319,7 +323,7 @@ def check_labels(claims: RawTable, evidence: RawTable, sources: RawTable, *, row
     later, reference, weak or party evidence would allow is reported as M6: such evidence never decides a label.
     """
     frame = claims.frame
-    keys = (rows or KeyRows({"claims": claims, "evidence": evidence, "sources": sources})).evidence()
+    keys = _key_rows(rows, claims, evidence, sources).evidence()
     counts = rubric.count_evidence(frame, evidence.frame, sources.frame, keys=keys)
     allowed = rubric.allowed_labels(frame["claim_type"], counts)
     labels = frame["verification"]
@@ -381,7 +385,7 @@ def _opinion_rows(claims: RawTable, evidence: RawTable) -> Iterator[Problem]:
 
 def check_excerpts(claims: RawTable, evidence: RawTable, sources: RawTable, *, rows: KeyRows | None = None) -> Iterator[Problem]:
     """M7: every carrying row has an excerpt (the source's own words)."""
-    keys = (rows or KeyRows({"claims": claims, "evidence": evidence, "sources": sources})).evidence()
+    keys = _key_rows(rows, claims, evidence, sources).evidence()
     frame = evidence.frame
     carrying = rubric.carrying_evidence(claims.frame, frame, sources.frame, keys=keys)
     bad = carrying & (frame["excerpt"].str.strip() == "")

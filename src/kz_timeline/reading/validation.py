@@ -378,7 +378,8 @@ def _links_have_cycle(links: RawTable, chosen: np.ndarray, events: KeyCodes | No
         return _has_cycle_among(sources.astype(np.int64), targets.astype(np.int64))
     frame = links.frame
     codes, _ = pd.factorize(pd.concat([frame["from_event_id"][chosen], frame["to_event_id"][chosen]], ignore_index=True))
-    return _has_cycle_among(codes[: int(chosen.sum())], codes[int(chosen.sum()) :])
+    count = int(chosen.sum())
+    return _has_cycle_among(codes[:count], codes[count:])
 
 
 def _has_cycle_among(sources: np.ndarray, targets: np.ndarray) -> bool:
