@@ -305,26 +305,33 @@ def test_stored_fingerprint_of_a_missing_or_foreign_file_is_none(tmp_path: Path)
     assert stored_fingerprint(tmp_path / "not.db") is None
 
 
-def test_invalid_data_raises_and_leaves_the_existing_database_byte_identical(minimal_dir: Path, tmp_path: Path) -> None:
+def built_alone(data_dir: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """Build `data_dir` into a folder of its own; return the database and its bytes."""
     (tmp_path / "out").mkdir()
     db = tmp_path / "out" / "kz.db"
-    build_database(minimal_dir, db)
-    before = db.read_bytes()
+    build_database(data_dir, db)
+    return db, db.read_bytes()
+
+
+def assert_untouched(db: Path, before: bytes) -> None:
+    """The database holds `before`, byte for byte, and nothing else was left in its folder."""
+    assert db.read_bytes() == before
+    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+
+
+def test_invalid_data_raises_and_leaves_the_existing_database_byte_identical(minimal_dir: Path, tmp_path: Path) -> None:
+    db, before = built_alone(minimal_dir, tmp_path)
     replace_in(minimal_dir / "events.csv", "verdict", "verdikt")
     with pytest.raises(DataValidationError) as raised:
         build_database(minimal_dir, db)
     assert raised.value.problems[0].column == "event_type"
-    assert db.read_bytes() == before
-    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+    assert_untouched(db, before)
 
 
 def test_a_build_failing_midway_leaves_the_database_untouched_and_no_temporary_file(
     minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "out").mkdir()
-    db = tmp_path / "out" / "kz.db"
-    build_database(minimal_dir, db)
-    before = db.read_bytes()
+    db, before = built_alone(minimal_dir, tmp_path)
 
     def broken_views(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
@@ -333,8 +340,7 @@ def test_a_build_failing_midway_leaves_the_database_untouched_and_no_temporary_f
     monkeypatch.setattr(database, "_write_build_info", broken_views)
     with pytest.raises(sqlite3.OperationalError):
         build_database(minimal_dir, db)
-    assert db.read_bytes() == before
-    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+    assert_untouched(db, before)
 
 
 def test_a_new_database_gets_ordinary_permissions_and_a_rebuild_keeps_them(minimal_dir: Path, tmp_path: Path) -> None:
@@ -414,10 +420,7 @@ def test_rows_inserted_in_many_small_batches_are_the_same_rows(
 def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
     minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "out").mkdir()
-    db = tmp_path / "out" / "kz.db"
-    build_database(minimal_dir, db)
-    before = db.read_bytes()
+    db, before = built_alone(minimal_dir, tmp_path)
 
     def broken(connection: sqlite3.Connection) -> None:
         raise sqlite3.OperationalError("database or disk is full")
@@ -426,8 +429,7 @@ def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
     monkeypatch.setattr(search_indexes, "_fill_full_text_search", broken)
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         build_database(minimal_dir, db)
-    assert db.read_bytes() == before
-    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+    assert_untouched(db, before)
 
 
 def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_nothing_is_written(
@@ -436,10 +438,7 @@ def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_not
     """The checks run beside the build: bad data that makes the build itself fail still gets the checks' error."""
     from kz_timeline.dataset.loader import read_valid_tables
 
-    (tmp_path / "out").mkdir()
-    db = tmp_path / "out" / "kz.db"
-    build_database(minimal_dir, db)
-    before = db.read_bytes()
+    db, before = built_alone(minimal_dir, tmp_path)
     events = minimal_dir / "events.csv"
     lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
     # A second row with the first row's key (the insert fails on the primary key), and a date that is no date (the
@@ -453,8 +452,7 @@ def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_not
         build_database(minimal_dir, db)
     assert raised.value.problems == expected.value.problems
     assert {problem.column for problem in raised.value.problems} >= {"event_id", "date", "is_key_event"}
-    assert db.read_bytes() == before
-    assert [p.name for p in db.parent.iterdir()] == ["kz.db"]
+    assert_untouched(db, before)
 
 
 def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_nothing(
