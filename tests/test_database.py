@@ -6,6 +6,7 @@ import csv
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -432,6 +433,71 @@ def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
     assert_untouched(db, before)
 
 
+def test_each_side_build_starts_as_soon_as_the_tables_it_reads_are_in(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The span R*Tree is built while the later tables go in, and full-text search while the last ones do."""
+    happened: list[str] = []
+    start, insert_rows = search_indexes.SideIndexes.start, database._insert_rows
+
+    def recorded_start(self: search_indexes.SideIndexes, path: Path) -> None:
+        happened.append(f"start {self.build.name}")
+        start(self, path)
+
+    def recorded_insert(connection: sqlite3.Connection, table: Table, *args: object) -> None:
+        happened.append(f"insert {table.name}")
+        insert_rows(connection, table, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)
+    monkeypatch.setattr(database, "_insert_rows", recorded_insert)
+    build_database(minimal_dir, tmp_path / "kz.db")
+    expected: list[str] = []
+    for position, table in enumerate(TABLES):
+        expected.append(f"insert {table.name}")
+        read = {t.name for t in TABLES[: position + 1]}
+        started_before = {t.name for t in TABLES[:position]}
+        for build in search_indexes.SIDE_BUILDS:
+            if read.issuperset(build.columns) and not started_before.issuperset(build.columns):
+                expected.append(f"start {build.name}")
+    assert happened == expected
+    assert happened.index("start span") < happened.index("insert participants")
+
+
+@pytest.fixture
+def slow_side_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each side build holds its read lock on the database a while, the build spills its cache to the file often, and
+    a copy that had to wait for its read lock would fail at once."""
+    create_copies = search_indexes._create_copies
+
+    def slow(connection: sqlite3.Connection, build: search_indexes.SideBuild) -> None:
+        time.sleep(0.5)
+        create_copies(connection, build)
+
+    monkeypatch.setattr(search_indexes, "_create_copies", slow)
+    monkeypatch.setattr(database, "CACHE_KIB", 1)
+    monkeypatch.setattr(search_indexes, "READ_LOCK_WAIT_SECONDS", 0.001)
+
+
+@pytest.mark.usefixtures("slow_side_copies")
+def test_writes_wait_for_a_side_copy_to_stop_reading_and_the_database_is_the_same(shipped_db: Path, tmp_path: Path) -> None:
+    waited = tmp_path / "waited.db"
+    build_database(DATA_DIR, waited)
+    dumps = [list(sqlite3.connect(path).iterdump()) for path in (shipped_db, waited)]
+    assert dumps[1] == dumps[0]
+
+
+@pytest.mark.usefixtures("slow_side_copies")
+def test_writes_that_cannot_wait_long_enough_for_a_side_copy_fail_the_build_and_leave_nothing(
+    minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock wait is real: without it, the build would write the file while a copy reads it."""
+    db, before = built_alone(minimal_dir, tmp_path)
+    monkeypatch.setattr(database, "LOCK_WAIT_SECONDS", 0.01)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        build_database(minimal_dir, db)
+    assert_untouched(db, before)
+
+
 def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_nothing_is_written(
     minimal_dir: Path, tmp_path: Path
 ) -> None:
@@ -474,5 +540,5 @@ def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_n
     monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         build_database(minimal_dir, db)
-    assert started == [True]
+    assert started == [True] * len(search_indexes.SIDE_BUILDS)
     assert list(db.parent.iterdir()) == []

@@ -136,6 +136,12 @@ def test_every_table_holds_the_files_rows_in_file_order_converted_value_by_value
     assert [row[0] for row in got] == list(range(1, len(got) + 1))
 
 
+def test_every_reference_resolves_as_sqlite_checks_it(built: sqlite3.Connection) -> None:
+    """The build runs no foreign-key check of its own (the checks prove every reference): SQLite's, here."""
+    assert built.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert built.execute("SELECT count(*) FROM participants").fetchone()[0] > 0
+
+
 @pytest.mark.parametrize("view", list(database.VIEWS))
 def test_every_view_answers_the_same(built: sqlite3.Connection, expected: sqlite3.Connection, view: str) -> None:
     sql = f"SELECT * FROM [{view}] ORDER BY 1"

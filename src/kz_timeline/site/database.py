@@ -23,6 +23,7 @@ from kz_timeline.reading.csv_files import RawTable, table_digests
 from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
+from kz_timeline.site import search_indexes
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.search_indexes import SideIndexes
 
@@ -316,42 +317,65 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
     return build_database(data_dir, db_path)
 
 
+#: How long a write to the database being built may wait for a side build's copy to stop reading it (SQLite's busy
+#: timeout). The copies take a second or two of a million events' build; this only turns a hang into an error.
+LOCK_WAIT_SECONDS = 600.0
+#: SQLite's page cache of the database being built, in KiB.
+CACHE_KIB = 64_000
+
+
 def _build(
-    path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str], inserted: Callable[[], None]
+    path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str], start_checks: Callable[[], None]
 ) -> None:
-    """Build the database at `path`; call `inserted` once the rows are in and only SQLite works on (no GIL held)."""
+    """Build the database at `path`; call `start_checks` as the rows start going in, which leaves a core idle.
+
+    No `PRAGMA foreign_key_check` here: the checks prove every reference, and the tests run it on the databases
+    they build of the shipped and of generated data. It would read every row of every table again (8 s of a
+    million events' build).
+    """
     from kz_timeline import __version__
 
-    handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".side")
-    os.close(handle)
-    # Full-text search and the span index are built beside the table indexes, on another thread (see search_indexes).
-    side = SideIndexes(Path(side_path))
-    connection = sqlite3.connect(path, isolation_level=None)
+    # Full-text search and the span R*Tree are built beside the table indexes, on other threads (see search_indexes).
+    sides: list[SideIndexes] = []
+    connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS)
     try:
+        for build in search_indexes.SIDE_BUILDS:
+            handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=f".{build.name}.side")
+            os.close(handle)
+            sides.append(SideIndexes(Path(side_path), build))
         # A temporary file nobody reads yet: durability comes from the final os.replace, not from journalling.
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("PRAGMA cache_size = -64000")
+        connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db = sqlite_utils.Database(connection)
+        # The second core, which the inserts (one thread) leave idle, runs the checks, then each side build, started
+        # as soon as the tables it reads are in.
+        start_checks()
         connection.execute("BEGIN")
         _create_lookups(db)
         extras = _extra_values(tables)
+        waiting, inserted = list(sides), set()
         for table in TABLES:
             _create_table(db, table)
             _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
+            inserted.add(table.name)
+            ready = [side for side in waiting if inserted.issuperset(side.build.columns)]
+            if ready:
+                connection.execute("COMMIT")
+                for side in ready:
+                    side.start(path)
+                    side.wait_reading()
+                waiting = [side for side in waiting if side not in ready]
+                connection.execute("BEGIN")
         connection.execute("COMMIT")
-        inserted()
-        side.start(path)
-        # Reading only, while the side database copies the columns it reads.
-        problems = connection.execute("PRAGMA foreign_key_check").fetchmany(5)
-        if problems:
-            raise RuntimeError(f"foreign key check failed after validation: {problems}")
-        side.wait_copied()
+        for side in sides:
+            side.wait_copied()
         connection.execute("BEGIN")
         _create_indexes(db)
         connection.execute("COMMIT")
-        side.copy_into(connection)
+        for side in sides:
+            side.copy_into(connection)
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip())
         _write_build_info(db, fingerprint, __version__, digests)
@@ -359,8 +383,9 @@ def _build(
         connection.execute("ANALYZE")
     finally:
         connection.close()
-        side.close()
-        Path(side_path).unlink(missing_ok=True)
+        for side in sides:
+            side.close()
+            side.path.unlink(missing_ok=True)
 
 
 def view_columns() -> dict[str, list[str]]:

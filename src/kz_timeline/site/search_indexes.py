@@ -1,18 +1,22 @@
-"""Full-text search and the span R*Tree: built in a side database on another thread, then copied into the database.
+"""Full-text search and the span R*Tree: each built in its own side database on its own thread, then copied in.
 
-SQLite builds both without holding the GIL, so they take the second core while the main thread builds the tables'
-indexes. The side database first copies, from the database just filled, the columns that full-text search and the
-R*Tree read, under the same table names and rowids; the very statements that would build them in the database build
-them there. Their shadow tables (ordinary tables, as `sqlite3 .dump` shows) are then copied into the database beside
-the same virtual table definitions, which makes them the same indexes: the build's tests check every answer and run
-SQLite's own integrity checks.
+SQLite builds them without holding the GIL, so they take the second core while the main thread builds the tables'
+indexes; two side databases, not one, so that neither waits for the other (the R*Tree alone takes as long as full-text
+search). Each side database first copies, from the database just filled, the columns its indexes read, under the same
+table names and rowids; the very statements that would build them in the database build them there. Their shadow
+tables (ordinary tables, as `sqlite3 .dump` shows) are then copied into the database beside the same virtual table
+definitions, which makes them the same indexes: the build's tests check every answer and run SQLite's own integrity
+checks.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import sqlite_utils
@@ -51,42 +55,80 @@ def create_full_text_search(connection: sqlite3.Connection) -> None:
         db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
 
 
-def side_columns() -> dict[str, tuple[str, ...]]:
-    """Return the columns of each table that the side database holds."""
-    wanted: dict[str, tuple[str, ...]] = {"events": SPAN_COLUMNS}
+def _create_empty_full_text_search(connection: sqlite3.Connection) -> None:
+    """Create the full-text search of every table of FTS_COLUMNS on its empty copy, filled later."""
+    db = sqlite_utils.Database(connection)
     for name, columns in FTS_COLUMNS.items():
-        wanted[name] = tuple(dict.fromkeys((*wanted.get(name, ()), *columns)))
-    return wanted
+        db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
 
 
-def virtual_tables() -> list[str]:
-    """Return the virtual tables built in the side database."""
-    return [SPAN_TABLE, *(f"{name}_fts" for name in FTS_COLUMNS)]
+def _nothing_to_prepare(connection: sqlite3.Connection) -> None:
+    """Prepare nothing before the copy."""
+
+
+@dataclass(frozen=True)
+class SideBuild:
+    """One side database's work: the columns it copies, what it creates before and after copying, what it leaves."""
+
+    name: str
+    columns: Mapping[str, tuple[str, ...]]
+    prepare: Callable[[sqlite3.Connection], None]
+    fill: Callable[[sqlite3.Connection], None]
+    virtual_tables: tuple[str, ...]
+
+
+# The fills look their builder up when called, so that tests can make it fail.
+def _fill_span_index(connection: sqlite3.Connection) -> None:
+    create_span_index(connection)
+
+
+def _fill_search(connection: sqlite3.Connection) -> None:
+    _fill_full_text_search(connection)
+
+
+SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, _nothing_to_prepare, _fill_span_index, (SPAN_TABLE,))
+SEARCH_BUILD = SideBuild(
+    "search",
+    FTS_COLUMNS,
+    _create_empty_full_text_search,
+    _fill_search,
+    tuple(f"{name}_fts" for name in FTS_COLUMNS),
+)
+#: How long a side build's copy waits to take its read lock on the database (SQLite's busy timeout); the build waits
+#: for the copy to hold it (`SideIndexes.wait_reading`), so it should never have to.
+READ_LOCK_WAIT_SECONDS = 5.0
+#: Every side database of a build, each built on its own thread.
+SIDE_BUILDS = (SPAN_BUILD, SEARCH_BUILD)
 
 
 class SideIndexes:
-    """Build full-text search and the span R*Tree of a database in the SQLite file `path`, on another thread.
+    """Build the indexes of `build` for a database in the SQLite file `path`, on another thread.
 
-    `start` copies what they read from the database (already filled and committed) and goes on building;
-    `wait_copied` returns once the database may be written again; `copy_into` waits for the build and copies the
+    `start` copies what they read from the database (the tables of `build`, committed) and goes on building;
+    `wait_reading` returns once the copy holds its read lock, from which on the database may be written again (a
+    writer that must touch the file waits for the copy to end: SQLite's locks); `wait_copied` returns once the copy is
+    done; `copy_into` waits for the build and copies the
     indexes into the database; `close` stops the build if it still runs (an error elsewhere) and waits for it. The
     caller removes `path`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, build: SideBuild) -> None:
         self.path = path
+        self.build = build
+        self._reading = threading.Event()
         self._copied = threading.Event()
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="kz-timeline-search-indexes")
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"kz-timeline-{build.name}-index")
         self._future: Future[None] | None = None
 
     def start(self, database: Path) -> None:
         """Start copying what the indexes read from `database`, then building them."""
-        self._future = self._executor.submit(self._build, database)
+        copy = partial(_copy_columns, database=database, build=self.build, reading=self._reading.set)
+        self._future = self._executor.submit(self._build, copy)
 
-    def _build(self, database: Path) -> None:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+    def _build(self, copy: Callable[[sqlite3.Connection], None]) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=READ_LOCK_WAIT_SECONDS)
         with self._lock:
             self._connection = connection
         try:
@@ -94,19 +136,27 @@ class SideIndexes:
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA cache_size = -32000")
             try:
-                _copy_columns(connection, database)
+                copy(connection)
             finally:
+                self._reading.set()
                 self._copied.set()
-            create_span_index(connection)
-            _fill_full_text_search(connection)
+            self.build.fill(connection)
         finally:
             with self._lock:
                 self._connection = None
             connection.close()
 
+    def wait_reading(self) -> None:
+        """Wait until the copy holds its read lock on the database (or has ended)."""
+        self._reading.wait()
+        self._raise_if_failed()
+
     def wait_copied(self) -> None:
         """Wait until the side database has copied what it reads from the database."""
         self._copied.wait()
+        self._raise_if_failed()
+
+    def _raise_if_failed(self) -> None:
         if self._future is not None and self._future.done():
             self._future.result()  # the copy failed: say why
 
@@ -118,7 +168,7 @@ class SideIndexes:
         connection.execute("ATTACH DATABASE ? AS side", (str(self.path),))
         try:
             connection.execute("BEGIN")
-            for table in virtual_tables():
+            for table in self.build.virtual_tables:
                 (sql,) = connection.execute("SELECT sql FROM side.sqlite_master WHERE name = ?", (table,)).fetchone()
                 connection.execute(sql)
                 for shadow in _shadow_tables(connection, table):
@@ -157,20 +207,21 @@ def _fill_full_text_search(connection: sqlite3.Connection) -> None:
 FTS_HASH_SIZE = 16 * 1024 * 1024
 
 
-def _copy_columns(connection: sqlite3.Connection, database: Path) -> None:
-    """Copy the columns of `side_columns` from `database` into `connection`, each row under the same rowid.
+def _copy_columns(
+    connection: sqlite3.Connection, database: Path, build: SideBuild, reading: Callable[[], None] = lambda: None
+) -> None:
+    """Copy the columns of `build` from `database` into `connection`, each row under the same rowid.
 
-    Full-text search is created on the empty tables (see `_fill_full_text_search`).
+    `reading` is called once the copy holds its read lock on `database`, which it keeps to the end of the copy. What
+    `build` prepares (full-text search) is created on the empty tables, and filled by `build.fill`.
     """
     connection.execute("ATTACH DATABASE ? AS filled", (f"{database.resolve().as_uri()}?mode=ro",))
     try:
         connection.execute("BEGIN")
-        for name, columns in side_columns().items():
-            connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
-        db = sqlite_utils.Database(connection)
-        for name, columns in FTS_COLUMNS.items():
-            db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
-        for name, columns in side_columns().items():
+        connection.execute("SELECT count(*) FROM filled.sqlite_master").fetchone()  # takes the read lock
+        reading()
+        _create_copies(connection, build)
+        for name, columns in build.columns.items():
             names = ", ".join(f"[{column}]" for column in columns)
             connection.execute(f"INSERT INTO main.[{name}] (rowid, {names}) SELECT rowid, {names} FROM filled.[{name}]")
         connection.execute("COMMIT")
@@ -178,6 +229,12 @@ def _copy_columns(connection: sqlite3.Connection, database: Path) -> None:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         connection.execute("DETACH DATABASE filled")
+
+
+def _create_copies(connection: sqlite3.Connection, build: SideBuild) -> None:
+    for name, columns in build.columns.items():
+        connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
+    build.prepare(connection)
 
 
 def _shadow_tables(connection: sqlite3.Connection, table: str) -> list[str]:
