@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,40 @@ def test_without_debug_there_is_no_traceback_and_debug_after_a_usage_error_shows
     assert "Traceback" not in run_cli("chart", "--data-dir", str(minimal_dir), "--out", "q.pdf").stderr
     result = run_cli("chart", "--data-dir", str(minimal_dir), "--out", "q.pdf", "--debug")
     assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+POOL_SCRIPT = """
+import sys
+from kz_timeline.cli import main
+code = main(["validate", "--data-dir", sys.argv[1]])
+import pyarrow as pa
+print(code, pa.default_memory_pool().backend_name)
+"""
+
+
+def _pool_after_validate(data_dir: Path, variable: str | None) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    if variable is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = variable
+    done = subprocess.run([sys.executable, "-c", POOL_SCRIPT, str(data_dir)], capture_output=True, text=True, env=env, check=True)
+    return done.stdout.split()[-1]
+
+
+def test_the_cli_gives_arrow_jemalloc_where_pyarrow_has_it(minimal_dir: Path) -> None:
+    import pyarrow as pa
+
+    try:
+        expected = pa.jemalloc_memory_pool().backend_name
+    except NotImplementedError:  # the pool pyarrow chooses by default stays
+        expected = subprocess.run(
+            [sys.executable, "-c", "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"],
+            capture_output=True,
+            text=True,
+            env={key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"},
+            check=True,
+        ).stdout.strip()
+    assert _pool_after_validate(minimal_dir, None) == expected
+
+
+def test_the_cli_keeps_the_arrow_memory_pool_the_environment_chooses(minimal_dir: Path) -> None:
+    assert _pool_after_validate(minimal_dir, "system") == "system"
