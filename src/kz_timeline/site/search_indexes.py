@@ -1,9 +1,10 @@
 """Full-text search and the span R*Tree: each built in its own side database on its own thread, then copied in.
 
-SQLite builds them without holding the GIL, so they take the second core while the main thread builds the tables'
-indexes; two side databases, not one, so that neither waits for the other (the R*Tree alone takes as long as full-text
-search). Each side database first copies, from the database just filled, the columns its indexes read, under the same
-table names and rowids; the very statements that would build them in the database build them there. Their shadow
+SQLite builds them without holding the GIL, so they take the second core while the main thread inserts rows and
+builds the tables' indexes; two side databases, not one, so that neither waits for the other (the R*Tree alone takes
+about as long as full-text search). Each side database first copies, from the database as soon as the tables it reads
+are in, the columns its indexes read, under the same table names and rowids; the very statements that would build
+them in the database build them there. Their shadow
 tables (ordinary tables, as `sqlite3 .dump` shows) are then copied into the database beside the same virtual table
 definitions, which makes them the same indexes: the build's tests check every answer and run SQLite's own integrity
 checks.
@@ -55,26 +56,18 @@ def create_full_text_search(connection: sqlite3.Connection) -> None:
         db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
 
 
-def _create_empty_full_text_search(connection: sqlite3.Connection) -> None:
-    """Create the full-text search of every table of FTS_COLUMNS on its empty copy, filled later."""
-    db = sqlite_utils.Database(connection)
-    for name, columns in FTS_COLUMNS.items():
-        db.table(name).enable_fts(list(columns), fts_version="FTS5", tokenize="porter", create_triggers=False)
-
-
-def _nothing_to_prepare(connection: sqlite3.Connection) -> None:
-    """Prepare nothing before the copy."""
-
-
 @dataclass(frozen=True)
 class SideBuild:
-    """One side database's work: the columns it copies, what it creates before and after copying, what it leaves."""
+    """One side database's work: the columns it copies, how it fills its indexes, the virtual tables it leaves.
+
+    `prepare`, if any, runs on the empty copies before the rows are copied in (full-text search is created there).
+    """
 
     name: str
     columns: Mapping[str, tuple[str, ...]]
-    prepare: Callable[[sqlite3.Connection], None]
     fill: Callable[[sqlite3.Connection], None]
     virtual_tables: tuple[str, ...]
+    prepare: Callable[[sqlite3.Connection], None] | None = None
 
 
 # The fills look their builder up when called, so that tests can make it fail.
@@ -86,13 +79,9 @@ def _fill_search(connection: sqlite3.Connection) -> None:
     _fill_full_text_search(connection)
 
 
-SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, _nothing_to_prepare, _fill_span_index, (SPAN_TABLE,))
+SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, _fill_span_index, (SPAN_TABLE,))
 SEARCH_BUILD = SideBuild(
-    "search",
-    FTS_COLUMNS,
-    _create_empty_full_text_search,
-    _fill_search,
-    tuple(f"{name}_fts" for name in FTS_COLUMNS),
+    "search", FTS_COLUMNS, _fill_search, tuple(f"{name}_fts" for name in FTS_COLUMNS), prepare=create_full_text_search
 )
 #: How long a side build's copy waits to take its read lock on the database (SQLite's busy timeout); the build waits
 #: for the copy to hold it (`SideIndexes.wait_reading`), so it should never have to.
@@ -106,10 +95,9 @@ class SideIndexes:
 
     `start` copies what they read from the database (the tables of `build`, committed) and goes on building;
     `wait_reading` returns once the copy holds its read lock, from which on the database may be written again (a
-    writer that must touch the file waits for the copy to end: SQLite's locks); `wait_copied` returns once the copy is
-    done; `copy_into` waits for the build and copies the
-    indexes into the database; `close` stops the build if it still runs (an error elsewhere) and waits for it. The
-    caller removes `path`.
+    writer that must touch the file waits for the copy to end: SQLite's locks); `wait_copied` returns once the copy
+    is done; `copy_into` waits for the build and copies the indexes into the database; `close` stops the build if it
+    still runs (an error elsewhere) and waits for it. The caller removes `path`.
     """
 
     def __init__(self, path: Path, build: SideBuild) -> None:
@@ -234,7 +222,8 @@ def _copy_columns(
 def _create_copies(connection: sqlite3.Connection, build: SideBuild) -> None:
     for name, columns in build.columns.items():
         connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
-    build.prepare(connection)
+    if build.prepare is not None:
+        build.prepare(connection)
 
 
 def _shadow_tables(connection: sqlite3.Connection, table: str) -> list[str]:
