@@ -335,7 +335,8 @@ def _build(
     """
     from kz_timeline import __version__
 
-    # Full-text search and the span R*Tree are built beside the table indexes, on other threads (see search_indexes).
+    # Full-text search and the span R*Tree are built beside the inserts and the indexes, on threads of their own
+    # (see search_indexes).
     sides: list[SideIndexes] = []
     connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS)
     try:
