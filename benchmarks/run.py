@@ -175,12 +175,18 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
     """Run one step at one size; return its measurements (charts give one per kind)."""
     env = package_env()
     article = str(data / TEXT_NAME)
+    # validate, build and the cold chart each run on files never validated: the cache of validated tables, which they
+    # fill (and would not write again for the same files), is emptied before each of their runs (the runs' own cache,
+    # under --work; never the user's).
+    validated = None if CACHE_HOME is None else CACHE_HOME / "kz-timeline" / "validated"
+    emptied = None if validated is None else partial(shutil.rmtree, validated, ignore_errors=True)
     if step == "floor":
         return [_measured(step, size, [sys.executable, "-c", FLOOR_SCRIPT, str(data)], timeout, env)]
     if step == "arrow-floor":
         return [_measured(step, size, [sys.executable, "-c", ARROW_FLOOR_SCRIPT, str(data)], timeout, env)]
     if step == "validate":
-        return [_measured(step, size, kz("validate", "--data-dir", str(data), "--article", article), timeout, env)]
+        validate = kz("validate", "--data-dir", str(data), "--article", article)
+        return [_measured(step, size, validate, timeout, env, before=emptied)]
     if step == "frictionless":
         return [_measured(step, size, [tool("frictionless"), "validate", str(data / "datapackage.json")], timeout, env)]
     if step == "build":
@@ -188,7 +194,8 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
             return [Measurement(step, size, 0.0, 0.0, False, "not available: this checkout has no build command")]
         database = work / f"n{size}.db"
         database.unlink(missing_ok=True)
-        measured = _measured(step, size, kz("build", "--data-dir", str(data), "--db", str(database)), timeout, env)
+        build = kz("build", "--data-dir", str(data), "--db", str(database))
+        measured = _measured(step, size, build, timeout, env, before=emptied)
         if database.exists():
             measured.detail = "; ".join(filter(None, [f"{database.stat().st_size / 1e6:.0f} MB database", measured.detail]))
         return [measured]
@@ -203,12 +210,9 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
         database.unlink(missing_ok=True)
         return [measured]
     if step == "chart":
-        # A cold chart validates the CSVs and fills the cache of validated tables (emptied before each run); the
-        # warm ones read that cache.
-        validated = Path(env["XDG_CACHE_HOME"]) / "kz-timeline" / "validated"
+        # A cold chart validates the CSVs and fills the cache of validated tables; the warm ones read that cache.
         cold_out = work / f"n{size}-timeline-cold.html"
         cold = kz("chart", "--data-dir", str(data), "--kind", "timeline", "--out", str(cold_out))
-        emptied = partial(shutil.rmtree, validated, ignore_errors=True)
         results = [_measured("chart timeline, cold cache", size, cold, timeout, env, before=emptied)]
         for kind in CHART_KINDS:
             out = work / f"n{size}-{kind}.html"

@@ -227,6 +227,24 @@ def test_runner_charts_once_with_a_cold_cache_then_from_the_cache(tmp_path: Path
     assert "median of 2 runs" in cold_note  # run as often as the warm charts (the cache emptied before each)
 
 
+def test_runner_validates_and_builds_files_never_validated_each_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of validated tables is emptied before each run of validate and build (they would not write it again)."""
+    run = load_module("run")
+    validated = tmp_path / "work" / "cache" / "kz-timeline" / "validated"
+    found: list[list[str]] = []
+    measure = run.measure
+
+    def recorded(command: list[str], **kwargs: object) -> object:
+        found.append(sorted(path.name for path in validated.iterdir()) if validated.exists() else [])
+        return measure(command, **kwargs)
+
+    monkeypatch.setattr(run, "measure", recorded)
+    arguments = ["--sizes", "30", "--only", "validate,build", "--repeat", "2"]
+    assert run.main([*arguments, "--out", str(tmp_path / "BENCHMARKS.md"), "--work", str(tmp_path / "work")]) == 0
+    assert found == [[], [], [], []]
+    assert len(list(validated.iterdir())) == 1  # the build's own, left by its last run
+
+
 @pytest.mark.slow
 def test_runner_times_datasette_pages_of_a_dataset_under_five_hundred_events(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"

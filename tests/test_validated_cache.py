@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -201,6 +202,41 @@ def test_validate_always_checks_the_files_and_fills_the_cache_for_load(
     assert len(load(minimal_dir).events) > 0
     with pytest.raises(AssertionError, match="validated again"):
         validate(minimal_dir)
+
+
+def test_validating_files_already_stored_rewrites_nothing_and_marks_the_entry_used(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.feather
+
+    validate(minimal_dir)
+    (entry,) = entries(cache_dir)
+    before = {path.name: path.stat().st_mtime_ns for path in entry.iterdir()}
+    complete = entry / "complete"
+    os.utime(complete, ns=(0, 0))
+
+    written: list[object] = []
+    monkeypatch.setattr(pyarrow.feather, "write_feather", lambda *args, **kwargs: written.append(args))
+    validate(minimal_dir)
+    assert entries(cache_dir) == [entry]
+    assert written == []
+    assert {path.name: path.stat().st_mtime_ns for path in entry.iterdir() if path != complete} == {
+        name: mtime for name, mtime in before.items() if name != complete.name
+    }
+    assert complete.stat().st_mtime_ns > 0  # marked used: evicted last
+    assert not [path for path in cache_dir.iterdir() if path.name.startswith(".writing-")]
+
+
+def test_an_entry_refused_on_read_is_stored_afresh_by_the_next_validation(minimal_dir: Path, cache_dir: Path) -> None:
+    first = load(minimal_dir)
+    (entry,) = entries(cache_dir)
+    (entry / "events.arrow").write_bytes(b"not arrow at all")
+    validate(minimal_dir)  # the entry is in place: nothing is rewritten yet
+    assert (entry / "events.arrow").read_bytes() == b"not arrow at all"
+    load(minimal_dir)  # refused (one line on stderr), discarded, validated and stored again
+    (stored,) = entries(cache_dir)
+    assert (stored / "events.arrow").read_bytes() != b"not arrow at all"
+    pd.testing.assert_frame_equal(load(minimal_dir).events, first.events)
 
 
 def test_only_the_most_recently_used_entries_are_kept(minimal_dir: Path, cache_dir: Path) -> None:

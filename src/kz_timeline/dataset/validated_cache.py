@@ -224,10 +224,21 @@ def _store_target() -> tuple[Path, bytes] | None:
 def _write_entry(
     root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame], verdict: Callable[[], bool] | None = None
 ) -> None:
-    """Write and sign `frames` aside, then (if `verdict`, once it says yes) move them into place under `key`."""
+    """Write and sign `frames` aside, then (if `verdict`, once it says yes) move them into place under `key`.
+
+    Nothing is written when an entry for `key` is in place already: the same key is the same bytes checked by the same
+    code, so its tables are these (re-validating unchanged files would rewrite a gigabyte at a million events). It is
+    marked used, as `read` marks it; an entry that is not what was stored is discarded by the next `read`, and the
+    next validation stores it afresh.
+    """
     import pyarrow
     import pyarrow.feather
 
+    try:
+        os.utime(root / key / _COMPLETE)  # in place already: marked recently used (evicted last), not rewritten
+        return
+    except OSError:
+        pass  # not stored yet
     scratch: Path | None = None
     try:
         scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
