@@ -70,16 +70,11 @@ class SideBuild:
     prepare: Callable[[sqlite3.Connection], None] | None = None
 
 
-# The fills look their builder up when called, so that tests can make it fail.
-def _fill_span_index(connection: sqlite3.Connection) -> None:
-    create_span_index(connection)
-
-
 def _fill_search(connection: sqlite3.Connection) -> None:
-    _fill_full_text_search(connection)
+    _fill_full_text_search(connection)  # looked up when called, so that tests can make it fail
 
 
-SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, _fill_span_index, (SPAN_TABLE,))
+SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, create_span_index, (SPAN_TABLE,))
 SEARCH_BUILD = SideBuild(
     "search", FTS_COLUMNS, _fill_search, tuple(f"{name}_fts" for name in FTS_COLUMNS), prepare=create_full_text_search
 )
