@@ -14,6 +14,7 @@ STAGES = {
     "defaults": 0,
     "errors": 0,
     "text": 0,
+    "arrow_columns": 0,
     "files": 1,
     "arguments": 1,
     "private_cache": 2,

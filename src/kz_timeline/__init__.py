@@ -17,8 +17,8 @@ The data flows through the subpackages in this order; each imports only from tho
 Beside them: `cli` (the `kz-timeline` command, a thin layer over the functions below), `arguments` (its parser, from
 which the docs' command-line reference is generated), `defaults` (the defaults and choices the command line and the
 library share), `errors` (problems and exceptions), `files` (what a writer may write, atomic writes, digests, the
-cache directory), `private_cache` (private cache folders, signed entries) and `text` (labels of vocabulary terms,
-clipped text).
+cache directory), `private_cache` (private cache folders, signed entries), `text` (labels of vocabulary terms,
+clipped text) and `arrow_columns` (the pyarrow strings under a pandas text column).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
+from kz_timeline.arrow_columns import chunked_strings
 from kz_timeline.reading.csv_files import RawTable
 
 #: A column, as (table name, column name).
@@ -69,7 +69,7 @@ def referring_columns(tables: Mapping[str, RawTable], key: ColumnName) -> list[C
 def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
     """Encode the key column and every column referring to it with one dictionary, the key's values first."""
     columns = [key, *referring_columns(tables, key)]
-    arrays = [_arrow(tables[name].frame[column]) for name, column in columns]
+    arrays = [chunked_strings(tables[name].frame[column]) for name, column in columns]
     kind = arrays[0].type
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
     encoded = together.dictionary_encode()
@@ -103,8 +103,3 @@ class SharedCodes:
             if key not in self._found:
                 self._found[key] = key_codes(self.tables, key)
             return self._found[key]
-
-
-def _arrow(values: pd.Series) -> pa.ChunkedArray:
-    array = pa.array(values.array)
-    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])

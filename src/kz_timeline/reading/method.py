@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kz_timeline.arrow_columns import string_array
 from kz_timeline.errors import Problem
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_files import RawTable
@@ -103,7 +104,7 @@ def _rows(positions: np.ndarray) -> list[int]:
 def check_short_quotes(claims: RawTable) -> Iterator[Problem]:
     """M1: a quote of fewer than three words belongs to a framing claim."""
     frame = claims.frame
-    quotes = _arrow(frame["quote"])
+    quotes = string_array(frame["quote"])
     three_words = np.asarray(pc.match_substring_regex(quotes, THREE_WORDS).to_numpy(zero_copy_only=False), dtype=bool)
     bad = ~three_words & (frame["claim_type"] != ClaimType.FRAMING).to_numpy(dtype=bool) & (frame["quote"] != "").to_numpy()
     for index in _rows(np.flatnonzero(bad)):
@@ -224,15 +225,9 @@ def publication_date(sources: pd.DataFrame) -> str | None:
     return min(starts) if starts else None
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    """Return a column of text as one pyarrow array, without copying its strings."""
-    array = pa.array(values.array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
 def _values_at(values: pd.Series, positions: np.ndarray, index: pd.Index) -> pd.Series:
     """Return values[position] for each position, '' where the position is -1."""
-    found = _arrow(values).take(pa.array(positions, mask=positions < 0)).fill_null("")
+    found = string_array(values).take(pa.array(positions, mask=positions < 0)).fill_null("")
     return pd.Series(pd.array(found, dtype="str"), index=index)
 
 
@@ -246,7 +241,7 @@ def _first_days(values: pd.Series) -> pd.Series:
     codes, distinct = pd.factorize(values)
     distinct_values = pd.Series(distinct, dtype="str")
     first_side = distinct_values.str.replace(r"/.*$", "", regex=True).str.replace(r"[?~%]$", "", regex=True)
-    days = _arrow(derived_date_columns(first_side)["date_start"])
+    days = string_array(derived_date_columns(first_side)["date_start"])
     return pd.Series(pd.array(days.take(pa.array(codes)), dtype="str"), index=values.index)
 
 

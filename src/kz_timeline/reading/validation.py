@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kz_timeline.arrow_columns import chunked_strings
 from kz_timeline.errors import Problem
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.control_characters import check_control_characters
@@ -54,10 +55,10 @@ def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
 
 def isin_many(columns: list[pd.Series], known: pd.Series | list[str]) -> list[pd.Series]:
     """Return `isin(values, known)` for each of `columns`, building the hash table of `known` once for all of them."""
-    arrays = [_arrow(values) for values in columns]
+    arrays = [chunked_strings(values) for values in columns]
     kind = arrays[0].type
     # is_in builds its own hash table of the value set, duplicates and all; a unique() first would hash it twice.
-    value_set = pa.array(known, type=kind) if isinstance(known, list) else _arrow(known).cast(kind)
+    value_set = pa.array(known, type=kind) if isinstance(known, list) else chunked_strings(known).cast(kind)
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
     found = pc.is_in(together, value_set=value_set, skip_nulls=True).to_numpy(zero_copy_only=False)
     results, start = [], 0
@@ -65,12 +66,6 @@ def isin_many(columns: list[pd.Series], known: pd.Series | list[str]) -> list[pd
         results.append(pd.Series(found[start : start + len(values)], index=values.index, dtype=bool))
         start += len(values)
     return results
-
-
-def _arrow(values: pd.Series) -> pa.ChunkedArray:
-    """Return the pyarrow array under a `str` Series, without copying it."""
-    array = pa.array(values.array)
-    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def check_columns(raw: RawTable, *, check_derived: bool = True) -> list[Problem]:
@@ -153,7 +148,7 @@ def date_table(values: pd.Series) -> DateTable:
     unique = pd.Series(values.unique(), dtype="str")
     distinct = unique[unique != ""].reset_index(drop=True)
     if fast_paths.enabled():
-        done, texts = derive_common_dates(_arrow(distinct).combine_chunks())
+        done, texts = derive_common_dates(chunked_strings(distinct).combine_chunks())
     else:
         done = np.zeros(len(distinct), dtype=bool)
         texts = {name: np.full(len(distinct), "", dtype=object) for name in _DERIVED_FIELDS}
@@ -186,7 +181,7 @@ def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> di
     """
     if table is None:
         table = date_table(dates)
-    array = _arrow(dates)
+    array = chunked_strings(dates)
     # Position len(distinct) holds "" for the dates that are not in the table (blank ones).
     positions = pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
     return {
@@ -260,7 +255,7 @@ def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) ->
     """
     frame = raw.frame
     if len(key) == 1:
-        return len(_arrow(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
+        return len(chunked_strings(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
     references = {foreign_key.column: foreign_key for foreign_key in raw.table.foreign_keys}
     combined = np.zeros(len(frame), dtype=np.int64)
     room = 1
@@ -280,7 +275,7 @@ def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) ->
 
 
 def _joined_has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
-    columns = [_arrow(frame[name]).cast(_arrow(frame[key[0]]).type) for name in key]
+    columns = [chunked_strings(frame[name]).cast(chunked_strings(frame[key[0]]).type) for name in key]
     joined = pc.binary_join_element_wise(*columns, pa.scalar("\x1f", columns[0].type))
     return len(joined.unique()) < len(frame)
 
@@ -540,7 +535,7 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
     ends = offsets(frame["quote_end"], short)
     fine = short & (ends > starts)
     source_ids = frame["source_id"]
-    quotes = _arrow(frame["quote"])
+    quotes = chunked_strings(frame["quote"])
     for source_id, source in texts.items():
         rows = np.flatnonzero(fine & (source_ids == source_id).to_numpy(dtype=bool))
         within = ends[rows] <= len(source.text)
@@ -562,7 +557,7 @@ def offsets(values: pd.Series, usable: np.ndarray) -> np.ndarray:
     """Return the integers of `values` where `usable` holds (0 elsewhere)."""
     numbers = np.zeros(len(values), dtype=np.int64)
     if usable.any():
-        numbers[usable] = pc.cast(_arrow(values).filter(pa.array(usable)), pa.int64()).to_numpy()
+        numbers[usable] = pc.cast(chunked_strings(values).filter(pa.array(usable)), pa.int64()).to_numpy()
     return numbers
 
 

@@ -13,10 +13,10 @@ from typing import Any, Final, Protocol, cast
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel
 
+from kz_timeline.arrow_columns import string_array
 from kz_timeline.schema.vocabularies import ClaimType, EvidenceRelation, EvidenceTiming, SourceReliability, Verification
 
 #: What each label requires, in the words of its row of the table in METHODOLOGY section 7 (a test keeps them equal).
@@ -79,12 +79,6 @@ def _frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame([row.model_dump(mode="json") for row in table])
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    """Return a column as one pyarrow string array (a column read as text is one already; others are converted)."""
-    array = pa.array(values.array) if values.dtype == "str" else pa.array(values.astype("str").array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
 def _is(values: pd.Series, *terms: str) -> np.ndarray:
     """Return whether each value is one of `terms` (as text or as categories; empty is none of them)."""
     return values.isin(list(terms)).to_numpy(dtype=bool)
@@ -92,7 +86,7 @@ def _is(values: pd.Series, *terms: str) -> np.ndarray:
 
 def key_positions(keys: pd.Series, known: pd.Series) -> np.ndarray:
     """Return the row of `known` holding each key (its first, if repeated), or -1; a hash lookup in C++."""
-    found = pc.index_in(_arrow(keys), value_set=_arrow(known))
+    found = pc.index_in(string_array(keys), value_set=string_array(known))
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
