@@ -135,7 +135,7 @@ def test_event_row_page_leads_with_the_event_then_participants_claims_links_and_
     order = [
         text.index("<h1>Mamai convicted and given a six-year suspended sentence</h1>"),
         text.index("<strong>10 April 2023</strong> · Almaty, Kazakhstan · Verdict · Mamai case · a key event of the op-ed"),
-        text.index(html.escape(event["description"], quote=True)),
+        text.index(html.escape(event["description"], quote=True).replace("&#x27;", "&#39;")),  # Jinja writes a quote as &#39;
         text.index('id="participants"'),
         text.index('id="claims"'),
         text.index('id="links"'),
