@@ -76,6 +76,7 @@ Execute = Callable[..., Awaitable[Any]]
 
 def order_first_pages(database: Any, keys: Mapping[str, Sequence[str]]) -> None:
     """Make `database.execute` give each first page of a sorted table the later pages' order (Datasette 0.65's signature)."""
+    # kz_timeline.site.query_cache.wrap_execute does the same; a published copy runs without kz_timeline to import it.
     execute: Execute = database.execute
 
     async def execute_in_key_order(
