@@ -124,7 +124,7 @@ def test_timelinejs_shows_a_slide_and_a_marker_for_every_event(browser: Any, ser
         assert dates[0] == ""  # the title slide
         assert dates[1:3] == ["2009", "2 February 2009"]  # year precision: no month or day is invented
         assert "February 2012" in dates  # month precision: no day is invented
-        assert "perhaps 15 April 2022 to 13 September 2022" in dates
+        assert "perhaps 15 April 2022 to perhaps 13 September 2022" in dates  # day precision, both ends uncertain
         assert "6 to 19 January 2022" in dates
         quoted = int(dataset.claims["event_id"].notna().sum())
         assert page.locator(".tl-slide blockquote.kz-quote").count() == quoted
