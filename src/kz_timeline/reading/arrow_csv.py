@@ -8,19 +8,26 @@ every core. It returns None as soon as anything is unusual.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from kz_timeline.reading.text_categories import text_categories
+
 QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
 
 
-def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range | npt.NDArray[np.int64]] | None:
+def read_clean_csv(
+    data: bytes, header: list[str], categorical: Collection[str] = ()
+) -> tuple[pd.DataFrame, range | npt.NDArray[np.int64]] | None:
     """Return the columns of `data` as strings and the 1-based start line of every row, or None if not clean.
 
-    `data` must have no BOM, NUL or carriage return, and `header` must be its first line, already checked.
+    `data` must have no BOM, NUL or carriage return, and `header` must be its first line, already checked. The
+    `categorical` columns are returned as pandas categories (`text_categories`), dictionary-encoded as pyarrow parses.
     """
     array = np.frombuffer(data, dtype=np.uint8)
     quotes, newlines = _positions(array, QUOTE, NEWLINE)
@@ -48,7 +55,7 @@ def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range 
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.large_string() for name in header},
+                column_types={name: _DICTIONARY if name in categorical else pa.large_string() for name in header},
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -64,7 +71,9 @@ def read_clean_csv(data: bytes, header: list[str]) -> tuple[pd.DataFrame, range 
     row_lines: range | npt.NDArray[np.int64] = (
         range(2, row_count + 2) if outside.all() else (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
     )
-    frame = pd.DataFrame({name: _strings(table.column(name)) for name in header})
+    frame = pd.DataFrame(
+        {name: _categories(table.column(name)) if name in categorical else _strings(table.column(name)) for name in header}
+    )
     del table
     return frame, row_lines
 
@@ -123,3 +132,12 @@ _BESIDE_QUOTES[[COMMA, NEWLINE, QUOTE]] = True
 def _strings(column: pa.ChunkedArray) -> pd.Series:
     """Return a pyarrow string column as a pandas `str` Series without copying the characters."""
     return pd.Series(pd.array(column, dtype="str"))
+
+
+#: The type a categorical column is parsed as: each block of the file gets its own dictionary.
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+
+def _categories(column: pa.ChunkedArray) -> pd.Series:
+    """Return a dictionary-encoded pyarrow column as pandas categories, in the form `text_categories` gives."""
+    return text_categories(column.to_pandas().array)

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from kz_timeline.errors import Problem
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.text_categories import distinct_texts
 
 #: C0 controls, DEL and C1 controls (Unicode category Cc); in text, all but tab, line feed and carriage return.
 _ANY_CONTROL = "[\x00-\x1f\x7f-\x9f]"
@@ -53,7 +54,8 @@ def check_control_characters(raw: RawTable) -> list[Problem]:
 
 def _may_hold_control(values: pd.Series, *, breaks_allowed: bool) -> bool:
     """Say whether a column's UTF-8 bytes hold a control: a byte below 20 or 7F, or C2 then 80-9F (a C1 control)."""
-    array = pa.array(values.array)
+    texts, _ = distinct_texts(values)  # of categories, each text once
+    array = pa.array(texts.array)
     for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
         buffer = chunk.buffers()[2]
         data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.empty(0, dtype=np.uint8)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kz_timeline.reading.text_categories import distinct_texts
 from kz_timeline.schema.models import ISO_DATE, SLUG, ValueFormat
 
 _SEPARATORS = np.zeros(256, dtype=bool)
@@ -26,14 +27,15 @@ _DIGITS, _DASHES = [0, 1, 2, 3, 5, 6, 8, 9], [4, 7]
 
 
 def proves_format(values: pd.Series, value_format: ValueFormat) -> bool:
-    """Say whether every non-empty value of `values` (a `str` column) surely has `value_format`.
+    """Say whether every non-empty value of `values` (a `str` or categorical column) surely has `value_format`.
 
     False means "cannot tell" (always so for formats without a proof here): check the values one by one.
     """
     prove = _PROOFS.get(value_format.name)
     if prove is None:
         return False
-    array = pa.array(values.array)
+    texts, _ = distinct_texts(values)  # of categories, each text once
+    array = pa.array(texts.array)
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     return all(chunk.null_count == 0 and prove(*_buffers(chunk)) for chunk in chunks)
 

@@ -26,6 +26,7 @@ from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.reading.format_proofs import proves_format
 from kz_timeline.reading.key_codes import KeyCodes, SharedCodes
+from kz_timeline.reading.text_categories import distinct_texts, per_row
 from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
 from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
@@ -55,16 +56,19 @@ def isin(values: pd.Series, known: pd.Series | list[str]) -> pd.Series:
 
 def isin_many(columns: list[pd.Series], known: pd.Series | list[str]) -> list[pd.Series]:
     """Return `isin(values, known)` for each of `columns`, building the hash table of `known` once for all of them."""
-    arrays = [chunked_strings(values) for values in columns]
-    kind = arrays[0].type
+    # A categorical column is looked up by its categories, each once (`distinct_texts`).
+    distinct = [distinct_texts(values) for values in columns]
+    arrays = [chunked_strings(texts) for texts, _ in distinct]
+    kind = pa.large_string() if any(array.type == pa.large_string() for array in arrays) else arrays[0].type
     # is_in builds its own hash table of the value set, duplicates and all; a unique() first would hash it twice.
     value_set = pa.array(known, type=kind) if isinstance(known, list) else chunked_strings(known).cast(kind)
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
     found = pc.is_in(together, value_set=value_set, skip_nulls=True).to_numpy(zero_copy_only=False)
     results, start = [], 0
-    for values in columns:
-        results.append(pd.Series(found[start : start + len(values)], index=values.index, dtype=bool))
-        start += len(values)
+    for values, (texts, codes) in zip(columns, distinct, strict=True):
+        within = per_row(found[start : start + len(texts)], codes)
+        results.append(pd.Series(within, index=values.index, dtype=bool))
+        start += len(texts)
     return results
 
 
@@ -181,13 +185,18 @@ def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> di
     """
     if table is None:
         table = date_table(dates)
-    array = chunked_strings(dates)
-    # Position len(distinct) holds "" for the dates that are not in the table (blank ones).
-    positions = pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
+    kind = chunked_strings(dates).type
+    positions = _date_positions(dates, table)
     return {
-        name: pd.Series(pd.array(pa.array([*column, ""], type=array.type).take(positions), dtype="str"), index=dates.index)
+        name: pd.Series(pd.array(pa.array([*column, ""], type=kind).take(positions), dtype="str"), index=dates.index)
         for name, column in table.texts.items()
     }
+
+
+def _date_positions(dates: pd.Series, table: DateTable) -> pa.ChunkedArray:
+    """Return each date's position in `table.distinct`; len(table.distinct) for a date not there (a blank one)."""
+    array = chunked_strings(dates)
+    return pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
 
 
 _DERIVED_FIELDS = DERIVED_FIELDS
@@ -207,20 +216,37 @@ def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Itera
     dates = raw.frame["date"]
     if table is None:
         table = date_table(dates)
-    expected = derived_date_columns(dates, table)
-    valid = isin(dates, [value for value in table.distinct if value not in table.errors])
-    for name, wanted in expected.items():
+    positions = _date_positions(dates, table).to_numpy()
+    valid = isin(dates, [value for value in table.distinct if value not in table.errors]).to_numpy()
+    for name, texts in table.texts.items():
+        wanted = np.array([*texts, ""], dtype=object)  # by position in table.distinct, then "" for a blank date
         actual = raw.frame[name]
+        differs = _differs(actual, wanted, positions)
         # An empty required column is reported once, as empty; an empty optional one (date_end) disagrees.
-        bad = valid & (actual != wanted) & ((actual != "") | ~EVENTS.column(name).required)
-        for index in bad.to_numpy().nonzero()[0].tolist():
+        bad = valid & differs & ((actual != "").to_numpy() | ~EVENTS.column(name).required)
+        for index in np.flatnonzero(bad).tolist():
             yield Problem(
                 raw.file,
                 raw.line_of(index),
                 name,
-                f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives {wanted.iat[index]!r}; "
-                "run `kz-timeline fmt` to recompute derived columns",
+                f"{actual.iat[index]!r} disagrees with date {dates.iat[index]!r}, which gives "
+                f"{wanted[positions[index]]!r}; run `kz-timeline fmt` to recompute derived columns",
             )
+
+
+def _differs(actual: pd.Series, wanted: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Return whether each row's `actual` value differs from `wanted[positions]` (the value its date gives).
+
+    Categories are compared by their codes, each wanted text looked up once among them; texts whole-column.
+    """
+    texts, codes = distinct_texts(actual)
+    if codes is None:
+        expected = pa.array(wanted, type=pa.large_string()).take(pa.array(positions))
+        same: np.ndarray = pc.equal(chunked_strings(actual), expected).to_numpy(zero_copy_only=False)
+        return ~same
+    wanted_codes = pd.Index(texts).get_indexer(wanted)  # -1: a text no row has, which differs from every row
+    differs: np.ndarray = wanted_codes[positions] != codes
+    return differs
 
 
 def check_keys(raw: RawTable, codes: SharedCodes | None = None) -> list[Problem]:

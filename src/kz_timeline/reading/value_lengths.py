@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from kz_timeline.defaults import SITE_ROW_BYTES, SITE_VALUE_BYTES
 from kz_timeline.errors import Problem
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.text_categories import distinct_texts, per_row
 
 
 def check_value_lengths(raw: RawTable) -> list[Problem]:
@@ -20,7 +21,8 @@ def check_value_lengths(raw: RawTable) -> list[Problem]:
     problems: list[Problem] = []
     row_bytes = np.zeros(len(raw.frame), dtype=np.int64)
     for column in raw.table.columns:
-        lengths = _utf8_lengths(raw.frame[column.name].array)
+        texts, codes = distinct_texts(raw.frame[column.name])
+        lengths = per_row(_utf8_lengths(texts.array), codes)
         row_bytes += lengths
         for index in np.flatnonzero(lengths > SITE_VALUE_BYTES).tolist():
             message = (

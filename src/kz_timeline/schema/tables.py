@@ -37,6 +37,11 @@ class Column:
         return "text"
 
     @property
+    def few_values(self) -> bool:
+        """Whether the column holds few distinct values by design (a vocabulary, a boolean): read as categories."""
+        return self.vocabulary is not None or self.python_type is bool
+
+    @property
     def sqlite_type(self) -> str:
         """Return the SQLite column type."""
         if self.python_type is int:
