@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.key_codes import SharedCodes
+from kz_timeline.reading.text_categories import text_categories
 from kz_timeline.schema.rubric import key_positions
 from kz_timeline.schema.tables import TABLES_BY_NAME
 
@@ -44,3 +45,29 @@ def test_rows_in_key_point_at_the_first_of_repeated_keys() -> None:
     }
     codes = SharedCodes(tables)(("events", "event_id"))
     assert codes.rows_in_key(("participants", "event_id")).tolist() == [3, -1, 2, 0]
+
+
+@given(events=VALUES, participants=VALUES, links=VALUES)
+def test_a_referring_column_held_as_categories_gets_the_codes_of_its_texts(
+    events: list[str], participants: list[str], links: list[str]
+) -> None:
+    def tables(categorical: bool) -> dict[str, RawTable]:
+        found = {
+            "events": raw("events", "event_id", events),
+            "participants": raw("participants", "event_id", participants),
+            "event_links": raw("event_links", "to_event_id", links),
+        }
+        if categorical:
+            found["participants"].frame["event_id"] = text_categories(participants)
+            found["event_links"].frame["to_event_id"] = text_categories(links)
+        return found
+
+    as_text, as_categories = SharedCodes(tables(False)), SharedCodes(tables(True))
+    key = ("events", "event_id")
+    for column in (("participants", "event_id"), ("event_links", "to_event_id")):
+        assert as_categories(key).rows_in_key(column).tolist() == as_text(key).rows_in_key(column).tolist()
+        assert as_categories(key).holds(column).tolist() == as_text(key).holds(column).tolist()
+        # Rows of the same text share a code, whichever form the column is in.
+        texts = tables(False)[column[0]].frame[column[1]].tolist()
+        codes = as_categories(key).codes[column].tolist()
+        assert len({(text, code) for text, code in zip(texts, codes, strict=True)}) == len(set(texts))

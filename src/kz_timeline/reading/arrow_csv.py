@@ -14,20 +14,22 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from kz_timeline.reading.text_categories import text_categories
+from kz_timeline.reading.text_categories import SAMPLE_ROWS, few_distinct, text_categories
 
 QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
 
 
 def read_clean_csv(
-    data: bytes, header: list[str], categorical: Collection[str] = ()
+    data: bytes, header: list[str], categorical: Collection[str] = (), sampled: Collection[str] = ()
 ) -> tuple[pd.DataFrame, range | npt.NDArray[np.int64]] | None:
     """Return the columns of `data` as strings and the 1-based start line of every row, or None if not clean.
 
     `data` must have no BOM, NUL or carriage return, and `header` must be its first line, already checked. The
-    `categorical` columns are returned as pandas categories (`text_categories`), dictionary-encoded as pyarrow parses.
+    `categorical` columns are returned as pandas categories (`text_categories`), dictionary-encoded as pyarrow parses;
+    so is each `sampled` column whose first values are few (`text_categories.few_distinct`).
     """
     array = np.frombuffer(data, dtype=np.uint8)
     quotes, newlines = _positions(array, QUOTE, NEWLINE)
@@ -43,26 +45,17 @@ def read_clean_csv(
     if np.any(starts[1:-1] == ends[1:-1]):  # a blank line (the exact reader words the problem)
         return None
     row_count = len(row_ends) - 1 + (1 if ends[-1] > starts[-1] else 0)
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(data),
-            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pa_csv.ParseOptions(
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=not bool(outside.all()),
-                ignore_empty_lines=False,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: _DICTIONARY if name in categorical else pa.large_string() for name in header},
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                check_utf8=True,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    newlines_in_values = not bool(outside.all())
+    few: set[str] = set()
+    if sampled and len(row_ends) > SAMPLE_ROWS:
+        # Decided on the first rows alone, so that a column held as categories is never built whole as strings.
+        first = _parse(memoryview(data)[: row_ends[SAMPLE_ROWS]], header, set(categorical), newlines_in_values)
+        if first is None:
+            return None
+        few = {name for name in sampled if _few_first_values(first.column(name))}
+        sampled = ()
+    table = _parse(data, header, {*categorical, *few}, newlines_in_values)
+    if table is None:
         return None
     if table.num_rows != row_count:
         return None
@@ -71,11 +64,40 @@ def read_clean_csv(
     row_lines: range | npt.NDArray[np.int64] = (
         range(2, row_count + 2) if outside.all() else (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
     )
-    frame = pd.DataFrame(
-        {name: _categories(table.column(name)) if name in categorical else _strings(table.column(name)) for name in header}
-    )
+    columns: dict[str, pd.Series] = {}
+    for name in header:
+        column = table.column(name)
+        if name in sampled and _few_first_values(column):
+            column = pc.dictionary_encode(column)
+        columns[name] = _categories(column) if pa.types.is_dictionary(column.type) else _strings(column)
+    frame = pd.DataFrame(columns)
     del table
     return frame, row_lines
+
+
+def _parse(data: bytes | memoryview, header: list[str], dictionary: set[str], newlines_in_values: bool) -> pa.Table | None:
+    """Parse clean CSV bytes after their header: the `dictionary` columns dictionary-encoded, the rest as strings."""
+    try:
+        return pa_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=newlines_in_values,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: _DICTIONARY if name in dictionary else pa.large_string() for name in header},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def _positions(array: np.ndarray, first: int, second: int, block: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
@@ -141,3 +163,9 @@ _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 def _categories(column: pa.ChunkedArray) -> pd.Series:
     """Return a dictionary-encoded pyarrow column as pandas categories, in the form `text_categories` gives."""
     return text_categories(column.to_pandas().array)
+
+
+def _few_first_values(column: pa.ChunkedArray) -> bool:
+    """Say whether the column's first SAMPLE_ROWS values hold few distinct texts (`few_distinct`)."""
+    first = column.slice(0, SAMPLE_ROWS)
+    return few_distinct(pc.count_distinct(first).as_py(), len(first))

@@ -21,7 +21,7 @@ from kz_timeline.errors import Problem
 from kz_timeline.files import file_sha256
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_diagnosis import describe_decode_error, diagnose_binary, diagnose_header, diagnose_text
-from kz_timeline.reading.text_categories import text_categories
+from kz_timeline.reading.text_categories import SAMPLE_ROWS, few_distinct, text_categories
 from kz_timeline.schema.tables import TABLES, Table
 
 BOM = b"\xef\xbb\xbf"
@@ -133,10 +133,13 @@ def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, li
         for values, value in zip(columns, record, strict=True):
             values.append(value)
         row_lines.append(start_line)
-    categorical = _categorical_columns(table)
+    categorical, sampled = _categorical_columns(table), _sampled_columns(table)
     frame = pd.DataFrame(
         {
-            name: text_categories(values) if name in categorical else pd.array(values, dtype="str")
+            name: text_categories(values)
+            if name in categorical
+            or (name in sampled and few_distinct(len(set(values[:SAMPLE_ROWS])), len(values[:SAMPLE_ROWS])))
+            else pd.array(values, dtype="str")
             for name, values in zip(header, columns, strict=True)
         }
     )
@@ -146,6 +149,11 @@ def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, li
 def _categorical_columns(table: Table) -> frozenset[str]:
     """Return the columns read as pandas categories: those of few distinct values by design (`Column.few_values`)."""
     return frozenset(column.name for column in table.columns if column.few_values)
+
+
+def _sampled_columns(table: Table) -> frozenset[str]:
+    """Return the columns read as categories when their first values are few: the others outside the primary key."""
+    return frozenset(column.name for column in table.columns if not column.few_values and column.name not in table.primary_key)
 
 
 def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
@@ -166,7 +174,7 @@ def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
         return None
     if _check_header(header, table, file):
         return None
-    parsed = read_clean_csv(data, header, _categorical_columns(table))
+    parsed = read_clean_csv(data, header, _categorical_columns(table), _sampled_columns(table))
     if parsed is None:
         return None
     frame, row_lines = parsed

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from kz_timeline.arrow_columns import chunked_strings
 from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.text_categories import distinct_texts, per_row
 
 #: A column, as (table name, column name).
 ColumnName = tuple[str, str]
@@ -69,15 +70,17 @@ def referring_columns(tables: Mapping[str, RawTable], key: ColumnName) -> list[C
 def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
     """Encode the key column and every column referring to it with one dictionary, the key's values first."""
     columns = [key, *referring_columns(tables, key)]
-    arrays = [chunked_strings(tables[name].frame[column]) for name, column in columns]
+    # A column held as categories is encoded by its categories, each once, then each row takes its category's code.
+    distinct = [distinct_texts(tables[name].frame[column]) for name, column in columns]
+    arrays = [chunked_strings(texts) for texts, _ in distinct]
     kind = arrays[0].type
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
     encoded = together.dictionary_encode()
     indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int32) for chunk in encoded.chunks]
     every = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
     codes, start = {}, 0
-    for column, array in zip(columns, arrays, strict=True):
-        codes[column] = every[start : start + len(array)]
+    for column, array, (_, rows) in zip(columns, arrays, distinct, strict=True):
+        codes[column] = per_row(every[start : start + len(array)], rows)
         start += len(array)
     own = codes[key]
     return KeyCodes(int(own.max()) + 1 if len(own) else 0, codes, key)

@@ -1,7 +1,10 @@
-"""Columns of few distinct texts (vocabularies, booleans) held as pandas categories: a code a row, each text once.
+"""Columns of few distinct texts held as pandas categories: a code a row, each text once.
 
-A million events' seven such columns take a few MB as categories against 110 MB as strings. Both readers give
-these columns the same form, `str` categories in sorted order, so that a table is the same whichever parsed it.
+Two kinds of column: those of few values by design (vocabularies, booleans: `Column.few_values`), and any other
+column outside the primary key whose first SAMPLE_ROWS values hold few distinct texts (`few_distinct`): a place, a
+country, a note left mostly empty. A million events' seven vocabulary columns take a few MB as categories against
+110 MB as strings. Both readers decide alike and give these columns the same form, `str` categories in sorted order,
+so that a table is the same whichever parsed it; every check gives the same answers on either form.
 """
 
 from __future__ import annotations
@@ -10,6 +13,16 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+#: How many of a column's first values are looked at to decide whether it is held as categories.
+SAMPLE_ROWS = 10_000
+#: At most this share of those values may be distinct for the column to be held as categories.
+DISTINCT_SHARE = 0.1
+
+
+def few_distinct(distinct: int, sampled: int) -> bool:
+    """Say whether a column whose first `sampled` values hold `distinct` texts is held as categories."""
+    return sampled > 0 and distinct <= sampled * DISTINCT_SHARE
 
 
 def text_categories(values: pd.Categorical | Sequence[str]) -> pd.Series:
