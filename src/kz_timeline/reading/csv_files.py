@@ -31,8 +31,9 @@ BOM = b"\xef\xbb\xbf"
 class RawTable:
     """A CSV file read as text: one text column per header name, and the line where each row starts.
 
-    Each column is a pandas `str` Series, but a column of few values by design (`Column.few_values`) is held as
-    categories of texts (`text_categories`): a million events' vocabularies take a few MB instead of 110.
+    Each column is a pandas `str` Series, but a column of few values by design (`Column.few_values`), or whose first
+    values are few, is held as categories of texts (`text_categories`): a million events' vocabularies take a few MB
+    instead of 110.
     """
 
     table: Table

@@ -185,10 +185,9 @@ def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> di
     """
     if table is None:
         table = date_table(dates)
-    kind = chunked_strings(dates).type
     positions = _date_positions(dates, table)
     return {
-        name: pd.Series(pd.array(pa.array([*column, ""], type=kind).take(positions), dtype="str"), index=dates.index)
+        name: pd.Series(pd.array(pa.array([*column, ""], type=pa.large_string()).take(positions), dtype="str"), index=dates.index)
         for name, column in table.texts.items()
     }
 
