@@ -47,13 +47,14 @@ def read_clean_csv(
     row_count = len(row_ends) - 1 + (1 if ends[-1] > starts[-1] else 0)
     newlines_in_values = not bool(outside.all())
     few: set[str] = set()
+    decided_after = sampled  # a file of no more than SAMPLE_ROWS rows: its columns are sampled once parsed whole
     if sampled and len(row_ends) > SAMPLE_ROWS:
         # Decided on the first rows alone, so that a column held as categories is never built whole as strings.
         first = _parse(memoryview(data)[: row_ends[SAMPLE_ROWS]], header, set(categorical), newlines_in_values)
         if first is None:
             return None
         few = {name for name in sampled if _few_first_values(first.column(name))}
-        sampled = ()
+        decided_after = ()
     table = _parse(data, header, {*categorical, *few}, newlines_in_values)
     if table is None:
         return None
@@ -67,7 +68,7 @@ def read_clean_csv(
     columns: dict[str, pd.Series] = {}
     for name in header:
         column = table.column(name)
-        if name in sampled and _few_first_values(column):
+        if name in decided_after and _few_first_values(column):
             column = pc.dictionary_encode(column)
         columns[name] = _categories(column) if pa.types.is_dictionary(column.type) else _strings(column)
     frame = pd.DataFrame(columns)

@@ -138,8 +138,7 @@ def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, li
     frame = pd.DataFrame(
         {
             name: text_categories(values)
-            if name in categorical
-            or (name in sampled and few_distinct(len(set(values[:SAMPLE_ROWS])), len(values[:SAMPLE_ROWS])))
+            if name in categorical or (name in sampled and _few_first_values(values))
             else pd.array(values, dtype="str")
             for name, values in zip(header, columns, strict=True)
         }
@@ -150,6 +149,12 @@ def _parse_text(text: str, table: Table, file: str) -> tuple[RawTable | None, li
 def _categorical_columns(table: Table) -> frozenset[str]:
     """Return the columns read as pandas categories: those of few distinct values by design (`Column.few_values`)."""
     return frozenset(column.name for column in table.columns if column.few_values)
+
+
+def _few_first_values(values: list[str]) -> bool:
+    """Say whether the first SAMPLE_ROWS values hold few distinct texts (`few_distinct`), as the pyarrow path does."""
+    first = values[:SAMPLE_ROWS]
+    return few_distinct(len(set(first)), len(first))
 
 
 def _sampled_columns(table: Table) -> frozenset[str]:
