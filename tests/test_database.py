@@ -6,17 +6,19 @@ import csv
 import sqlite3
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kz_timeline.background import BACKGROUND_NICENESS
 from kz_timeline.errors import DataValidationError, WriteTargetError
 from kz_timeline.schema.rubric import RULES
 from kz_timeline.schema.tables import EVENTS, TABLES, TABLES_BY_NAME, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES
-from kz_timeline.site import database, search_indexes
+from kz_timeline.site import database, row_writer, search_indexes
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.database import (
     BUILD_INFO_TABLE,
@@ -433,69 +435,90 @@ def test_a_failing_search_index_build_fails_the_build_and_leaves_nothing(
     assert_untouched(db, before)
 
 
-def test_each_side_build_starts_as_soon_as_the_tables_it_reads_are_in(
+def test_the_side_builds_fill_their_copies_from_the_tables_in_memory_and_never_open_the_database_being_built(
     minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The span R*Tree is built while the later tables go in, and full-text search while the last ones do."""
+    """The rows go in through ADBC's SQLite, which does not see the locks of Python's: no other thread may read the file.
+
+    Every connection a side build opens, in Python's SQLite or ADBC's, is to its own side file, and none attaches
+    another; and they start before the first row goes in.
+    """
     happened: list[str] = []
-    start, insert_rows = search_indexes.SideIndexes.start, database._insert_rows
+    opened: list[tuple[str, str]] = []
+    statements: list[tuple[str, str]] = []
+    connect, writer_init, insert_rows = sqlite3.connect, row_writer.RowWriter.__init__, database._insert_rows
 
-    def recorded_start(self: search_indexes.SideIndexes, path: Path) -> None:
-        happened.append(f"start {self.build.name}")
-        start(self, path)
+    def recorded_connect(path: object, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        thread = threading.current_thread().name
+        opened.append((thread, str(path)))
+        connection = connect(path, *args, **kwargs)  # type: ignore[call-overload]
+        connection.set_trace_callback(lambda sql: statements.append((thread, sql)))
+        return connection  # type: ignore[no-any-return]
 
-    def recorded_insert(connection: sqlite3.Connection, table: Table, *args: object) -> None:
+    def recorded_writer(self: row_writer.RowWriter, path: Path, **kwargs: Any) -> None:
+        opened.append((threading.current_thread().name, str(path)))
+        writer_init(self, path, **kwargs)
+
+    def recorded_insert(rows: row_writer.RowWriter, table: Table, *args: object) -> None:
         happened.append(f"insert {table.name}")
-        insert_rows(connection, table, *args)  # type: ignore[arg-type]
+        insert_rows(rows, table, *args)  # type: ignore[arg-type]
 
+    def recorded_copy(path: Path, name: str, columns: tuple[str, ...], **kwargs: Any) -> None:
+        happened.append(f"copy {name}")
+        copy_rows(path, name, columns, **kwargs)
+
+    def recorded_start(self: search_indexes.SideIndexes, copy: search_indexes.CopyRows) -> None:
+        happened.append(f"start {self.build.name}")
+        start(self, copy)
+
+    copy_rows, start = database._copy_rows, search_indexes.SideIndexes.start
     monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)
+    monkeypatch.setattr(sqlite3, "connect", recorded_connect)
+    monkeypatch.setattr(row_writer.RowWriter, "__init__", recorded_writer)
     monkeypatch.setattr(database, "_insert_rows", recorded_insert)
+    monkeypatch.setattr(database, "_copy_rows", recorded_copy)
     build_database(minimal_dir, tmp_path / "kz.db")
-    expected: list[str] = []
-    for position, table in enumerate(TABLES):
-        expected.append(f"insert {table.name}")
-        read = {t.name for t in TABLES[: position + 1]}
-        started_before = {t.name for t in TABLES[:position]}
-        for build in search_indexes.SIDE_BUILDS:
-            if read.issuperset(build.columns) and not started_before.issuperset(build.columns):
-                expected.append(f"start {build.name}")
-    assert happened == expected
-    assert happened.index("start span") < happened.index("insert participants")
+    sides = [(thread, path) for thread, path in opened if thread.startswith("kz-timeline-") and "-index" in thread]
+    assert {thread.split("-index")[0] for thread, _ in sides} == {f"kz-timeline-{b.name}" for b in search_indexes.SIDE_BUILDS}
+    assert all(path.endswith(".side") for _, path in sides), sides
+    assert not [sql for thread, sql in statements if "-index" in thread and "ATTACH" in sql.upper()]
+    copied = {f"copy {name}" for build in search_indexes.SIDE_BUILDS for name in build.columns}
+    started = {f"start {build.name}" for build in search_indexes.SIDE_BUILDS}
+    assert set(happened) == copied | started | {f"insert {table.name}" for table in TABLES}
+    starts = [happened.index(f"start {build.name}") for build in search_indexes.SIDE_BUILDS]
+    assert max(starts) < happened.index(f"insert {TABLES[0].name}")
 
 
-@pytest.fixture
-def slow_side_copies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each side build holds its read lock on the database a while, the build spills its cache to the file often, and
-    a copy that had to wait for its read lock would fail at once."""
-    create_copies = search_indexes._create_copies
-
-    def slow(connection: sqlite3.Connection, build: search_indexes.SideBuild) -> None:
-        time.sleep(0.5)
-        create_copies(connection, build)
-
-    monkeypatch.setattr(search_indexes, "_create_copies", slow)
-    monkeypatch.setattr(database, "CACHE_KIB", 1)
-    monkeypatch.setattr(search_indexes, "READ_LOCK_WAIT_SECONDS", 0.001)
-
-
-@pytest.mark.usefixtures("slow_side_copies")
-def test_writes_wait_for_a_side_copy_to_stop_reading_and_the_database_is_the_same(shipped_db: Path, tmp_path: Path) -> None:
-    waited = tmp_path / "waited.db"
-    build_database(DATA_DIR, waited)
-    dumps = [list(sqlite3.connect(path).iterdump()) for path in (shipped_db, waited)]
-    assert dumps[1] == dumps[0]
-
-
-@pytest.mark.usefixtures("slow_side_copies")
-def test_writes_that_cannot_wait_long_enough_for_a_side_copy_fail_the_build_and_leave_nothing(
+def test_the_checks_and_the_side_builds_run_at_a_lower_priority_than_the_inserts_and_indexes(
     minimal_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lock wait is real: without it, the build would write the file while a copy reads it."""
-    db, before = built_alone(minimal_dir, tmp_path)
-    monkeypatch.setattr(database, "LOCK_WAIT_SECONDS", 0.01)
-    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-        build_database(minimal_dir, db)
-    assert_untouched(db, before)
+    """On two cores the main thread's inserts and indexes are the longest chain: the work beside them yields to them."""
+    if sys.platform != "linux":
+        pytest.skip("thread priorities are set on Linux only")
+    import os
+
+    from kz_timeline.dataset import loader
+
+    seen: dict[str, int] = {}
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    fill, checked = search_indexes._fill_full_text_search, loader._checked
+
+    def recorded_fill(connection: sqlite3.Connection) -> None:
+        seen["search"] = niceness()
+        fill(connection)
+
+    def recorded_checks(*args: Any, **kwargs: Any) -> Any:
+        seen["checks"] = niceness()
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(search_indexes, "_fill_full_text_search", recorded_fill)
+    monkeypatch.setattr(loader, "_checked", recorded_checks)
+    build_database(minimal_dir, tmp_path / "kz.db")
+    main = niceness()
+    assert seen == {"search": min(19, main + BACKGROUND_NICENESS), "checks": min(19, main + BACKGROUND_NICENESS)}
 
 
 def test_data_that_trips_the_build_up_is_reported_as_validate_reports_it_and_nothing_is_written(
@@ -532,9 +555,9 @@ def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_n
     def broken_indexes(*args: object) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    def recorded_start(self: search_indexes.SideIndexes, database: Path) -> None:
+    def recorded_start(self: search_indexes.SideIndexes, copy_rows: search_indexes.CopyRows) -> None:
         started.append(True)
-        start(self, database)
+        start(self, copy_rows)
 
     monkeypatch.setattr(database, "_create_indexes", broken_indexes)
     monkeypatch.setattr(search_indexes.SideIndexes, "start", recorded_start)

@@ -15,6 +15,7 @@ STAGES = {
     "errors": 0,
     "text": 0,
     "arrow_columns": 0,
+    "background": 0,
     "files": 1,
     "arguments": 1,
     "private_cache": 2,

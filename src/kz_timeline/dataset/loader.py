@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from kz_timeline.background import lower_priority
 from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
@@ -341,6 +342,7 @@ class BesideChecks:
         threading.Thread(target=context.run, args=(self._run,), name="kz-timeline-checks", daemon=True).start()
 
     def _run(self) -> None:
+        lower_priority()  # whoever started the checks works on meanwhile, and waits for them last
         try:
             self._answer.set_result(self._check())
         except BaseException as error:  # noqa: BLE001 - handed to whoever waits for the answer

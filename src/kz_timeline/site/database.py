@@ -8,23 +8,26 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 from kz_timeline.defaults import DEFAULT_DB_PATH
 from kz_timeline.errors import KzTimelineError
 from kz_timeline.files import check_target, replaced_file_mode
 from kz_timeline.reading.csv_files import RawTable, table_digests
 from kz_timeline.schema import rubric
-from kz_timeline.schema.tables import TABLES, Column, Table
+from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Column, Table
 from kz_timeline.schema.vocabularies import VOCABULARIES, Vocabulary
 from kz_timeline.site import search_indexes
 from kz_timeline.site.browsing import BROWSING
+from kz_timeline.site.row_writer import RowWriter, record_batches
 from kz_timeline.site.search_indexes import SideIndexes
 
 BUILD_INFO_TABLE = "_build_info"
@@ -317,9 +320,6 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
     return build_database(data_dir, db_path)
 
 
-#: How long a write to the database being built may wait for a side build's copy to stop reading it (SQLite's busy
-#: timeout). The copies take a second or two of a million events' build; this only turns a hang into an error.
-LOCK_WAIT_SECONDS = 600.0
 #: SQLite's page cache of the database being built, in KiB.
 CACHE_KIB = 64_000
 
@@ -329,6 +329,10 @@ def _build(
 ) -> None:
     """Build the database at `path`; call `start_checks` as the rows start going in, which leaves a core idle.
 
+    The tables are created here (Python's SQLite), the rows go in through ADBC's SQLite (`RowWriter`), then the
+    indexes, views and build information here again: the file is open in one copy of SQLite at a time (see
+    `search_indexes.SideIndexes` for why).
+
     No `PRAGMA foreign_key_check` here: the checks prove every reference, and the tests run it on the databases
     they build of the shipped and of generated data. It would read every row of every table again (8 s of a
     million events' build).
@@ -336,9 +340,9 @@ def _build(
     from kz_timeline import __version__
 
     # Full-text search and the span R*Tree are built beside the inserts and the indexes, on threads of their own
-    # (see search_indexes).
+    # (see search_indexes), from the tables in memory.
     sides: list[SideIndexes] = []
-    connection = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS)
+    connection = sqlite3.connect(path, isolation_level=None)
     try:
         for build in search_indexes.SIDE_BUILDS:
             handle, side_path = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=f".{build.name}.side")
@@ -350,28 +354,21 @@ def _build(
         connection.execute("PRAGMA foreign_keys = OFF")
         connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db = sqlite_utils.Database(connection)
-        # The second core, which the inserts (one thread) leave idle, runs the checks, then each side build, started
-        # as soon as the tables it reads are in.
-        start_checks()
         connection.execute("BEGIN")
         _create_lookups(db)
-        extras = _extra_values(tables)
-        waiting, inserted = list(sides), set()
         for table in TABLES:
             _create_table(db, table)
-            _insert_rows(connection, table, tables[table.name], extras.get(table.name, {}))
-            inserted.add(table.name)
-            ready = [side for side in waiting if inserted.issuperset(side.build.columns)]
-            if ready:
-                connection.execute("COMMIT")
-                for side in ready:
-                    side.start(path)
-                    side.wait_reading()
-                waiting = [side for side in waiting if side not in ready]
-                connection.execute("BEGIN")
-        connection.execute("COMMIT")
+        connection.execute("COMMIT")  # no transaction stays open here while the rows go in
+        extras = _extra_values(tables)
+        # The second core, which the inserts (one thread) leave idle, runs the checks and the side builds.
+        start_checks()
         for side in sides:
-            side.wait_copied()
+            side.start(partial(_copy_rows, tables=tables, extras=extras))
+        with RowWriter(path, cache_kib=CACHE_KIB) as rows:
+            rows.begin()
+            for table in TABLES:
+                _insert_rows(rows, table, tables[table.name], extras.get(table.name, {}))
+            rows.commit()
         connection.execute("BEGIN")
         _create_indexes(db)
         connection.execute("COMMIT")
@@ -440,14 +437,6 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
     )
 
 
-def _converter(column: Column) -> Callable[[str], Any]:
-    if column.python_type is int:
-        return lambda value: int(value) if value else None
-    if column.python_type is bool:
-        return lambda value: (1 if value == "true" else 0) if value else None
-    return lambda value: value if value else None
-
-
 def _in_words(dates: pd.Series) -> list[str | None]:
     """Return each EDTF date in words (`format_human`), each distinct date written once; None for an empty one.
 
@@ -476,52 +465,45 @@ def _in_words(dates: pd.Series) -> list[str | None]:
     return list(written[positions])
 
 
-def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, list[Any]]]:
+def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, pa.Array]]:
     """Return the values of every EXTRA_COLUMNS column, by table and column, computed whole-column."""
+    import pyarrow as pa
+
     events = tables["events"].frame
     evidence = tables["evidence"].frame
     carrying = rubric.carrying_evidence(tables["claims"].frame, evidence, tables["sources"].frame)
     return {
-        "events": {"date_text": _in_words(events["date"]), "year": events["date_start"].str.slice(0, 4).astype(int).tolist()},
-        "sources": {"published_text": _in_words(tables["sources"].frame["published"])},
-        "evidence": {"carrying": carrying.astype(int).tolist()},
+        "events": {
+            "date_text": pa.array(_in_words(events["date"]), pa.large_string()),
+            "year": pa.array(events["date_start"].str.slice(0, 4).astype("int64").to_numpy()),
+        },
+        "sources": {"published_text": pa.array(_in_words(tables["sources"].frame["published"]), pa.large_string())},
+        "evidence": {"carrying": pa.array(carrying.astype("int64").to_numpy())},
     }
 
 
-def _column_values(table: Table, frame: pd.DataFrame, extra: Mapping[str, list[Any]]) -> list[list[Any]]:
-    """Return the values of each database column of `table`, converted to their SQLite types."""
-    values: dict[str, list[Any]] = dict(extra)
-    for column in table.columns:
-        if column.vocabulary is not None:
-            values[column.name] = _few_texts(frame[column.name])
-            continue
-        texts: list[str] = frame[column.name].tolist()
-        if column.python_type in (int, bool):
-            convert = _converter(column)
-            values[column.name] = [convert(text) for text in texts]
-        else:
-            values[column.name] = [text if text else None for text in texts]
-    return [values[name] for name, _ in database_columns(table)]
+def _insert_rows(rows: RowWriter, table: Table, raw: RawTable, extra: Mapping[str, pa.Array]) -> None:
+    # Arrow batches of BATCH_SIZE rows: the empty texts made NULL a batch at a time, not a copy of every column at once.
+    rows.insert(table.name, record_batches(table, raw.frame, extra, database_columns(table), BATCH_SIZE))
 
 
-def _few_texts(texts: pd.Series) -> list[str | None]:
-    """Return a column of few distinct texts as Python objects, "" as None: one object per distinct text, not per row."""
-    import numpy as np
-    import pandas as pd
+def _copy_rows(
+    path: Path, name: str, columns: tuple[str, ...], *, tables: dict[str, RawTable], extras: Mapping[str, Mapping[str, pa.Array]]
+) -> None:
+    """Write `columns` of table `name` into the side database `path`, as the database holds them, row for row."""
+    table = TABLES_BY_NAME[name]
+    types = dict(database_columns(table))
+    batches = record_batches(
+        table, tables[name].frame, extras.get(name, {}), [(column, types[column]) for column in columns], BATCH_SIZE
+    )
+    with RowWriter(path, cache_kib=SIDE_CACHE_KIB) as rows:
+        rows.begin()
+        rows.insert(name, batches)
+        rows.commit()
 
-    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
-    objects = np.array([text if text else None for text in distinct], dtype=object)
-    return objects[codes].tolist()  # type: ignore[no-any-return]
 
-
-def _insert_rows(connection: sqlite3.Connection, table: Table, raw: RawTable, extra: Mapping[str, list[Any]]) -> None:
-    names = [name for name, _ in database_columns(table)]
-    sql = f"INSERT INTO [{table.name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-    # Python objects for one batch at a time: a million rows of them at once would take gigabytes.
-    for start in range(0, len(raw.frame), BATCH_SIZE):
-        batch = raw.frame.iloc[start : start + BATCH_SIZE]
-        batch_extra = {name: values[start : start + BATCH_SIZE] for name, values in extra.items()}
-        connection.executemany(sql, zip(*_column_values(table, batch, batch_extra), strict=True))
+#: SQLite's page cache of a side database while its columns are copied in, in KiB.
+SIDE_CACHE_KIB = 32_000
 
 
 def facet_columns(table: Table) -> list[str]:

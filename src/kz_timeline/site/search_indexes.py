@@ -2,12 +2,11 @@
 
 SQLite builds them without holding the GIL, so they take the second core while the main thread inserts rows and
 builds the tables' indexes; two side databases, not one, so that neither waits for the other (the R*Tree alone takes
-about as long as full-text search). Each side database first copies, from the database as soon as the tables it reads
-are in, the columns its indexes read, under the same table names and rowids; the very statements that would build
-them in the database build them there. Their shadow
-tables (ordinary tables, as `sqlite3 .dump` shows) are then copied into the database beside the same virtual table
-definitions, which makes them the same indexes: the build's tests check every answer and run SQLite's own integrity
-checks.
+about as long as full-text search). Each side database first copies, from the validated tables in memory, the
+columns its indexes read, under the same table names and in the same row order (so the same rowids); the very
+statements that would build them in the database build them there. Their shadow tables (ordinary tables, as
+`sqlite3 .dump` shows) are then copied into the database beside the same virtual table definitions, which makes them
+the same indexes: the build's tests check every answer and run SQLite's own integrity checks.
 """
 
 from __future__ import annotations
@@ -17,10 +16,11 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import sqlite_utils
+
+from kz_timeline.background import lower_priority
 
 #: Full-text search (FTS5, porter stemming) over these columns.
 FTS_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("title", "description"), "claims": ("statement", "quote")}
@@ -78,70 +78,56 @@ SPAN_BUILD = SideBuild("span", {"events": SPAN_COLUMNS}, create_span_index, (SPA
 SEARCH_BUILD = SideBuild(
     "search", FTS_COLUMNS, _fill_search, tuple(f"{name}_fts" for name in FTS_COLUMNS), prepare=create_full_text_search
 )
-#: How long a side build's copy waits to take its read lock on the database (SQLite's busy timeout); the build waits
-#: for the copy to hold it (`SideIndexes.wait_reading`), so it should never have to.
-READ_LOCK_WAIT_SECONDS = 5.0
 #: Every side database of a build, each built on its own thread.
 SIDE_BUILDS = (SPAN_BUILD, SEARCH_BUILD)
+#: Writes the columns of one table (by name) into the SQLite file given, as the database holds them, row for row.
+CopyRows = Callable[[Path, str, tuple[str, ...]], None]
 
 
 class SideIndexes:
     """Build the indexes of `build` for a database in the SQLite file `path`, on another thread.
 
-    `start` copies what they read from the database (the tables of `build`, committed) and goes on building;
-    `wait_reading` returns once the copy holds its read lock, from which on the database may be written again (a
-    writer that must touch the file waits for the copy to end: SQLite's locks); `wait_copied` returns once the copy
-    is done; `copy_into` waits for the build and copies the indexes into the database; `close` stops the build if it
-    still runs (an error elsewhere) and waits for it. The caller removes `path`.
+    `start` fills the side database's copies of the columns its indexes read, through `copy_rows`, from the validated
+    tables in memory, then builds the indexes; `copy_into` waits for the build and copies the indexes into the
+    database; `close` stops the build if it still runs (an error elsewhere) and waits for it. The caller removes
+    `path`.
+
+    The copies never read the database being built: its rows go in through ADBC's SQLite, a copy of SQLite of its
+    own, and two copies of SQLite in one process do not see each other's locks (POSIX locks do not exclude within a
+    process; tensorflow/tensorboard#1467). A reader there could read half-written pages. So each file is only ever
+    open in one copy of SQLite at a time: the side file in ADBC's while `copy_rows` writes it, then in Python's.
     """
 
     def __init__(self, path: Path, build: SideBuild) -> None:
         self.path = path
         self.build = build
-        self._reading = threading.Event()
-        self._copied = threading.Event()
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"kz-timeline-{build.name}-index")
         self._future: Future[None] | None = None
 
-    def start(self, database: Path) -> None:
-        """Start copying what the indexes read from `database`, then building them."""
-        copy = partial(_copy_columns, database=database, build=self.build, reading=self._reading.set)
-        self._future = self._executor.submit(self._build, copy)
+    def start(self, copy_rows: CopyRows) -> None:
+        """Start filling the copies of the columns the indexes read (with `copy_rows`), then building the indexes."""
+        self._future = self._executor.submit(self._build, copy_rows)
 
-    def _build(self, copy: Callable[[sqlite3.Connection], None]) -> None:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=READ_LOCK_WAIT_SECONDS)
+    def _build(self, copy_rows: CopyRows) -> None:
+        lower_priority()  # the inserts and the indexes, on the main thread, come first
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         with self._lock:
             self._connection = connection
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA cache_size = -32000")
-            try:
-                copy(connection)
-            finally:
-                self._reading.set()
-                self._copied.set()
+            _create_copies(connection, self.build)
+            # This connection holds no lock (no transaction is open) while another copy of SQLite writes the rows.
+            for name, columns in self.build.columns.items():
+                copy_rows(self.path, name, columns)
             self.build.fill(connection)
         finally:
             with self._lock:
                 self._connection = None
             connection.close()
-
-    def wait_reading(self) -> None:
-        """Wait until the copy holds its read lock on the database (or has ended)."""
-        self._reading.wait()
-        self._raise_if_failed()
-
-    def wait_copied(self) -> None:
-        """Wait until the side database has copied what it reads from the database."""
-        self._copied.wait()
-        self._raise_if_failed()
-
-    def _raise_if_failed(self) -> None:
-        if self._future is not None and self._future.done():
-            self._future.result()  # the copy failed: say why
 
     def copy_into(self, connection: sqlite3.Connection) -> None:
         """Wait for the build, then create the same virtual tables in `connection` and copy their shadow tables in."""
@@ -190,31 +176,8 @@ def _fill_full_text_search(connection: sqlite3.Connection) -> None:
 FTS_HASH_SIZE = 16 * 1024 * 1024
 
 
-def _copy_columns(
-    connection: sqlite3.Connection, database: Path, build: SideBuild, reading: Callable[[], None] = lambda: None
-) -> None:
-    """Copy the columns of `build` from `database` into `connection`, each row under the same rowid.
-
-    `reading` is called once the copy holds its read lock on `database`, which it keeps to the end of the copy. What
-    `build` prepares (full-text search) is created on the empty tables, and filled by `build.fill`.
-    """
-    connection.execute("ATTACH DATABASE ? AS filled", (f"{database.resolve().as_uri()}?mode=ro",))
-    try:
-        connection.execute("BEGIN")
-        connection.execute("SELECT count(*) FROM filled.sqlite_master").fetchone()  # takes the read lock
-        reading()
-        _create_copies(connection, build)
-        for name, columns in build.columns.items():
-            names = ", ".join(f"[{column}]" for column in columns)
-            connection.execute(f"INSERT INTO main.[{name}] (rowid, {names}) SELECT rowid, {names} FROM filled.[{name}]")
-        connection.execute("COMMIT")
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        connection.execute("DETACH DATABASE filled")
-
-
 def _create_copies(connection: sqlite3.Connection, build: SideBuild) -> None:
+    """Create the empty tables the rows are copied into (every column TEXT), and what `build` prepares on them."""
     for name, columns in build.columns.items():
         connection.execute(f"CREATE TABLE main.[{name}] ({', '.join(f'[{column}] TEXT' for column in columns)})")
     if build.prepare is not None:

@@ -1,0 +1,88 @@
+"""Rows written from Arrow through ADBC's SQLite are the values a row-by-row insert of the texts stores."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+import sqlite_utils
+
+from kz_timeline.dataset.loader import read_tables
+from kz_timeline.reading.text_categories import is_categorical
+from kz_timeline.schema.tables import TABLES, Column
+from kz_timeline.site import database
+from kz_timeline.site.row_writer import RowWriter, record_batches
+from tests.conftest import DATA_DIR
+
+
+def _in_small_chunks(values: pd.Series, rows: int) -> pd.Series:
+    """Return a text column held as Arrow arrays of `rows` rows each, as a million rows are (a batch spans several)."""
+    texts = pa.array(values.array)
+    chunks = [texts.slice(start, rows) for start in range(0, len(texts), rows)] or [texts]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())), index=values.index)
+
+
+def _expected(column: Column, text: str) -> Any:
+    if text == "":
+        return None
+    if column.python_type is int:
+        return int(text)
+    if column.python_type is bool:
+        return {"true": 1, "false": 0}[text]
+    return text
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 100_000])
+def test_every_table_written_from_arrow_holds_the_values_of_its_texts_row_for_row(tmp_path: Path, batch_rows: int) -> None:
+    tables, problems = read_tables(DATA_DIR)
+    assert not problems
+    path = tmp_path / "rows.db"
+    db = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    for table in TABLES:  # the table's own columns only (the build adds some, computed from others)
+        db.create_table(table.name, {column.name: int if column.python_type in (int, bool) else str for column in table.columns})
+    db.conn.close()
+    kinds: set[str] = set()
+    with RowWriter(path, cache_kib=1_000) as rows:
+        rows.begin()
+        for table in TABLES:
+            frame = tables[table.name].frame.copy()
+            for column in table.columns:
+                if is_categorical(frame[column.name]):
+                    kinds.add("categories")
+                else:
+                    frame[column.name] = _in_small_chunks(frame[column.name], 5)
+                    kinds.add("chunked texts")
+            columns = [(column.name, database._column_type(column)) for column in table.columns]
+            rows.insert(table.name, record_batches(table, frame, {}, columns, batch_rows))
+        rows.commit()
+    assert kinds == {"categories", "chunked texts"}
+    connection = sqlite3.connect(path)
+    for table in TABLES:
+        names = [column.name for column in table.columns]
+        got = connection.execute(f"SELECT {', '.join(names)} FROM [{table.name}] ORDER BY rowid").fetchall()
+        frame = tables[table.name].frame
+        expected = [
+            tuple(_expected(column, str(frame[column.name].iloc[row])) for column in table.columns) for row in range(len(frame))
+        ]
+        assert got == expected, table.name
+    integers = connection.execute("SELECT typeof(quote_start), typeof(quote_end) FROM claims").fetchall()
+    assert set(integers) == {("integer", "integer")}
+    connection.close()
+
+
+def test_a_write_the_database_refuses_is_raised_as_the_sqlite3_error_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "refused.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE kept (name TEXT NOT NULL)")
+    connection.close()
+    rows_without_names = pa.RecordBatchReader.from_batches(
+        pa.schema([("name", pa.large_string())]), [pa.record_batch([pa.array([None], pa.large_string())], names=["name"])]
+    )
+    with RowWriter(path, cache_kib=1_000) as rows:
+        rows.begin()
+        with pytest.raises(sqlite3.Error, match=r"NOT NULL constraint failed: kept\.name"):
+            rows.insert("kept", rows_without_names)
