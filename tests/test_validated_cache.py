@@ -16,6 +16,7 @@ from kz_timeline import load, make_chart, validate
 from kz_timeline.dataset import loader as dataset_module
 from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataValidationError
+from kz_timeline.reading import fast_paths
 from kz_timeline.schema.tables import TABLES
 from tests.conftest import REPO_ROOT
 
@@ -62,13 +63,13 @@ def test_a_second_load_of_the_same_files_comes_from_the_cache(
 def hold_stores(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Make background stores wait, before they write, until the returned event is set."""
     release = threading.Event()
-    write = validated_cache._write_entry
+    run = validated_cache.TableStore._run
 
-    def held(*args: Any) -> None:
+    def held(store: validated_cache.TableStore) -> None:
         assert release.wait(timeout=60)
-        write(*args)
+        run(store)
 
-    monkeypatch.setattr(validated_cache, "_write_entry", held)
+    monkeypatch.setattr(validated_cache.TableStore, "_run", held)
     return release
 
 
@@ -269,3 +270,37 @@ def test_a_chart_from_the_cli_fills_the_cache_and_a_second_one_uses_it(
         outputs.append(out.read_bytes())
         assert len(entries(cache_dir)) == 1
     assert outputs[0] == outputs[1]
+
+
+def test_validate_lets_go_of_the_columns_only_a_tables_own_checks_read_and_stores_every_column(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kz_timeline.reading.validation import OWN_CHECKS_ONLY
+
+    with fast_paths.exact_only():  # each check ends as it starts: every table is narrowed
+        tables = dataset_module._validate_and_remember(minimal_dir, [])
+    for name, columns in OWN_CHECKS_ONLY.items():
+        assert not set(columns) & set(tables[name].frame.columns), name
+    refuse_to_validate(monkeypatch)
+    stored = load(minimal_dir)
+    for table in TABLES:
+        assert list(stored.text_tables[table.name].columns) == [column.name for column in table.columns]
+
+
+def test_files_with_a_new_stamp_but_the_same_bytes_keep_their_entry_and_then_write_nothing(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.feather
+
+    validate(minimal_dir)
+    (entry,) = entries(cache_dir)
+    events = minimal_dir / "events.csv"
+    events.write_bytes(events.read_bytes())  # the same bytes, written again: a new change time
+    validate(minimal_dir)  # the stamp is new: the tables are written aside, the key is the same, the entry stays
+    assert entries(cache_dir) == [entry]
+    assert not [path for path in cache_dir.iterdir() if path.name.startswith(".writing-")]
+    written: list[object] = []
+    monkeypatch.setattr(pyarrow.feather, "write_feather", lambda *args, **kwargs: written.append(args))
+    validate(minimal_dir)  # the entry now carries the new stamp
+    assert written == []
+    assert entries(cache_dir) == [entry]

@@ -7,7 +7,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,16 @@ from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
 from kz_timeline.reading.key_codes import SharedCodes
 from kz_timeline.reading.method import method_checks
-from kz_timeline.reading.validation import Check, CheckPool, SourceText, dataset_checks, run_checks, table_checks
+from kz_timeline.reading.validation import (
+    OWN_CHECKS_ONLY,
+    Check,
+    CheckPool,
+    SourceText,
+    StartedCheck,
+    dataset_checks,
+    run_checks,
+    table_checks,
+)
 from kz_timeline.schema import models
 from kz_timeline.schema.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -122,27 +131,114 @@ def read_valid_tables(
     articles: Iterable[str | Path] = (),
     *,
     check_derived: bool = True,
-    on_read: Callable[[dict[str, RawTable]], None] | None = None,
+    on_table: Callable[[RawTable], None] | None = None,
+    keep_checked_columns: bool = False,
 ) -> dict[str, RawTable]:
     """Read and check every table; raise DataValidationError listing every problem.
 
-    `on_read`: called with the tables once every file has been read without a problem, while the checks run on.
+    `on_table`: called with each table as soon as it is read, while the checks run on.
+    `keep_checked_columns`: as soon as a table's own checks are done, hold only the columns the checks across tables
+    read (`OWN_CHECKS_ONLY` goes); the tables returned are then narrowed so.
     """
     directory = resolve_data_dir(data_dir)
     with CheckPool() as pool:
         tables: dict[str, RawTable] = {}
         problems: list[Problem] = []
         own: dict[str, list[Check]] = {}
+        narrowing = _Narrowing(tables) if keep_checked_columns else None
         for table in TABLES:
-            raw, found = read_table(directory / table.filename, table)
+            path = directory / table.filename
+            if narrowing is not None:
+                narrowing.make_room(_size(path))
+            raw, found = read_table(path, table)
             problems.extend(found)
             if raw is not None:
                 tables[table.name] = raw
+                if on_table is not None:
+                    on_table(raw)
                 # A table's own checks start now, on the core that reading the next file leaves idle.
                 own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
-        if on_read is not None and not problems and len(tables) == len(TABLES):
-            on_read(tables)
+                if narrowing is not None:
+                    narrowing.watch(table.name, _size(path), own[table.name])
+            del raw  # the table is held by `tables` alone (which `_Narrowing` may narrow)
         return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, own=own)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it says why
+
+
+class _Narrowing:
+    """Narrow each table of `tables` to what the checks across tables read, as soon as its own checks are done.
+
+    Called back from the checks' threads; the frame narrowed from is let go once those checks (and whoever else holds
+    it, such as a cache store still writing it) are done with it.
+    """
+
+    def __init__(self, tables: dict[str, RawTable]) -> None:
+        self._tables = tables
+        self._lock = threading.Lock()
+        self._narrowed: dict[str, threading.Event] = {}
+        self._sizes: dict[str, int] = {}
+
+    def watch(self, name: str, size: int, checks: list[Check]) -> None:
+        """Narrow the table `name` (read from `size` bytes) once every one of `checks` (its own, started) has ended."""
+        self._sizes[name] = size
+        started = [check for check in checks if isinstance(check, StartedCheck)]
+        remaining = [len(started)]
+        narrowed = self._narrowed[name] = threading.Event()
+
+        def ended(_: object) -> None:
+            with self._lock:
+                remaining[0] -= 1
+                if remaining[0] > 0:
+                    return
+                try:
+                    raw = self._tables[name]
+                    columns = [column for column in OWN_CHECKS_ONLY.get(name, ()) if column in raw.frame.columns]
+                    self._tables[name] = replace(raw, frame=raw.frame.drop(columns=columns))
+                finally:
+                    narrowed.set()  # whatever happens, `make_room` waits no longer
+
+        if not started:
+            remaining[0] = 1
+            ended(None)
+        for check in started:
+            check.future.add_done_callback(ended)
+
+    def make_room(self, size: int) -> None:
+        """Wait, before `size` bytes of CSV are read, for the oldest tables to be narrowed (their memory handed back).
+
+        Until the files of the tables still whole, and this one, come to at most WHOLE_TABLES_BUDGET bytes.
+        """
+        waited = False
+        for narrowed in self._narrowed.values():
+            whole = sum(self._sizes[other] for other, event in self._narrowed.items() if not event.is_set())
+            if whole + size <= WHOLE_TABLES_BUDGET:
+                break
+            if not narrowed.is_set():
+                narrowed.wait()
+                waited = True
+        if waited:
+            self.release()
+
+    def release(self) -> None:
+        """Hand what Arrow's allocator keeps of the memory freed back to the system, before the next file is parsed.
+
+        jemalloc keeps freed pages a second, in the arena of the thread that freed them (here, a check's thread).
+        """
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+
+
+#: How many bytes of CSV `validate` may hold as whole tables (not yet narrowed) while it reads the next file. At a
+#: million events the parse of claims.csv (217 MB) beside events still whole (291 MB) made the peak (BENCHMARKS.md,
+#: Profiles, stop 25); smaller data never waits.
+WHOLE_TABLES_BUDGET = 384 * 1024 * 1024
 
 
 def _checked(
@@ -317,11 +413,6 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     return Dataset(directory, frames)
 
 
-def check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
-    """Read and check every table, like `read_valid_tables`, and remember the valid tables for `load`."""
-    return _check_and_remember(directory, articles)
-
-
 class BesideChecks:
     """The checks of tables already read, run on another thread from `start` on; `result` waits for their answer."""
 
@@ -360,10 +451,10 @@ class BesideChecks:
 
 
 def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], BesideChecks]:
-    """Read every table, and return them with their checks (and remembering them, as `check_and_remember` does).
+    """Read every table, and return them with their checks (and remembering them, as `load` does).
 
     The caller starts the checks when it likes and works on the tables meanwhile; the checks raise the very
-    DataValidationError that `check_and_remember` raises, and anything made from the tables before they have
+    DataValidationError that `read_valid_tables` raises, and anything made from the tables before they have
     answered may rest on invalid data. Tables that cannot all be read are checked at once instead (and raise).
     """
     tables, problems = read_tables(directory)
@@ -386,31 +477,68 @@ def _cache_key(directory: Path, articles: list[Path]) -> str | None:
 def _check_and_remember(directory: Path, articles: list[Path], *, in_background: bool = False) -> dict[str, RawTable]:
     """Read and check every table; store them under the key of the very bytes that were read and checked.
 
-    The tables are written to the cache while they are checked, and kept there only if they pass.
-    `in_background`: return while the tables are still being stored (see `validated_cache.store_pending`).
+    Each table is written to the cache as soon as it is read, while the checks run, and kept there only if they all
+    pass. `in_background`: return while the tables are still being written (see `validated_cache.TableStore`).
     """
-    pending: validated_cache.PendingStore | None = None
-
-    def store(tables: dict[str, RawTable]) -> None:
-        nonlocal pending
-        try:
-            key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
-        except OSError:
-            return  # an article that cannot be read: the checks say so, and nothing is stored
-        if key is not None:
-            pending = validated_cache.store_pending(key, {name: raw.frame for name, raw in tables.items()})
-
+    store = validated_cache.table_store(validated_cache.inputs_stamp(directory, articles)) if validated_cache.enabled() else None
     try:
-        tables = read_valid_tables(directory, articles, on_read=store if validated_cache.enabled() else None)
+        tables = read_valid_tables(directory, articles, on_table=_adder(store))
     except BaseException:
-        if pending is not None:
-            pending.drop()
+        if store is not None:
+            store.drop()
         raise
-    if pending is not None:
-        pending.keep()
+    if store is not None:
+        _give_verdict(store, directory, articles, tables)
         if not in_background:
-            pending.thread.join()
+            store.thread.join()
     return tables
+
+
+def _validate_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Check every table as `_check_and_remember` does, holding only what later checks read of each (for `validate`).
+
+    The tables returned lack the columns only their own checks read (`OWN_CHECKS_ONLY`). Files already stored, as far
+    as their stamp tells (`validated_cache.inputs_stamp`), are not written again: their entry is marked used once their
+    bytes prove to have the same key.
+    """
+    inputs = validated_cache.inputs_stamp(directory, articles) if validated_cache.enabled() else None
+    stored = validated_cache.stamped_key(inputs) if inputs is not None else None
+    # Written at full priority: each table's columns are let go once written, and validate waits for the writes anyway.
+    store = validated_cache.table_store(inputs, background=False) if inputs is not None and stored is None else None
+    try:
+        tables = read_valid_tables(directory, articles, on_table=_adder(store), keep_checked_columns=True)
+    except BaseException:
+        if store is not None:
+            store.drop()
+        raise
+    if store is not None:
+        _give_verdict(store, directory, articles, tables)
+        store.thread.join()
+    elif stored is not None and _bytes_key(directory, articles, tables) == stored:
+        validated_cache.mark_used(stored)
+    return tables
+
+
+def _adder(store: validated_cache.TableStore | None) -> Callable[[RawTable], None] | None:
+    return None if store is None else lambda raw: store.add(raw.table.name, raw.frame)
+
+
+def _give_verdict(
+    store: validated_cache.TableStore, directory: Path, articles: list[Path], tables: Mapping[str, RawTable]
+) -> None:
+    """Keep the valid `tables` under the key of the very bytes that were read and checked (if it can be made)."""
+    key = _bytes_key(directory, articles, tables)
+    if key is None:
+        store.drop()
+    else:
+        store.keep(key)
+
+
+def _bytes_key(directory: Path, articles: list[Path], tables: Mapping[str, RawTable]) -> str | None:
+    try:
+        return validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
+    except OSError:
+        return None  # an article that cannot be read now: nothing is stored
 
 
 def _remember(
@@ -485,7 +613,7 @@ def validate(data_dir: str | Path | None = None, articles: Iterable[str | Path] 
     """
     directory = resolve_data_dir(data_dir)
     article_list = [Path(article) for article in articles]
-    tables = check_and_remember(directory, article_list)
+    tables = _validate_and_remember(directory, article_list)
     texts, _ = read_source_texts(article_list, tables)
     claims = tables["claims"].frame
     checked = int(claims["source_id"].isin(list(texts)).sum())

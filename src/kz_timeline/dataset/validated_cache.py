@@ -14,19 +14,23 @@ It lives in $XDG_CACHE_HOME/kz-timeline/validated (~/.cache by default); KZ_TIME
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
+import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from kz_timeline.files import cache_home, file_sha256
+from kz_timeline.background import lower_priority
+from kz_timeline.errors import WriteTargetError
+from kz_timeline.files import cache_home, file_sha256, write_bytes_atomically
 from kz_timeline.private_cache import (
     UntrustedEntry,
     check_owned,
@@ -43,6 +47,8 @@ from kz_timeline.schema.tables import TABLES
 KEPT_ENTRIES = 3
 DISABLE_VARIABLE = "KZ_TIMELINE_NO_CACHE"
 _COMPLETE = "complete"
+#: The stamp of the files an entry was validated from (`inputs_stamp`), beside its tables.
+_INPUTS = "inputs"
 
 
 def cache_root() -> Path:
@@ -90,6 +96,47 @@ def cache_key(
     for digest in article_digests:
         key.update(f"\0article {digest}".encode())
     return key.hexdigest()
+
+
+def inputs_stamp(data_dir: Path, articles: Iterable[Path], *, check_derived: bool = True) -> str | None:
+    """Return a digest of what the file system says of the files (no byte is read), or None if one cannot be read.
+
+    Each CSV's and article's device, inode, size and times of change (`st_ctime_ns` moves with every write and cannot
+    be set back), with this package's code: files with the same stamp are the same bytes as far as anything short of
+    reading them can tell. It only decides whether validation writes the tables again; what is read from the cache
+    is always found by `cache_key`, the digest of the bytes.
+    """
+    stamp = hashlib.sha256(f"{_code_digest()} check_derived={check_derived}".encode())
+    try:
+        paths = [data_dir / table.filename for table in TABLES] + sorted(Path(article).resolve() for article in articles)
+        for path in paths:
+            status = path.stat()
+            times = f"{status.st_mtime_ns} {status.st_ctime_ns}"
+            stamp.update(f"\0{path.name} {status.st_dev} {status.st_ino} {status.st_size} {times}".encode())
+    except OSError:
+        return None
+    return stamp.hexdigest()
+
+
+def stamped_key(inputs: str) -> str | None:
+    """Return the key of a complete entry stored with the stamp `inputs` (see `inputs_stamp`), or None."""
+    try:
+        entries = list(cache_root().iterdir())
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            if (entry / _COMPLETE).is_file() and (entry / _INPUTS).read_text(encoding="ascii") == inputs:
+                return entry.name
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def mark_used(key: str) -> None:
+    """Mark the entry of `key` recently used (evicted last), if it is there."""
+    with contextlib.suppress(OSError):
+        os.utime(cache_root() / key / _COMPLETE)
 
 
 def _label(key: str) -> str:
@@ -159,44 +206,104 @@ def store_in_background(key: str, frames: Mapping[str, pd.DataFrame]) -> threadi
     return thread
 
 
-class PendingStore:
-    """Tables being written to the cache while their checks run; kept only when `keep` is called, else dropped.
+class TableStore:
+    """Validated tables written to the cache one by one, as they are read, while they are checked.
 
-    The thread writes and signs the tables aside, then waits for the verdict; only tables that passed are moved into
-    place. Whoever starts one must give the verdict, whatever happens (or the thread, which Python waits for at
-    exit, would wait forever).
+    `add` queues a table; a thread of its own, at a lower priority than the reading and the checks, writes each to a
+    folder aside. `keep(key)` (the tables passed their checks) signs them and moves them into place under `key` once
+    every table is written; `drop()` (they failed, or the checks did not end) removes what was written. Whoever starts
+    one must give one verdict, whatever happens (or the thread, which Python waits for at exit, would wait forever).
+
+    `background`: the thread runs at a lower priority than the caller's (`kz_timeline.background`).
+    `inputs` (see `inputs_stamp`), if any, is kept beside the tables: a later validation of the very same files finds
+    the entry by it, before it has read them, and writes nothing.
     """
 
-    def __init__(self, root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
-        self._verdict = threading.Event()
-        self._kept = False
-        self.thread = threading.Thread(
-            target=_write_entry, args=(root, signing, key, dict(frames), self._wait_for_verdict), name=STORE_THREAD_NAME
-        )
+    def __init__(self, root: Path, signing: bytes, inputs: str | None = None, *, background: bool = True) -> None:
+        self._root = root
+        self._background = background
+        self._signing = signing
+        self._inputs = inputs
+        self._queue: queue.SimpleQueue[tuple[str, pd.DataFrame] | str | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name=STORE_THREAD_NAME)
         self.thread.start()
 
-    def keep(self) -> None:
-        """Keep the tables (they passed their checks): move them into place once written."""
-        self._kept = True
-        self._verdict.set()
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        """Queue the table `name` (every column) to be written."""
+        self._queue.put((name, frame))
+
+    def keep(self, key: str) -> None:
+        """Keep the tables under `key` (they passed their checks), once every table is written."""
+        self._queue.put(key)
 
     def drop(self) -> None:
         """Drop the tables (they failed their checks, or the checks did not end): remove what was written."""
-        self._verdict.set()
+        self._queue.put(None)
 
-    def _wait_for_verdict(self) -> bool:
-        self._verdict.wait()
-        return self._kept
+    def _run(self) -> None:
+        import pyarrow
+        import pyarrow.feather
+
+        if self._background:
+            lower_priority()  # what the caller does with the tables comes first; this only has to end some time
+        scratch: Path | None = None
+        failed = False
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=self._root))
+        except OSError:
+            failed = True
+        while isinstance(item := self._queue.get(), tuple):
+            name, frame = item
+            try:
+                if not failed and scratch is not None:
+                    pyarrow.feather.write_feather(frame, scratch / f"{name}.arrow", compression="uncompressed")
+            except (OSError, ValueError, pyarrow.ArrowException):
+                failed = True
+            finally:
+                del item, frame  # let go of the table as soon as it is written
+        if scratch is not None:
+            verdict = item if not failed else None
+            _move_into_place(self._root, self._signing, verdict, scratch, self._inputs)
 
 
-def store_pending(key: str, frames: Mapping[str, pd.DataFrame]) -> PendingStore | None:
-    """Start writing `frames` under `key` before they are known valid (None when the cache folder is refused).
-
-    Validation then runs beside the writing, and `PendingStore.keep` or `drop` decides. As with `store_in_background`,
-    `read` in this process waits for the thread, and the folder and the signing key are those of the caller's thread.
-    """
+def table_store(inputs: str | None = None, *, background: bool = True) -> TableStore | None:
+    """Start a `TableStore` (None, having said why on stderr, when the cache folder is refused)."""
     target = _store_target()
-    return None if target is None else PendingStore(*target, key, frames)
+    return None if target is None else TableStore(*target, inputs, background=background)
+
+
+def _move_into_place(root: Path, signing: bytes, key: str | None, scratch: Path, inputs: str | None) -> None:
+    """Sign the tables written in `scratch` and move them into place under `key`; `key` None: remove them.
+
+    Nothing is moved when an entry for `key` is in place already (it is marked used instead): the same key is the
+    same bytes checked by the same code.
+    """
+    import pyarrow
+
+    try:
+        if key is None or not all(path.is_file() for path in _table_files(scratch)):
+            return
+        if (root / key / _COMPLETE).is_file():  # in place already: marked used (evicted last), found by its new stamp
+            os.utime(root / key / _COMPLETE)
+            if inputs is not None:
+                write_bytes_atomically(root / key / _INPUTS, inputs.encode("ascii"))
+            return
+        if inputs is not None:
+            (scratch / _INPUTS).write_text(inputs, encoding="ascii")
+        digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
+        (scratch / _COMPLETE).write_text(digest, encoding="ascii")
+        try:
+            scratch.rename(root / key)
+        except OSError:
+            return  # another process stored the same key first
+        _evict(root)
+    except UntrustedEntry as error:
+        warn_refused(error)
+    except (OSError, ValueError, pyarrow.ArrowException, WriteTargetError):
+        pass
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def wait_for_stores() -> None:
@@ -221,10 +328,8 @@ def _store_target() -> tuple[Path, bytes] | None:
     return None
 
 
-def _write_entry(
-    root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame], verdict: Callable[[], bool] | None = None
-) -> None:
-    """Write and sign `frames` aside, then (if `verdict`, once it says yes) move them into place under `key`.
+def _write_entry(root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
+    """Write and sign `frames` aside, then move them into place under `key`.
 
     Nothing is written when an entry for `key` is in place already: the same key is the same bytes checked by the same
     code, so its tables are these (re-validating unchanged files would rewrite a gigabyte at a million events). It is
@@ -246,8 +351,6 @@ def _write_entry(
             pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
         digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
         (scratch / _COMPLETE).write_text(digest, encoding="ascii")
-        if verdict is not None and not verdict():
-            return  # the tables failed their checks: the scratch folder goes (finally, below)
         try:
             scratch.rename(root / key)
             scratch = None

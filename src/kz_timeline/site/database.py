@@ -321,7 +321,7 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
 
 
 #: SQLite's page cache of the database being built, in KiB.
-CACHE_KIB = 64_000
+CACHE_KIB = 8_000
 
 
 def _build(
@@ -503,7 +503,7 @@ def _copy_rows(
 
 
 #: SQLite's page cache of a side database while its columns are copied in, in KiB.
-SIDE_CACHE_KIB = 32_000
+SIDE_CACHE_KIB = 8_000
 
 
 def facet_columns(table: Table) -> list[str]:
