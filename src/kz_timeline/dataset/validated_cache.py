@@ -209,12 +209,13 @@ def store_in_background(key: str, frames: Mapping[str, pd.DataFrame]) -> threadi
 class TableStore:
     """Validated tables written to the cache one by one, as they are read, while they are checked.
 
-    `add` queues a table; a thread of its own, at a lower priority than the reading and the checks, writes each to a
-    folder aside. `keep(key)` (the tables passed their checks) signs them and moves them into place under `key` once
-    every table is written; `drop()` (they failed, or the checks did not end) removes what was written. Whoever starts
-    one must give one verdict, whatever happens (or the thread, which Python waits for at exit, would wait forever).
+    `add` queues a table; a thread of its own writes each to a folder aside (and lets go of it). `keep(key)` (the
+    tables passed their checks) signs them and moves them into place under `key` once every table is written; `drop()`
+    (they failed, or the checks did not end) removes what was written. Whoever starts one must give one verdict,
+    whatever happens (or the thread, which Python waits for at exit, would wait forever).
 
-    `background`: the thread runs at a lower priority than the caller's (`kz_timeline.background`).
+    `background`: the thread runs at a lower priority than the caller's (`kz_timeline.background`): for `load`,
+    whose caller draws a chart meanwhile; `validate` waits for the writes, and lets go of each table once written.
     `inputs` (see `inputs_stamp`), if any, is kept beside the tables: a later validation of the very same files finds
     the entry by it, before it has read them, and writes nothing.
     """
