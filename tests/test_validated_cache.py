@@ -304,3 +304,36 @@ def test_files_with_a_new_stamp_but_the_same_bytes_keep_their_entry_and_then_wri
     validate(minimal_dir)  # the entry now carries the new stamp
     assert written == []
     assert entries(cache_dir) == [entry]
+
+
+def test_a_build_interrupted_before_its_checks_start_leaves_no_store_waiting_and_nothing_stored(
+    minimal_dir: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables are written to the cache while they are read; the verdict comes from the checks, which never ran."""
+    from kz_timeline.site import database, row_writer
+
+    def interrupted(self: row_writer.RowWriter) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(row_writer.RowWriter, "commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        database.build_database(minimal_dir, tmp_path / "kz.db")
+    for thread in threading.enumerate():
+        if thread.name == validated_cache.STORE_THREAD_NAME:
+            thread.join(timeout=30)
+            assert not thread.is_alive(), "a store still waits for a verdict: Python would wait for it at exit"
+    assert entries(cache_dir) == []
+    assert not [path for path in cache_dir.iterdir() if path.name.startswith(".writing-")]
+    assert not (tmp_path / "kz.db").exists()
+
+
+def test_a_build_stores_the_tables_it_validated_for_the_next_load(
+    minimal_dir: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kz_timeline.site import database
+
+    database.build_database(minimal_dir, tmp_path / "kz.db")
+    assert len(entries(cache_dir)) == 1
+    refuse_to_validate(monkeypatch)
+    for table in TABLES:
+        assert list(load(minimal_dir).text_tables[table.name].columns) == [column.name for column in table.columns]

@@ -142,26 +142,44 @@ def read_valid_tables(
     """
     directory = resolve_data_dir(data_dir)
     with CheckPool() as pool:
-        tables: dict[str, RawTable] = {}
-        problems: list[Problem] = []
-        own: dict[str, list[Check]] = {}
-        narrowing = _Narrowing(tables) if keep_checked_columns else None
-        for table in TABLES:
-            path = directory / table.filename
-            if narrowing is not None:
-                narrowing.make_room(_size(path))
-            raw, found = read_table(path, table)
-            problems.extend(found)
-            if raw is not None:
-                tables[table.name] = raw
-                if on_table is not None:
-                    on_table(raw)
-                # A table's own checks start now, on the core that reading the next file leaves idle.
-                own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
-                if narrowing is not None:
-                    narrowing.watch(table.name, _size(path), own[table.name])
-            del raw  # the table is held by `tables` alone (which `_Narrowing` may narrow)
+        tables, problems, own = _read_checking(
+            directory, pool, check_derived=check_derived, on_table=on_table, keep_checked_columns=keep_checked_columns
+        )
         return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, own=own)
+
+
+def _read_checking(
+    directory: Path,
+    pool: CheckPool,
+    *,
+    check_derived: bool = True,
+    on_table: Callable[[RawTable], None] | None = None,
+    keep_checked_columns: bool = False,
+) -> tuple[dict[str, RawTable], list[Problem], dict[str, list[Check]]]:
+    """Read every table, starting its own checks in `pool`; return the tables, the reading's problems and those checks.
+
+    See `read_valid_tables` for `on_table` and `keep_checked_columns`.
+    """
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    own: dict[str, list[Check]] = {}
+    narrowing = _Narrowing(tables) if keep_checked_columns else None
+    for table in TABLES:
+        path = directory / table.filename
+        if narrowing is not None:
+            narrowing.make_room(_size(path))
+        raw, found = read_table(path, table)
+        problems.extend(found)
+        if raw is not None:
+            tables[table.name] = raw
+            if on_table is not None:
+                on_table(raw)
+            # A table's own checks start now, on the core that reading the next file leaves idle.
+            own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
+            if narrowing is not None:
+                narrowing.watch(table.name, _size(path), own[table.name])
+        del raw  # the table is held by `tables` alone (which `_Narrowing` may narrow)
+    return tables, problems, own
 
 
 def _size(path: Path) -> int:
@@ -416,11 +434,21 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
 class BesideChecks:
     """The checks of tables already read, run on another thread from `start` on; `result` waits for their answer."""
 
-    def __init__(self, check: Callable[[], dict[str, RawTable]]) -> None:
+    def __init__(self, check: Callable[[], dict[str, RawTable]], abandon: Callable[[], None] = lambda: None) -> None:
         self._check = check
+        self._abandon = abandon
         self._answer: Future[dict[str, RawTable]] = Future()
         self._started = False
         self._lock = threading.Lock()
+
+    def abandon(self) -> None:
+        """Never start the checks, if they have not started (what waits for their verdict is told to stop)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._answer.set_exception(RuntimeError("the checks were abandoned before they started"))
+        self._abandon()
 
     def start(self) -> None:
         """Start the checks on another thread (the first call only)."""
@@ -450,17 +478,62 @@ class BesideChecks:
         return self._answer.exception()
 
 
-def check_beside(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], BesideChecks]:
-    """Read every table, and return them with their checks (and remembering them, as `load` does).
+def read_beside(
+    directory: Path, articles: list[Path], on_table: Callable[[RawTable], None]
+) -> tuple[dict[str, RawTable], BesideChecks]:
+    """Read every table as `validate` does, calling `on_table` with each as soon as it is read; return the rest to do.
 
-    The caller starts the checks when it likes and works on the tables meanwhile; the checks raise the very
-    DataValidationError that `read_valid_tables` raises, and anything made from the tables before they have
-    answered may rest on invalid data. Tables that cannot all be read are checked at once instead (and raise).
+    That is the tables and the checks across tables, which the caller starts when it likes. Each table's own checks
+    run while the next file is read; once they are done the table keeps only what the checks across tables read
+    (`on_table` keeps a reference to the whole table while it needs one). The tables are written to the cache as they
+    are read, and kept there once every check has passed. The checks raise the very DataValidationError that
+    `read_valid_tables` raises; anything made from the tables before they have answered may rest on invalid data.
+    Tables that cannot all be read are checked at once instead (and raise).
     """
-    tables, problems = read_tables(directory)
-    if problems or len(tables) < len(TABLES):
-        _checked(tables, problems, articles)
-    return tables, BesideChecks(lambda: _remember(directory, articles, _checked(tables, [], articles)))
+    inputs = validated_cache.inputs_stamp(directory, articles) if validated_cache.enabled() else None
+    stored = validated_cache.stamped_key(inputs) if inputs is not None else None
+    store = validated_cache.table_store(inputs, background=False) if inputs is not None and stored is None else None
+    add = _adder(store)
+
+    def read(raw: RawTable) -> None:
+        if add is not None:
+            add(raw)
+        on_table(raw)
+
+    pool = CheckPool()
+    try:
+        tables, problems, own = _read_checking(directory, pool, on_table=read, keep_checked_columns=True)
+        if problems or len(tables) < len(TABLES):
+            _checked(tables, problems, articles, pool=pool, own=own)
+    except BaseException:
+        pool.close()
+        if store is not None:
+            store.drop()
+        raise
+
+    def check() -> dict[str, RawTable]:
+        try:
+            with CheckPool() as beside:  # made on the checks' thread: its threads run at that thread's priority
+                checked = _checked(tables, [], articles, pool=beside, own=own)
+        except BaseException:
+            if store is not None:
+                store.drop()
+            raise
+        finally:
+            pool.close()
+        if store is not None:
+            _give_verdict(store, directory, articles, checked)
+            store.thread.join()
+        elif stored is not None and _bytes_key(directory, articles, checked) == stored:
+            validated_cache.mark_used(stored)
+        return checked
+
+    def abandon() -> None:
+        pool.close()
+        if store is not None:
+            store.drop()
+
+    return tables, BesideChecks(check, abandon)
 
 
 def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:

@@ -727,6 +727,10 @@ class CheckPool:
         return self
 
     def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for the checks running, and cancel those not started."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -148,6 +148,10 @@ def _evidence_rows(
     )
 
 
+#: The columns of claims and sources that `carrying_evidence` reads (beside every column of evidence it is given).
+CARRYING_READS: dict[str, tuple[str, ...]] = {"claims": ("claim_id", "claim_type"), "sources": ("source_id", "reliability")}
+
+
 def carrying_evidence(claims: Table, evidence: Table, sources: Table, *, keys: EvidenceKeys | None = None) -> pd.Series:
     """Return, for every evidence row, whether it carries (can decide its claim's label; METHODOLOGY section 6).
 

@@ -6,8 +6,10 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -275,35 +277,22 @@ def build_database(
     Quotes are checked against `articles`, if any. Raises DataValidationError (and leaves any existing database
     untouched) when the data is invalid, and WriteTargetError when `kz_timeline.files.check_target` refuses `db_path`.
     """
-    from kz_timeline.dataset.loader import check_beside, read_digests, resolve_data_dir
+    from kz_timeline.dataset.loader import read_valid_tables, resolve_data_dir
 
     path = Path(db_path)
     check_target(path)
     directory = resolve_data_dir(data_dir)
-    # The checks run beside the build; the database is moved into place only once they have all passed.
-    tables, checks = check_beside(directory, [Path(article) for article in articles])
+    article_list = [Path(article) for article in articles]
     try:
-        # The fingerprint of the very bytes that were checked and go into the database.
-        digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
-        try:
-            mode = replaced_file_mode(path)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        except OSError as error:
-            raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
-    except Exception:
-        checks.result()  # invalid data is reported first
-        raise
+        mode = replaced_file_mode(path)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        read_valid_tables(directory, article_list)  # invalid data is reported first
+        raise DatabaseBuildError(f"{path}: cannot write the database there: {error.strerror or error}") from error
     os.close(handle)
     try:
-        try:
-            _build(Path(temporary), tables, _fingerprint(digests), digests, checks.start)
-        except Exception:
-            # Invalid data may trip the build up: its problems are the error, not what the build tripped over.
-            invalid = checks.error()
-            if invalid is not None:
-                raise invalid from None
-            raise
-        checks.result()
+        # The database is moved into place only once every check has passed.
+        tables, digests = _build(Path(temporary), directory, article_list)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
@@ -324,24 +313,26 @@ def ensure_database(data_dir: str | Path | None = None, db_path: str | Path = DE
 CACHE_KIB = 8_000
 
 
-def _build(
-    path: Path, tables: dict[str, RawTable], fingerprint: str, digests: dict[str, str], start_checks: Callable[[], None]
-) -> None:
-    """Build the database at `path`; call `start_checks` as the rows start going in, which leaves a core idle.
+def _build(path: Path, directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """Build the database at `path` from the files in `directory`; return the tables read and the files' digests.
 
-    The tables are created here (Python's SQLite), the rows go in through ADBC's SQLite (`RowWriter`), then the
-    indexes, views and build information here again: the file is open in one copy of SQLite at a time (see
-    `search_indexes.SideIndexes` for why).
+    Each table's rows go in as soon as it is read (`RowWriter`, ADBC's SQLite), while its own checks run and the next
+    file is read; the side builds copy the columns they index from each table as it is read. Once the checks of a
+    table are done, it keeps only what the checks across tables read (`kz_timeline.dataset.loader.read_beside`): a
+    million events are never all held whole. The checks across tables then run beside the indexes. Invalid data that
+    trips the build up gets the checks' error, the one `validate` gives, not what the build tripped over.
 
-    No `PRAGMA foreign_key_check` here: the checks prove every reference, and the tests run it on the databases
-    they build of the shipped and of generated data. It would read every row of every table again (8 s of a
-    million events' build).
+    The tables are created here (Python's SQLite), the rows go in through ADBC's SQLite, then the indexes, views and
+    build information here again: the file is open in one copy of SQLite at a time (see `search_indexes.SideIndexes`).
+    No `PRAGMA foreign_key_check`: the checks prove every reference, and the tests run it on the databases they build
+    of the shipped and of generated data (it would read every row of every table again: 8 s of a million events).
     """
     from kz_timeline import __version__
+    from kz_timeline.dataset.loader import BesideChecks, read_beside, read_digests
 
-    # Full-text search and the span R*Tree are built beside the inserts and the indexes, on threads of their own
-    # (see search_indexes), from the tables in memory.
     sides: list[SideIndexes] = []
+    feed = _Feed(Counter(name for build in search_indexes.SIDE_BUILDS for name in build.columns))
+    checks: BesideChecks | None = None
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         for build in search_indexes.SIDE_BUILDS:
@@ -359,16 +350,17 @@ def _build(
         for table in TABLES:
             _create_table(db, table)
         connection.execute("COMMIT")  # no transaction stays open here while the rows go in
-        extras = _extra_values(tables)
-        # The second core, which the inserts (one thread) leave idle, runs the checks and the side builds.
-        start_checks()
         for side in sides:
-            side.start(partial(_copy_rows, tables=tables, extras=extras))
+            side.start(partial(_copy_rows, feed=feed))
         with RowWriter(path, cache_kib=CACHE_KIB) as rows:
             rows.begin()
-            for table in TABLES:
-                _insert_rows(rows, table, tables[table.name], extras.get(table.name, {}))
+            inserting = _Inserting(rows, feed)
+            tables, checks = read_beside(directory, articles, inserting.put_in)
+            if inserting.failure is not None:
+                raise inserting.failure
             rows.commit()
+        checks.start()  # on the other core, at a lower priority than the indexes
+        digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
         connection.execute("BEGIN")
         _create_indexes(db)
         connection.execute("COMMIT")
@@ -376,14 +368,90 @@ def _build(
             side.copy_into(connection)
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip())
-        _write_build_info(db, fingerprint, __version__, digests)
+        _write_build_info(db, _fingerprint(digests), __version__, digests)
         connection.execute("PRAGMA analysis_limit = 1000")
         connection.execute("ANALYZE")
+        checks.result()
+        return tables, digests
+    except Exception:
+        invalid = checks.error() if checks is not None else None
+        if invalid is not None:
+            raise invalid from None
+        raise
     finally:
+        if checks is not None:
+            checks.abandon()  # interrupted before the checks started: the cache store is told to drop the tables
+        feed.stop()
         connection.close()
         for side in sides:
             side.close()
             side.path.unlink(missing_ok=True)
+
+
+class _BuildStopped(Exception):
+    """The build ended before a side build had the table it copies from."""
+
+
+class _Feed:
+    """Hands each table's whole frame, once read, to the side builds that copy from it; forgets it once all have."""
+
+    def __init__(self, takers: Mapping[str, int]) -> None:
+        self._changed = threading.Condition()
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._left = dict(takers)
+        self._stopped = False
+
+    def put(self, name: str, frame: pd.DataFrame) -> None:
+        """Offer the frame of the table `name`, if a side build copies from it."""
+        with self._changed:
+            if self._left.get(name) and not self._stopped:
+                self._frames[name] = frame
+                self._changed.notify_all()
+
+    def take(self, name: str) -> pd.DataFrame:
+        """Wait for the frame of the table `name` and return it (raise _BuildStopped if the build ends first)."""
+        with self._changed:
+            self._changed.wait_for(lambda: name in self._frames or self._stopped)
+            if self._stopped:
+                raise _BuildStopped(name)
+            frame = self._frames[name]
+            self._left[name] -= 1
+            if self._left[name] == 0:
+                del self._frames[name]
+            return frame
+
+    def stop(self) -> None:
+        """Let go of every frame, and make every `take` still waiting raise."""
+        with self._changed:
+            self._stopped = True
+            self._frames.clear()
+            self._changed.notify_all()
+
+
+class _Inserting:
+    """Puts each table's rows into the database as it is read (and offers it to the side builds)."""
+
+    def __init__(self, rows: RowWriter, feed: _Feed) -> None:
+        self._rows = rows
+        self._feed = feed
+        #: The tables the rows of a later table are computed from (evidence's carrying), until it is in.
+        self._kept: dict[str, RawTable] = {}
+        #: What went wrong inserting a table (no later table goes in); the checks say why first, if they find why.
+        self.failure: Exception | None = None
+
+    def put_in(self, raw: RawTable) -> None:
+        """Insert the rows of `raw`, with the columns the database adds to them."""
+        name = raw.table.name
+        self._feed.put(name, raw.frame)
+        if name in rubric.CARRYING_READS:  # only what evidence's carrying reads, not a million claims' statements
+            self._kept[name] = replace(raw, frame=raw.frame[list(rubric.CARRYING_READS[name])])
+        if self.failure is None:
+            try:
+                _insert_rows(self._rows, raw.table, raw, _extra_values(raw, self._kept))
+            except Exception as error:  # noqa: BLE001 - raised once the checks have had their say
+                self.failure = error
+        if name == "evidence":
+            self._kept.clear()
 
 
 def view_columns() -> dict[str, list[str]]:
@@ -465,21 +533,25 @@ def _in_words(dates: pd.Series) -> list[str | None]:
     return list(written[positions])
 
 
-def _extra_values(tables: dict[str, RawTable]) -> dict[str, dict[str, pa.Array]]:
-    """Return the values of every EXTRA_COLUMNS column, by table and column, computed whole-column."""
+def _extra_values(raw: RawTable, kept: Mapping[str, RawTable]) -> dict[str, pa.Array]:
+    """Return the values of the EXTRA_COLUMNS of the table of `raw`, computed whole-column.
+
+    `kept`: the tables read before it that they are computed from (claims and sources, for evidence's carrying).
+    """
     import pyarrow as pa
 
-    events = tables["events"].frame
-    evidence = tables["evidence"].frame
-    carrying = rubric.carrying_evidence(tables["claims"].frame, evidence, tables["sources"].frame)
-    return {
-        "events": {
-            "date_text": pa.array(_in_words(events["date"]), pa.large_string()),
-            "year": pa.array(events["date_start"].str.slice(0, 4).astype("int64").to_numpy()),
-        },
-        "sources": {"published_text": pa.array(_in_words(tables["sources"].frame["published"]), pa.large_string())},
-        "evidence": {"carrying": pa.array(carrying.astype("int64").to_numpy())},
-    }
+    frame = raw.frame
+    if raw.table.name == "events":
+        return {
+            "date_text": pa.array(_in_words(frame["date"]), pa.large_string()),
+            "year": pa.array(frame["date_start"].str.slice(0, 4).astype("int64").to_numpy()),
+        }
+    if raw.table.name == "sources":
+        return {"published_text": pa.array(_in_words(frame["published"]), pa.large_string())}
+    if raw.table.name == "evidence":
+        carrying = rubric.carrying_evidence(kept["claims"].frame, frame, kept["sources"].frame)
+        return {"carrying": pa.array(carrying.astype("int64").to_numpy())}
+    return {}
 
 
 def _insert_rows(rows: RowWriter, table: Table, raw: RawTable, extra: Mapping[str, pa.Array]) -> None:
@@ -487,15 +559,12 @@ def _insert_rows(rows: RowWriter, table: Table, raw: RawTable, extra: Mapping[st
     rows.insert(table.name, record_batches(table, raw.frame, extra, database_columns(table), BATCH_SIZE))
 
 
-def _copy_rows(
-    path: Path, name: str, columns: tuple[str, ...], *, tables: dict[str, RawTable], extras: Mapping[str, Mapping[str, pa.Array]]
-) -> None:
-    """Write `columns` of table `name` into the side database `path`, as the database holds them, row for row."""
+def _copy_rows(path: Path, name: str, columns: tuple[str, ...], *, feed: _Feed) -> None:
+    """Write `columns` of table `name` (once read) into the side database `path`, as the database holds them."""
     table = TABLES_BY_NAME[name]
     types = dict(database_columns(table))
-    batches = record_batches(
-        table, tables[name].frame, extras.get(name, {}), [(column, types[column]) for column in columns], BATCH_SIZE
-    )
+    wanted = [(column, types[column]) for column in columns]
+    batches = record_batches(table, feed.take(name), {}, wanted, BATCH_SIZE)
     with RowWriter(path, cache_kib=SIDE_CACHE_KIB) as rows:
         rows.begin()
         rows.insert(name, batches)

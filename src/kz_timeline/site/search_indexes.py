@@ -87,8 +87,8 @@ CopyRows = Callable[[Path, str, tuple[str, ...]], None]
 class SideIndexes:
     """Build the indexes of `build` for a database in the SQLite file `path`, on another thread.
 
-    `start` fills the side database's copies of the columns its indexes read, through `copy_rows`, from the validated
-    tables in memory, then builds the indexes; `copy_into` waits for the build and copies the indexes into the
+    `start` fills the side database's copies of the columns its indexes read, through `copy_rows`, from the tables in
+    memory as they are read, then builds the indexes; `copy_into` waits for the build and copies the indexes into the
     database; `close` stops the build if it still runs (an error elsewhere) and waits for it. The caller removes
     `path`.
 
@@ -111,7 +111,6 @@ class SideIndexes:
         self._future = self._executor.submit(self._build, copy_rows)
 
     def _build(self, copy_rows: CopyRows) -> None:
-        lower_priority()  # the inserts and the indexes, on the main thread, come first
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         with self._lock:
             self._connection = connection
@@ -122,7 +121,8 @@ class SideIndexes:
             _create_copies(connection, self.build)
             # This connection holds no lock (no transaction is open) while another copy of SQLite writes the rows.
             for name, columns in self.build.columns.items():
-                copy_rows(self.path, name, columns)
+                copy_rows(self.path, name, columns)  # at once: the whole tables are held until copied
+            lower_priority()  # the inserts and the indexes, on the main thread, come first
             self.build.fill(connection)
         finally:
             with self._lock:
