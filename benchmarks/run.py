@@ -383,6 +383,7 @@ def machine() -> dict[str, str]:
         "datasette",
         "altair",
         "vl-convert-python",
+        "adbc-driver-sqlite",
     ):
         try:
             versions.append(f"{package} {metadata.version(package)}")

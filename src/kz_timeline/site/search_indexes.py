@@ -2,7 +2,7 @@
 
 SQLite builds them without holding the GIL, so they take the second core while the main thread inserts rows and
 builds the tables' indexes; two side databases, not one, so that neither waits for the other (the R*Tree alone takes
-about as long as full-text search). Each side database first copies, from the validated tables in memory, the
+about as long as full-text search). Each side database first copies, from the tables in memory as they are read, the
 columns its indexes read, under the same table names and in the same row order (so the same rowids); the very
 statements that would build them in the database build them there. Their shadow tables (ordinary tables, as
 `sqlite3 .dump` shows) are then copied into the database beside the same virtual table definitions, which makes them
@@ -94,8 +94,9 @@ class SideIndexes:
 
     The copies never read the database being built: its rows go in through ADBC's SQLite, a copy of SQLite of its
     own, and two copies of SQLite in one process do not see each other's locks (POSIX locks do not exclude within a
-    process; tensorflow/tensorboard#1467). A reader there could read half-written pages. So each file is only ever
-    open in one copy of SQLite at a time: the side file in ADBC's while `copy_rows` writes it, then in Python's.
+    process; tensorflow/tensorboard#1467). A reader there could read half-written pages. So each file is written by
+    one copy of SQLite at a time, while no other holds a transaction on it: the side file by ADBC's while `copy_rows`
+    writes it (Python's connection to it, open, holds none), then by Python's.
     """
 
     def __init__(self, path: Path, build: SideBuild) -> None:
