@@ -426,7 +426,7 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     frames = validated_cache.read(key) if key is not None else None
     if frames is None:
         # Stored while the caller goes on: a chart of new files is drawn while its tables are written.
-        checked = _check_and_remember(directory, article_list, in_background=True)
+        checked = _check_and_remember(directory, article_list)
         frames = {name: raw.frame for name, raw in checked.items()}
     return Dataset(directory, frames)
 
@@ -490,14 +490,10 @@ def read_beside(
     `read_valid_tables` raises; anything made from the tables before they have answered may rest on invalid data.
     Tables that cannot all be read are checked at once instead (and raise).
     """
-    inputs = validated_cache.inputs_stamp(directory, articles) if validated_cache.enabled() else None
-    stored = validated_cache.stamped_key(inputs) if inputs is not None else None
-    store = validated_cache.table_store(inputs, background=False) if inputs is not None and stored is None else None
-    add = _adder(store)
+    remembering = _Remembering(directory, articles, background=False)
 
     def read(raw: RawTable) -> None:
-        if add is not None:
-            add(raw)
+        remembering.add(raw)
         on_table(raw)
 
     pool = CheckPool()
@@ -507,8 +503,7 @@ def read_beside(
             _checked(tables, problems, articles, pool=pool, own=own)
     except BaseException:
         pool.close()
-        if store is not None:
-            store.drop()
+        remembering.drop()
         raise
 
     def check() -> dict[str, RawTable]:
@@ -516,22 +511,16 @@ def read_beside(
             with CheckPool() as beside:  # made on the checks' thread: its threads run at that thread's priority
                 checked = _checked(tables, [], articles, pool=beside, own=own)
         except BaseException:
-            if store is not None:
-                store.drop()
+            remembering.drop()
             raise
         finally:
             pool.close()
-        if store is not None:
-            _give_verdict(store, directory, articles, checked)
-            store.thread.join()
-        elif stored is not None and _bytes_key(directory, articles, checked) == stored:
-            validated_cache.mark_used(stored)
+        remembering.keep(checked)
         return checked
 
     def abandon() -> None:
         pool.close()
-        if store is not None:
-            store.drop()
+        remembering.drop()
 
     return tables, BesideChecks(check, abandon)
 
@@ -547,85 +536,76 @@ def _cache_key(directory: Path, articles: list[Path]) -> str | None:
     return validated_cache.cache_key(directory, articles)
 
 
-def _check_and_remember(directory: Path, articles: list[Path], *, in_background: bool = False) -> dict[str, RawTable]:
-    """Read and check every table; store them under the key of the very bytes that were read and checked.
+class _Remembering:
+    """The cache of validated tables, filled while the tables are read and checked (see `validated_cache.TableStore`).
 
-    Each table is written to the cache as soon as it is read, while the checks run, and kept there only if they all
-    pass. `in_background`: return while the tables are still being written (see `validated_cache.TableStore`).
+    Files whose stamp an entry carries (`validated_cache.inputs_stamp`) are taken for stored: nothing is written, and
+    their entry is marked used once their bytes prove to have its key. `background`: the writes yield to the caller.
     """
-    store = validated_cache.table_store(validated_cache.inputs_stamp(directory, articles)) if validated_cache.enabled() else None
+
+    def __init__(self, directory: Path, articles: list[Path], *, background: bool) -> None:
+        self._directory = directory
+        self._articles = articles
+        inputs = validated_cache.inputs_stamp(directory, articles) if validated_cache.enabled() else None
+        self._stored = validated_cache.stamped_key(inputs) if inputs is not None else None
+        new = inputs is not None and self._stored is None
+        self._store = validated_cache.table_store(inputs, background=background) if new else None
+
+    def add(self, raw: RawTable) -> None:
+        """Write the table `raw` (every column) to the cache, unless it is there already."""
+        if self._store is not None:
+            self._store.add(raw.table.name, raw.frame)
+
+    def drop(self) -> None:
+        """Keep nothing: the tables failed their checks (or the checks did not end)."""
+        if self._store is not None:
+            self._store.drop()
+
+    def keep(self, tables: Mapping[str, RawTable], *, wait: bool = True) -> None:
+        """Keep `tables`, which passed their checks, under the key of the very bytes read (`wait`: until written)."""
+        try:
+            key = validated_cache.cache_key(self._directory, self._articles, table_digests=read_digests(tables))
+        except OSError:
+            key = None  # an article that cannot be read now: nothing is stored
+        if self._store is not None:
+            if key is None:
+                self._store.drop()
+            else:
+                self._store.keep(key)
+            if wait:
+                self._store.thread.join()
+        elif self._stored is not None and key == self._stored:
+            validated_cache.mark_used(key)
+
+
+def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+    """Read and check every table; remember them in the cache, returning while they are still being written.
+
+    Each table is written as soon as it is read, while the checks run, and kept only if they all pass.
+    """
+    remembering = _Remembering(directory, articles, background=True)  # the caller draws a chart meanwhile
     try:
-        tables = read_valid_tables(directory, articles, on_table=_adder(store))
+        tables = read_valid_tables(directory, articles, on_table=remembering.add)
     except BaseException:
-        if store is not None:
-            store.drop()
+        remembering.drop()
         raise
-    if store is not None:
-        _give_verdict(store, directory, articles, tables)
-        if not in_background:
-            store.thread.join()
+    remembering.keep(tables, wait=False)
     return tables
 
 
 def _validate_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
     """Check every table as `_check_and_remember` does, holding only what later checks read of each (for `validate`).
 
-    The tables returned lack the columns only their own checks read (`OWN_CHECKS_ONLY`). Files already stored, as far
-    as their stamp tells (`validated_cache.inputs_stamp`), are not written again: their entry is marked used once their
-    bytes prove to have the same key.
+    The tables returned lack the columns only their own checks read (`OWN_CHECKS_ONLY`).
     """
-    inputs = validated_cache.inputs_stamp(directory, articles) if validated_cache.enabled() else None
-    stored = validated_cache.stamped_key(inputs) if inputs is not None else None
-    # Written at full priority: each table's columns are let go once written, and validate waits for the writes anyway.
-    store = validated_cache.table_store(inputs, background=False) if inputs is not None and stored is None else None
+    # At full priority: a table's columns are let go once written, and validate waits for the writes anyway.
+    remembering = _Remembering(directory, articles, background=False)
     try:
-        tables = read_valid_tables(directory, articles, on_table=_adder(store), keep_checked_columns=True)
+        tables = read_valid_tables(directory, articles, on_table=remembering.add, keep_checked_columns=True)
     except BaseException:
-        if store is not None:
-            store.drop()
+        remembering.drop()
         raise
-    if store is not None:
-        _give_verdict(store, directory, articles, tables)
-        store.thread.join()
-    elif stored is not None and _bytes_key(directory, articles, tables) == stored:
-        validated_cache.mark_used(stored)
-    return tables
-
-
-def _adder(store: validated_cache.TableStore | None) -> Callable[[RawTable], None] | None:
-    return None if store is None else lambda raw: store.add(raw.table.name, raw.frame)
-
-
-def _give_verdict(
-    store: validated_cache.TableStore, directory: Path, articles: list[Path], tables: Mapping[str, RawTable]
-) -> None:
-    """Keep the valid `tables` under the key of the very bytes that were read and checked (if it can be made)."""
-    key = _bytes_key(directory, articles, tables)
-    if key is None:
-        store.drop()
-    else:
-        store.keep(key)
-
-
-def _bytes_key(directory: Path, articles: list[Path], tables: Mapping[str, RawTable]) -> str | None:
-    try:
-        return validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
-    except OSError:
-        return None  # an article that cannot be read now: nothing is stored
-
-
-def _remember(
-    directory: Path, articles: list[Path], tables: dict[str, RawTable], *, in_background: bool = False
-) -> dict[str, RawTable]:
-    """Store valid `tables` in the cache under the key of the very bytes that were read and checked."""
-    if validated_cache.enabled():
-        key = validated_cache.cache_key(directory, articles, table_digests=read_digests(tables))
-        if key is not None:
-            frames = {name: raw.frame for name, raw in tables.items()}
-            if in_background:
-                validated_cache.store_in_background(key, frames)
-            else:
-                validated_cache.store(key, frames)
+    remembering.keep(tables)
     return tables
 
 

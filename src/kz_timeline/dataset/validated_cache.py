@@ -184,28 +184,6 @@ def _check_entry(entry: Path, key: str) -> None:
         raise UntrustedEntry(entry, "its tables are not what kz-timeline stored (the keyed digest differs)")
 
 
-def store(key: str, frames: Mapping[str, pd.DataFrame]) -> None:
-    """Keep validated `frames` under `key` (written aside, signed, then renamed into place); never fails the caller."""
-    target = _store_target()
-    if target is not None:
-        _write_entry(*target, key, frames)
-
-
-def store_in_background(key: str, frames: Mapping[str, pd.DataFrame]) -> threading.Thread | None:
-    """Start `store` in a thread of its own and return the thread (None when the cache folder is refused).
-
-    The caller goes on with the tables while they are written. Python waits for the thread before it exits, and
-    `read` waits for it first, so the same process finds the entry. The folder and the signing key are looked up
-    here, in the caller's thread: the environment that locates them may change before the thread runs.
-    """
-    target = _store_target()
-    if target is None:
-        return None
-    thread = threading.Thread(target=_write_entry, args=(*target, key, dict(frames)), name=STORE_THREAD_NAME)
-    thread.start()
-    return thread
-
-
 class TableStore:
     """Validated tables written to the cache one by one, as they are read, while they are checked.
 
@@ -314,7 +292,7 @@ def wait_for_stores() -> None:
             thread.join()
 
 
-#: The name of the threads of `store_in_background`.
+#: The name of the threads of `TableStore`.
 STORE_THREAD_NAME = "kz-timeline-store"
 
 
@@ -327,44 +305,6 @@ def _store_target() -> tuple[Path, bytes] | None:
     except OSError:
         pass
     return None
-
-
-def _write_entry(root: Path, signing: bytes, key: str, frames: Mapping[str, pd.DataFrame]) -> None:
-    """Write and sign `frames` aside, then move them into place under `key`.
-
-    Nothing is written when an entry for `key` is in place already: the same key is the same bytes checked by the same
-    code, so its tables are these (re-validating unchanged files would rewrite a gigabyte at a million events). It is
-    marked used, as `read` marks it; an entry that is not what was stored is discarded by the next `read`, and the
-    next validation stores it afresh.
-    """
-    import pyarrow
-    import pyarrow.feather
-
-    try:
-        os.utime(root / key / _COMPLETE)  # in place already: marked recently used (evicted last), not rewritten
-        return
-    except OSError:
-        pass  # not stored yet
-    scratch: Path | None = None
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=root))
-        for table in TABLES:
-            pyarrow.feather.write_feather(frames[table.name], scratch / f"{table.name}.arrow", compression="uncompressed")
-        digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
-        (scratch / _COMPLETE).write_text(digest, encoding="ascii")
-        try:
-            scratch.rename(root / key)
-            scratch = None
-        except OSError:
-            pass  # another process stored the same key first
-        _evict(root)
-    except UntrustedEntry as error:
-        warn_refused(error)
-    except (OSError, ValueError, pyarrow.ArrowException):
-        pass
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _evict(root: Path) -> None:
