@@ -323,7 +323,8 @@ def _build(path: Path, directory: Path, articles: list[Path]) -> tuple[dict[str,
     trips the build up gets the checks' error, the one `validate` gives, not what the build tripped over.
 
     The tables are created here (Python's SQLite), the rows go in through ADBC's SQLite, then the indexes, views and
-    build information here again: the file is open in one copy of SQLite at a time (see `search_indexes.SideIndexes`).
+    build information here again: the file is written by one copy of SQLite at a time, while the other holds no
+    transaction on it (see `search_indexes.SideIndexes`).
     No `PRAGMA foreign_key_check`: the checks prove every reference, and the tests run it on the databases they build
     of the shipped and of generated data (it would read every row of every table again: 8 s of a million events).
     """
