@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -13,10 +12,11 @@ import sqlite_utils
 
 from kz_timeline.dataset.loader import read_tables
 from kz_timeline.reading.text_categories import is_categorical
-from kz_timeline.schema.tables import TABLES, Column
+from kz_timeline.schema.tables import TABLES
 from kz_timeline.site import database
 from kz_timeline.site.row_writer import RowWriter, record_batches
 from tests.conftest import DATA_DIR
+from tests.test_database_content import _value  # the value a row-by-row insert of a text stores
 
 
 def _in_small_chunks(values: pd.Series, rows: int) -> pd.Series:
@@ -24,16 +24,6 @@ def _in_small_chunks(values: pd.Series, rows: int) -> pd.Series:
     texts = pa.array(values.array)
     chunks = [texts.slice(start, rows) for start in range(0, len(texts), rows)] or [texts]
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())), index=values.index)
-
-
-def _expected(column: Column, text: str) -> Any:
-    if text == "":
-        return None
-    if column.python_type is int:
-        return int(text)
-    if column.python_type is bool:
-        return {"true": 1, "false": 0}[text]
-    return text
 
 
 @pytest.mark.parametrize("batch_rows", [1, 7, 100_000])
@@ -65,9 +55,7 @@ def test_every_table_written_from_arrow_holds_the_values_of_its_texts_row_for_ro
         names = [column.name for column in table.columns]
         got = connection.execute(f"SELECT {', '.join(names)} FROM [{table.name}] ORDER BY rowid").fetchall()
         frame = tables[table.name].frame
-        expected = [
-            tuple(_expected(column, str(frame[column.name].iloc[row])) for column in table.columns) for row in range(len(frame))
-        ]
+        expected = [tuple(_value(table, name, str(frame[name].iloc[row])) for name in names) for row in range(len(frame))]
         assert got == expected, table.name
     integers = connection.execute("SELECT typeof(quote_start), typeof(quote_end) FROM claims").fetchall()
     assert set(integers) == {("integer", "integer")}
