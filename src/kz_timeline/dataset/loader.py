@@ -166,8 +166,9 @@ def _read_checking(
     narrowing = _Narrowing(tables) if keep_checked_columns else None
     for table in TABLES:
         path = directory / table.filename
+        size = _size(path)
         if narrowing is not None:
-            narrowing.make_room(_size(path))
+            narrowing.make_room(size)
         raw, found = read_table(path, table)
         problems.extend(found)
         if raw is not None:
@@ -177,7 +178,7 @@ def _read_checking(
             # A table's own checks start now, on the core that reading the next file leaves idle.
             own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
             if narrowing is not None:
-                narrowing.watch(table.name, _size(path), own[table.name])
+                narrowing.watch(table.name, size, own[table.name])
         del raw  # the table is held by `tables` alone (which `_Narrowing` may narrow)
     return tables, problems, own
 

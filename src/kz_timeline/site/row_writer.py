@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kz_timeline.reading.text_categories import is_categorical
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -107,7 +109,7 @@ def record_batches(
     """
     by_name = {column.name: column for column in table.columns}
     schema = pa.schema([(name, ARROW_TYPES[sqlite_type]) for name, sqlite_type in columns])
-    categorical = [name for name, _ in columns if name in by_name and _is_categorical(frame[name])]
+    categorical = [name for name, _ in columns if name in by_name and is_categorical(frame[name])]
     converted = {
         name: _converted(by_name[name], pa.array(list(frame[name].cat.categories), pa.large_string())) for name in categorical
     }
@@ -127,12 +129,6 @@ def record_batches(
             yield from pa.Table.from_arrays([column_values(name, start, stop) for name, _ in columns], schema=schema).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema, batches())
-
-
-def _is_categorical(values: pd.Series) -> bool:
-    import pandas as pd
-
-    return isinstance(values.dtype, pd.CategoricalDtype)
 
 
 def _converted(column: Column, texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
