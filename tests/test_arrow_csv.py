@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kz_timeline.reading.csv_files import BOM, RawTable, _parse, _parse_fast, read_table
+from kz_timeline.reading import fast_paths
+from kz_timeline.reading.arrow_csv import CleanCsv, _CleanScan, _NotClean, read_clean_csv
+from kz_timeline.reading.csv_files import (
+    BOM,
+    RawTable,
+    _categorical_columns,
+    _parse,
+    _parse_fast,
+    _sampled_columns,
+    read_table,
+)
+from kz_timeline.reading.text_categories import SAMPLE_ROWS
 from kz_timeline.schema.tables import EVENTS, TABLES, Table
 from tests.conftest import DATA_DIR, FIXTURES
 
@@ -127,3 +143,158 @@ def test_header_only_file_reads_as_an_empty_table(tmp_path: Path) -> None:
     path = write_events(tmp_path)
     raw = assert_same_read(path, EVENTS)
     assert len(raw.frame) == 0
+
+
+def header_of_events(line: bytes) -> list[str] | None:
+    """The header as the fast path takes it: the events table's columns, else None."""
+    header = next(csv.reader([line.decode("utf-8")], strict=True))
+    return header if header == list(EVENTS.column_names) else None
+
+
+def read_in_blocks(data: bytes, block_size: int) -> CleanCsv | None:
+    return read_clean_csv(data, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=block_size)
+
+
+def assert_same_as_exact(read: CleanCsv, data: bytes) -> None:
+    expected, problems = _parse(data.removeprefix(BOM).decode("utf-8"), EVENTS, "x")
+    assert problems == [] and expected is not None
+    assert read.frame.equals(expected.frame)
+    assert list(read.frame.dtypes) == list(expected.frame.dtypes)
+    assert list(read.row_lines) == list(expected.row_lines)
+    assert read.sha256 == hashlib.sha256(data).hexdigest()
+
+
+#: Cells with what the block-by-block proof must get right at every block boundary: quotes, doubled quotes, commas,
+#: line breaks inside values, carriage returns, NUL bytes, Cyrillic (several bytes a character).
+FIELDS = st.text(alphabet='ab,"\n\r\x00М', max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(st.tuples(FIELDS, FIELDS), min_size=0, max_size=6),
+    quoted=st.lists(st.booleans(), min_size=12, max_size=12),
+    bom=st.booleans(),
+    final_newline=st.booleans(),
+    block_size=st.integers(min_value=1, max_value=40),
+)
+def test_reading_block_by_block_gives_the_exact_result_or_steps_aside(
+    cells: list[tuple[str, str]], quoted: list[bool], bom: bool, final_newline: bool, block_size: int
+) -> None:
+    # Fields written raw or quoted (inner quotes doubled): raw ones may break the strict form, which must be refused.
+    def field(value: str, index: int) -> str:
+        return '"' + value.replace('"', '""') + '"' if quoted[index % len(quoted)] else value
+
+    rows = [
+        ROW.replace("e1,", f"e{i},").format(place=field(place, 2 * i), description=field(text, 2 * i + 1))
+        for i, (place, text) in enumerate(cells)
+    ]
+    data = (BOM if bom else b"") + ("\n".join([HEADER, *rows]) + ("\n" if final_newline else "")).encode("utf-8")
+    read = read_in_blocks(data, block_size)
+    whole = read_in_blocks(data, len(data) + 1)
+    assert (read is None) == (whole is None), "the block size must not change the verdict"
+    # A header with no line break after it is left to the exact reader too.
+    clean = b"\r" not in data and b"\x00" not in data and all(quoted[: 2 * len(cells)]) and (cells or final_newline)
+    if read is not None:
+        assert_same_as_exact(read, data)
+    elif clean:
+        raise AssertionError("a file of strictly quoted fields, no carriage return and no NUL must be taken")
+
+
+def many_rows(count: int, *, description_of: dict[int, str] | None = None) -> bytes:
+    """Return events.csv of `count` rows, row i's description `description_of[i]` where given, else plain."""
+    described = description_of or {}
+    rows = [ROW.replace("e1,", f"e{i},").format(place="Astana", description=described.get(i, f"d{i}")) for i in range(count)]
+    return ("\n".join([HEADER, *rows]) + "\n").encode("utf-8")
+
+
+class CountingReader(io.BytesIO):
+    """A file that records the size of every read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads: list[int] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        block = super().read(size)
+        self.reads.append(len(block))
+        return block
+
+
+def test_a_clean_file_is_read_once_a_block_at_a_time_never_whole() -> None:
+    data = many_rows(SAMPLE_ROWS + 2_000)
+    source = CountingReader(data)
+    read = read_clean_csv(source, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=4096)
+    assert read is not None
+    assert sum(source.reads) == len(data), "each byte is read once"
+    assert max(source.reads) == 4096 < len(data) // 100
+    assert_same_as_exact(read, data)
+
+
+def test_a_line_break_in_a_value_after_the_first_rows_makes_pyarrow_parse_again_told_so() -> None:
+    late = SAMPLE_ROWS + 1_000  # past the rows read ahead, which said no value holds a line break
+    data = many_rows(SAMPLE_ROWS + 2_000, description_of={late: '"two\nlines"', late + 1: '"and, ""more"""'})
+    source = CountingReader(data)
+    read = read_clean_csv(source, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=4096)
+    assert read is not None
+    assert len(data) < sum(source.reads) <= 2 * len(data), "read again from the start"
+    assert_same_as_exact(read, data)
+    assert (read.row_lines[late], read.row_lines[late + 1]) == (late + 2, late + 4)
+
+
+@pytest.mark.parametrize(
+    ("case", "description", "valid"),
+    [
+        ("carriage return in a quoted value", '"a\r\nb"', True),
+        ("NUL byte", "a\x00b", False),
+        ("text after a closing quote", '"a"b', False),
+        ("unbalanced quote", '"a', False),
+        ("too many fields", "a,b", False),
+    ],
+)
+def test_an_odd_row_after_the_first_rows_gets_the_exact_result(tmp_path: Path, case: str, description: str, valid: bool) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(many_rows(SAMPLE_ROWS + 500, description_of={SAMPLE_ROWS + 300: description}))
+    assert read_in_blocks(path.read_bytes(), 4096) is None, case
+    raw, problems = read_table(path, EVENTS)
+    with fast_paths.exact_only():
+        expected, expected_problems = read_table(path, EVENTS)
+    assert [str(problem) for problem in problems] == [str(problem) for problem in expected_problems]
+    assert (expected_problems == []) == valid
+    if valid:
+        assert raw is not None and expected is not None and raw.frame.equals(expected.frame)
+
+
+#: Files whose verdict hangs on the bytes beside a quote, on a line break inside or outside quotes, or on a blank line.
+SPLIT_CASES = [
+    'h\n"a",b\n',
+    'h\na"b\n',
+    'h\n"a"b\n',
+    'h\n""b\n',
+    'h\n"a""b"\n',
+    'h\n"a\nb"\n',
+    'h\n"a\n\nb",c\n',
+    'h\na\n\nb\n',
+    'h\n"a"\n"b"',
+    'h\n"a"\n"',
+    '"h"\n"a,""b"",\n",""\n',
+    'h\nМ"М"\n',
+    'h\n"М""М"\n',
+]
+
+
+@pytest.mark.parametrize("text", SPLIT_CASES)
+def test_the_proof_does_not_depend_on_where_the_blocks_split(text: str) -> None:
+    data = text.encode("utf-8")
+
+    def verdict(block_size: int) -> tuple[int, list[int]] | str:
+        scan = _CleanScan(block_size, newlines_in_values=True)
+        try:
+            for start in range(0, len(data), block_size):
+                scan.add(data[start : start + block_size])
+            count, lines = scan.finish()
+        except _NotClean:
+            return "not clean"
+        return count, list(lines)
+
+    whole = verdict(len(data))
+    assert [verdict(size) for size in range(1, len(data))] == [whole] * (len(data) - 1)

@@ -1,14 +1,19 @@
 """Read CSV files that are known to be clean with pyarrow, and find the line on which each row starts.
 
 The exact reader (`kz_timeline.reading.csv_files`) is Python's csv module in strict mode, which explains every fault. This
-module is its fast twin for the common case: it first proves with whole-array NumPy checks that the bytes are
-strict RFC 4180 CSV (so pyarrow and the csv module cannot read them differently), then lets pyarrow parse them on
-every core. It returns None as soon as anything is unusual.
+module is its fast twin for the common case. pyarrow parses the file on every core, reading it a block at a time, and
+each block is proved, as it passes to pyarrow, to be strict RFC 4180 CSV (so pyarrow and the csv module cannot read
+it differently) with whole-block NumPy checks, and hashed: the file is never held whole, and the proof and the digest
+are of the very bytes parsed. It returns None as soon as anything is unusual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import hashlib
+import io
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -17,54 +22,101 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from kz_timeline.reading.csv_files import BOM
 from kz_timeline.reading.text_categories import SAMPLE_ROWS, few_distinct, text_categories
 
 QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
+#: Bytes read at a time: pyarrow's own block size, which its threads parse in parallel.
+BLOCK_SIZE = 1 << 20
+
+
+@dataclass
+class CleanCsv:
+    """A clean CSV file read: its columns, the 1-based start line of every row, and the SHA-256 of its bytes."""
+
+    frame: pd.DataFrame
+    row_lines: range | npt.NDArray[np.int64]
+    sha256: str
 
 
 def read_clean_csv(
-    data: bytes, header: list[str], categorical: Collection[str] = (), sampled: Collection[str] = ()
-) -> tuple[pd.DataFrame, range | npt.NDArray[np.int64]] | None:
-    """Return the columns of `data` as strings and the 1-based start line of every row, or None if not clean.
+    source: bytes | BinaryIO,
+    header_of: Callable[[bytes], list[str] | None],
+    categorical: Collection[str] = (),
+    sampled: Collection[str] = (),
+    *,
+    block_size: int = BLOCK_SIZE,
+) -> CleanCsv | None:
+    """Return the columns of `source` (bytes, or a binary file at its start) as strings, or None if not clean.
 
-    `data` must have no BOM, NUL or carriage return, and `header` must be its first line, already checked. The
-    `categorical` columns are returned as pandas categories (`text_categories`), dictionary-encoded as pyarrow parses;
-    so is each `sampled` column whose first values are few (`text_categories.few_distinct`).
+    `header_of` turns the first line (without its newline, after a UTF-8 BOM) into the column names, or says None
+    when the exact reader must word a problem with it. The `categorical` columns are returned as pandas categories
+    (`text_categories`), dictionary-encoded as pyarrow parses; so is each `sampled` column whose first values are
+    few (`text_categories.few_distinct`). pyarrow is told whether values hold line breaks (`newlines_in_values`,
+    which parses slower) by the rows read ahead; a file whose first line break inside a value comes after them is
+    read a second time, pyarrow told so.
     """
-    array = np.frombuffer(data, dtype=np.uint8)
-    quotes, newlines = _positions(array, QUOTE, NEWLINE)
-    if not _quotes_are_strict(array, quotes):
-        return None
-    # A newline is inside a quoted field when an odd number of quotes precede it.
-    outside = np.searchsorted(quotes, newlines) % 2 == 0
-    row_ends = newlines[outside]
-    if len(row_ends) == 0 or row_ends[0] != len(header_line(data)):
-        return None
-    starts = np.concatenate(([0], row_ends + 1))
-    ends = np.concatenate((row_ends, [len(array)]))
-    if np.any(starts[1:-1] == ends[1:-1]):  # a blank line (the exact reader words the problem)
-        return None
-    row_count = len(row_ends) - 1 + (1 if ends[-1] > starts[-1] else 0)
-    newlines_in_values = not bool(outside.all())
-    few: set[str] = set()
-    decided_after = sampled  # a file of no more than SAMPLE_ROWS rows: its columns are sampled once parsed whole
-    if sampled and len(row_ends) > SAMPLE_ROWS:
-        # Decided on the first rows alone, so that a column held as categories is never built whole as strings.
-        first = _parse(memoryview(data)[: row_ends[SAMPLE_ROWS]], header, set(categorical), newlines_in_values)
-        if first is None:
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    start = stream.tell()
+    read = _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=False)
+    if read is _LINE_BREAK_IN_VALUE:
+        stream.seek(start)
+        read = _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=True)
+    return read if isinstance(read, CleanCsv) else None
+
+
+class _NotClean(Exception):
+    """The bytes are not strict RFC 4180 CSV as this reader takes it: the exact reader decides."""
+
+
+class _LineBreakInValue(_NotClean):
+    """A value holds a line break, and pyarrow was told none does."""
+
+
+#: What `_read_clean` answers when pyarrow must parse the file again, told that values hold line breaks.
+_LINE_BREAK_IN_VALUE = object()
+
+
+def _read_clean(
+    stream: BinaryIO,
+    header_of: Callable[[bytes], list[str] | None],
+    categorical: Collection[str],
+    sampled: Collection[str],
+    block_size: int,
+    *,
+    newlines_in_values: bool,
+) -> CleanCsv | object | None:
+    scan = _CleanScan(block_size, newlines_in_values=newlines_in_values)
+    try:
+        feed = _ScannedStream(stream, scan, block_size)
+        prefix = feed.read_prefix()  # at least the header, and SAMPLE_ROWS rows when the file has them
+        # The header is the first line, and no line break inside a quoted name ends it.
+        if scan.first_row_end < 0 or scan.first_row_end != prefix.find(b"\n"):
             return None
-        few = {name for name in sampled if _few_first_values(first.column(name))}
-        decided_after = ()
-    table = _parse(data, header, {*categorical, *few}, newlines_in_values)
-    if table is None:
-        return None
+        header = header_of(prefix[: scan.first_row_end])
+        if header is None:
+            return None
+        newlines_in_values = scan.decide_line_breaks()
+        few: set[str] = set()
+        decided_after = sampled  # a file of no more than SAMPLE_ROWS rows: its columns are sampled once parsed whole
+        if sampled and scan.row_ends > SAMPLE_ROWS:
+            # Decided on the first rows alone, so that a column held as categories is never built whole as strings.
+            first = _parse(prefix[: scan.prefix_row_end(SAMPLE_ROWS)], header, set(categorical), newlines_in_values)
+            if first is None:
+                return None
+            few = {name for name in sampled if _few_first_values(first.column(name))}
+            decided_after = ()
+        del prefix
+        table = _parse(feed, header, {*categorical, *few}, newlines_in_values)
+        if table is None or not feed.at_end:
+            return None
+        row_count, row_lines = scan.finish()
+    except _LineBreakInValue:
+        return _LINE_BREAK_IN_VALUE
+    except (_NotClean, OSError):
+        return None  # reading it again, the exact path words the problem
     if table.num_rows != row_count:
         return None
-    # Row i (0-based) starts on the line after the i-th row end (the header's end is the 0th). Kept as a range or
-    # an array: a list of a million ints would cost more memory than the column it locates.
-    row_lines: range | npt.NDArray[np.int64] = (
-        range(2, row_count + 2) if outside.all() else (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
-    )
     columns: dict[str, pd.Series] = {}
     for name in header:
         column = table.column(name)
@@ -73,15 +125,171 @@ def read_clean_csv(
         columns[name] = _categories(column) if pa.types.is_dictionary(column.type) else _strings(column)
     frame = pd.DataFrame(columns)
     del table
-    return frame, row_lines
+    return CleanCsv(frame, row_lines, scan.digest.hexdigest())
 
 
-def _parse(data: bytes | memoryview, header: list[str], dictionary: set[str], newlines_in_values: bool) -> pa.Table | None:
-    """Parse clean CSV bytes after their header: the `dictionary` columns dictionary-encoded, the rest as strings."""
+class _ScannedStream:
+    """The bytes of a binary stream, handed to pyarrow a block at a time, each scanned (`_CleanScan`) on its way.
+
+    A UTF-8 BOM is hashed but not handed on. `read_prefix` reads the first blocks ahead, which `read` then hands on
+    first.
+    """
+
+    def __init__(self, source: BinaryIO, scan: _CleanScan, block_size: int) -> None:
+        self._source = source
+        self._scan = scan
+        self._block_size = block_size
+        self._ahead = b""  # read and scanned, not yet handed on
+        self._started = False
+        self.at_end = False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def read_prefix(self) -> bytes:
+        """Read ahead until the header and SAMPLE_ROWS rows have ended (or the file has); return what was read."""
+        blocks: list[bytes] = []
+        while not self.at_end and (self._scan.first_row_end < 0 or self._scan.row_ends <= SAMPLE_ROWS):
+            block = self._next_block()
+            if block:
+                blocks.append(block)
+        self._ahead = b"".join(blocks)
+        return self._ahead
+
+    def read(self, size: int = -1) -> bytes:
+        """Return the next `size` bytes (fewer only at the end), scanned."""
+        wanted = self._block_size if size is None or size < 0 else size
+        parts = [self._ahead[:wanted]] if self._ahead else []
+        self._ahead = self._ahead[wanted:]
+        have = len(parts[0]) if parts else 0
+        while have < wanted and not self.at_end:
+            block = self._next_block(wanted - have)
+            parts.append(block)
+            have += len(block)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _next_block(self, size: int | None = None) -> bytes:
+        size = min(size or self._block_size, self._block_size)
+        head = b""
+        if not self._started:
+            self._started = True
+            head = self._source.read(len(BOM))
+            if head == BOM:
+                self._scan.digest.update(BOM)
+                head = b""
+        block = head + self._source.read(max(size - len(head), 0)) if head else self._source.read(size)
+        if block:
+            self._scan.add(block)
+        else:
+            self.at_end = True
+        return block
+
+
+class _CleanScan:
+    """Prove, a block at a time, that bytes are strict RFC 4180 CSV with LF line ends; find where rows end; hash them.
+
+    Raises _NotClean at the first block that is not: a carriage return or NUL byte, a quote other than one opening a
+    field, closing it or doubled inside it, a blank line. With quotes used only that way, the k-th quote of the file
+    (0-based) opens or re-opens a quoted field when k is even and closes it when k is odd, so a line break ends a row
+    exactly when an even number of quotes precede it.
+    """
+
+    def __init__(self, block_size: int, *, newlines_in_values: bool) -> None:
+        self.digest = hashlib.sha256()
+        #: Whether pyarrow is told that values hold line breaks; None while the first blocks are read ahead.
+        self.line_breaks_allowed: bool | None = True if newlines_in_values else None
+        self.line_breaks_in_values = False
+        #: How many rows have ended (the header's end is the first), and where the first one did (-1: none yet).
+        self.row_ends = 0
+        self.first_row_end = -1
+        self._size = 0
+        self._quotes = 0
+        self._newlines = 0
+        self._byte_before = NEWLINE  # the byte before the next block: the file's start counts as a line break
+        self._closing_at_end = False  # the last block ended with a closing quote, what follows it not yet seen
+        self._last_row_end = -2
+        self._outside: list[npt.NDArray[np.bool_]] = []  # for each line break, whether it ends a row
+        self._prefix_ends: list[npt.NDArray[np.intp]] = []  # where the first SAMPLE_ROWS + 1 rows end
+        self._mask = np.empty(max(block_size, len(BOM)), dtype=bool)  # the first block holds at least a BOM's bytes
+
+    def add(self, block: bytes) -> None:
+        """Scan the next block (not empty) of the file."""
+        if b"\r" in block or b"\x00" in block:
+            raise _NotClean
+        self.digest.update(block)
+        array = np.frombuffer(block, dtype=np.uint8)
+        quotes, newlines = self._offsets(array, QUOTE), self._offsets(array, NEWLINE)
+        if self._closing_at_end and not _BESIDE_QUOTES[array[0]]:
+            raise _NotClean
+        # An even quote of the file opens a field, an odd one closes it; which these are depends on those before.
+        opening, closing = (quotes[0::2], quotes[1::2]) if self._quotes % 2 == 0 else (quotes[1::2], quotes[0::2])
+        before = array[np.maximum(opening - 1, 0)]
+        if len(opening) and opening[0] == 0:
+            before[0] = self._byte_before
+        self._closing_at_end = bool(len(closing)) and int(closing[-1]) == len(array) - 1
+        after = array[closing[: len(closing) - self._closing_at_end] + 1]
+        if not (_BESIDE_QUOTES[before].all() and _BESIDE_QUOTES[after].all()):
+            raise _NotClean
+        outside = (self._quotes + np.searchsorted(quotes, newlines)) % 2 == 0
+        if not self.line_breaks_in_values and not outside.all():
+            self.line_breaks_in_values = True
+            if self.line_breaks_allowed is False:
+                raise _LineBreakInValue  # pyarrow is parsing without expecting it
+        ends = newlines[outside] + self._size
+        if len(ends):
+            if int(ends[0]) == self._last_row_end + 1 or (len(ends) > 1 and bool((np.diff(ends) == 1).any())):
+                raise _NotClean  # a blank line (the exact reader words the problem)
+            if self.first_row_end < 0:
+                self.first_row_end = int(ends[0])
+            if self.row_ends <= SAMPLE_ROWS:
+                self._prefix_ends.append(ends)
+            self._last_row_end = int(ends[-1])
+        self._outside.append(outside)
+        self.row_ends += len(ends)
+        self._quotes += len(quotes)
+        self._newlines += len(newlines)
+        self._size += len(array)
+        self._byte_before = int(array[-1])
+
+    def decide_line_breaks(self) -> bool:
+        """Say whether pyarrow is told that values hold line breaks: whether the blocks read ahead hold any."""
+        if self.line_breaks_allowed is None:
+            self.line_breaks_allowed = self.line_breaks_in_values
+        return self.line_breaks_allowed
+
+    def _offsets(self, array: npt.NDArray[np.uint8], byte: int) -> npt.NDArray[np.intp]:
+        """Return the offsets of `byte` in `array`, through one mask reused for every block (no fresh pages each)."""
+        mask = self._mask[: len(array)]
+        np.equal(array, byte, out=mask)
+        return np.flatnonzero(mask)
+
+    def prefix_row_end(self, index: int) -> int:
+        """Return the offset of the line break ending row `index` (0: the header), among the first rows."""
+        return int(np.concatenate(self._prefix_ends)[index])
+
+    def finish(self) -> tuple[int, range | npt.NDArray[np.int64]]:
+        """Check the end of the file; return its number of rows and the 1-based line on which each starts."""
+        if self._quotes % 2 or self.row_ends == 0:
+            raise _NotClean
+        row_count = self.row_ends - 1 + (1 if self._size > self._last_row_end + 1 else 0)
+        if not self.line_breaks_in_values:
+            return row_count, range(2, row_count + 2)
+        # Row i (0-based) starts on the line after the i-th row end (the header's end is the 0th). Kept as a range or
+        # an array: a list of a million ints would cost more memory than the column it locates.
+        outside = np.concatenate(self._outside)
+        return row_count, (np.flatnonzero(outside)[:row_count] + 2).astype(np.int64)
+
+
+def _parse(data: bytes | _ScannedStream, header: list[str], dictionary: set[str], newlines_in_values: bool) -> pa.Table | None:
+    """Parse clean CSV after its header: the `dictionary` columns dictionary-encoded, the rest as strings.
+
+    A `_ScannedStream` raises _NotClean through pyarrow, which stops there.
+    """
     try:
         return pa_csv.read_csv(
-            pa.BufferReader(data),
-            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            pa.BufferReader(data) if isinstance(data, bytes) else data,
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK_SIZE),
             parse_options=pa_csv.ParseOptions(
                 quote_char='"',
                 double_quote=True,
@@ -99,52 +307,6 @@ def _parse(data: bytes | memoryview, header: list[str], dictionary: set[str], ne
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-
-
-def _positions(array: np.ndarray, first: int, second: int, block: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
-    """Return the offsets of byte `first` and of byte `second` in `array`, one block at a time.
-
-    One mask the size of a block is reused for every block and both bytes: a whole-file mask would double the
-    memory, and a new mask per block would cost the kernel fresh zeroed pages each time (measured: half the time).
-    """
-    mask = np.empty(min(block, len(array)), dtype=bool)
-    found: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
-    for start in range(0, len(array), block):
-        chunk = array[start : start + block]
-        part = mask[: len(chunk)]
-        for byte, offsets in zip((first, second), found, strict=True):
-            np.equal(chunk, byte, out=part)
-            offsets.append(np.flatnonzero(part) + start)
-    empty = np.zeros(0, dtype=np.intp)
-    return tuple(np.concatenate(offsets) if offsets else empty for offsets in found)  # type: ignore[return-value]
-
-
-def header_line(data: bytes) -> bytes:
-    """Return the bytes of the first line, without its newline."""
-    end = data.find(b"\n")
-    return data if end < 0 else data[:end]
-
-
-def _quotes_are_strict(array: np.ndarray, quotes: np.ndarray) -> bool:
-    """Check that quotes open only at a field's start, close only at its end, and pair up inside.
-
-    With quotes used only that way, the k-th quote (0-based) opens or re-opens a quoted field when k is even and
-    closes it when k is odd; so an even one must follow a field start or a closing quote, an odd one must precede a
-    field end or a quote.
-    """
-    if len(quotes) == 0:
-        return True
-    if len(quotes) % 2:
-        return False
-    opening, closing = quotes[0::2], quotes[1::2]
-    # The byte before each opening quote and after each closing one; the file's start and end count as a newline.
-    before = array[np.maximum(opening - 1, 0)]
-    if opening[0] == 0:
-        before[0] = NEWLINE
-    after = array[np.minimum(closing + 1, len(array) - 1)]
-    if closing[-1] == len(array) - 1:
-        after[-1] = NEWLINE
-    return bool(_BESIDE_QUOTES[before].all() and _BESIDE_QUOTES[after].all())
 
 
 #: The bytes that may stand before an opening quote or after a closing one, as a lookup table by byte value.

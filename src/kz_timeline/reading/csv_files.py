@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -49,10 +50,20 @@ class RawTable:
 
 
 def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
-    """Read `path` as `table`'s CSV; return the raw table (None when unreadable) and the structural problems."""
+    """Read `path` as `table`'s CSV; return the raw table (None when unreadable) and the structural problems.
+
+    A clean file is parsed by pyarrow as it is read, a block at a time (`arrow_csv`); any other is read whole and
+    parsed by the exact reader, which words its problems.
+    """
     file = label or str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            if fast_paths.enabled():
+                fast = _parse_fast(stream, table, file)
+                if fast is not None:
+                    return fast, []
+                stream.seek(0)
+            data = stream.read()
     except FileNotFoundError:
         return None, [Problem(file, None, None, "file not found")]
     except IsADirectoryError:
@@ -69,6 +80,7 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
 
 
 def _read_bytes(data: bytes, table: Table, file: str) -> tuple[RawTable | None, list[Problem]]:
+    """Read a whole file with the exact reader, wording the first problem that stops it."""
     if data.startswith(BOM):
         data = data[len(BOM) :]
     if not data or data.isspace():  # not data.strip(), which would copy a large file
@@ -77,9 +89,6 @@ def _read_bytes(data: bytes, table: Table, file: str) -> tuple[RawTable | None, 
     binary = diagnose_binary(data, file)
     if binary is not None:
         return None, [binary]
-    fast = _parse_fast(data, table, file) if fast_paths.enabled() else None
-    if fast is not None:
-        return fast, []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -162,29 +171,27 @@ def _sampled_columns(table: Table) -> frozenset[str]:
     return frozenset(column.name for column in table.columns if not column.few_values and column.name not in table.primary_key)
 
 
-def _parse_fast(data: bytes, table: Table, file: str) -> RawTable | None:
+def _parse_fast(source: bytes | BinaryIO, table: Table, file: str) -> RawTable | None:
     """Parse a clean file with pyarrow (multi-threaded, C++); return None whenever the exact path must decide.
 
-    Clean means: no carriage returns, a valid header, no blank lines, and quotes used only RFC 4180's strict way (a
-    field that holds a quote is quoted whole, inner quotes doubled). Anything else, or any pyarrow error (invalid
-    UTF-8, a wrong number of fields, an unbalanced quote), goes to `_parse`, which finds and words the problem.
+    `source`: the file's bytes, or the file opened at its start. Clean means: no carriage returns, a valid header, no
+    blank lines, and quotes used only RFC 4180's strict way (a field that holds a quote is quoted whole, inner quotes
+    doubled). Anything else, or any pyarrow error (invalid UTF-8, a wrong number of fields, an unbalanced quote),
+    goes to `_parse`, which finds and words the problem.
     """
     from kz_timeline.reading.arrow_csv import read_clean_csv
 
-    header_end = data.find(b"\n")
-    if header_end < 0 or b"\r" in data:
+    def header_of(line: bytes) -> list[str] | None:
+        try:
+            header = next(csv.reader([line.decode("utf-8")], strict=True))
+        except (UnicodeDecodeError, csv.Error, StopIteration):
+            return None
+        return None if _check_header(header, table, file) else header
+
+    read = read_clean_csv(source, header_of, _categorical_columns(table), _sampled_columns(table))
+    if read is None:
         return None
-    try:
-        header = next(csv.reader([data[:header_end].decode("utf-8")], strict=True))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        return None
-    if _check_header(header, table, file):
-        return None
-    parsed = read_clean_csv(data, header, _categorical_columns(table), _sampled_columns(table))
-    if parsed is None:
-        return None
-    frame, row_lines = parsed
-    return RawTable(table, file, frame, row_lines)
+    return RawTable(table, file, read.frame, read.row_lines, read.sha256)
 
 
 def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:
