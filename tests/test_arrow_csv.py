@@ -273,7 +273,7 @@ SPLIT_CASES = [
     'h\n"a""b"\n',
     'h\n"a\nb"\n',
     'h\n"a\n\nb",c\n',
-    'h\na\n\nb\n',
+    "h\na\n\nb\n",
     'h\n"a"\n"b"',
     'h\n"a"\n"',
     '"h"\n"a,""b"",\n",""\n',
