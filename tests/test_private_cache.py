@@ -214,3 +214,17 @@ def test_the_keyed_digest_is_one_mac_over_each_parts_own_mac_in_the_parts_order(
         outer.update(b"\0" + name + b"\0" + inner)
     assert keyed_digest("label", parts) == outer.hexdigest()
     assert keyed_digest("label", [parts[0], parts[2], parts[1], *parts[3:]]) != outer.hexdigest()
+
+
+def test_a_files_mac_taken_as_it_was_written_stands_for_reading_it_again(cache: Path, tmp_path: Path) -> None:
+    from kz_timeline.private_cache import file_mac, keyed_digest, signing_key
+
+    key = signing_key()
+    written, other = tmp_path / "written.arrow", tmp_path / "other.arrow"
+    written.write_bytes(b"table" * 1000)
+    other.write_bytes(b"other" * 1000)
+    taken = file_mac(key, written)
+    read_again = keyed_digest("label", [written, other], key=key)
+    assert keyed_digest("label", [written, other], key=key, file_macs={written: taken}) == read_again
+    # The MAC given is used, not the file: a wrong one gives another digest.
+    assert keyed_digest("label", [written, other], key=key, file_macs={written: file_mac(key, other)}) != read_again

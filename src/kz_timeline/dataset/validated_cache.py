@@ -35,6 +35,7 @@ from kz_timeline.private_cache import (
     UntrustedEntry,
     check_owned,
     discard,
+    file_mac,
     keyed_digest,
     private_folder,
     signing_key,
@@ -231,18 +232,25 @@ class TableStore:
             scratch = Path(tempfile.mkdtemp(prefix=".writing-", dir=self._root))
         except OSError:
             failed = True
+        macs: dict[Path, bytes] = {}
         while isinstance(item := self._queue.get(), tuple):
             name, frame = item
+            del item
+            path = None if failed or scratch is None else scratch / f"{name}.arrow"
             try:
-                if not failed and scratch is not None:
-                    pyarrow.feather.write_feather(frame, scratch / f"{name}.arrow", compression="uncompressed")
+                if path is not None:
+                    pyarrow.feather.write_feather(frame, path, compression="uncompressed")
             except (OSError, ValueError, pyarrow.ArrowException):
                 failed = True
-            finally:
-                del item, frame  # let go of the table as soon as it is written
+            del frame  # let go of the table as soon as it is written
+            if path is not None and not failed:
+                try:  # its part of the signature, taken now, while the checks run, not once they have all ended
+                    macs[path] = file_mac(self._signing, path)
+                except OSError:
+                    failed = True
         if scratch is not None:
             verdict = item if not failed else None
-            _move_into_place(self._root, self._signing, verdict, scratch, self._inputs)
+            _move_into_place(self._root, self._signing, verdict, scratch, self._inputs, macs)
 
 
 def table_store(inputs: str | None = None, *, background: bool = True) -> TableStore | None:
@@ -251,8 +259,12 @@ def table_store(inputs: str | None = None, *, background: bool = True) -> TableS
     return None if target is None else TableStore(*target, inputs, background=background)
 
 
-def _move_into_place(root: Path, signing: bytes, key: str | None, scratch: Path, inputs: str | None) -> None:
+def _move_into_place(
+    root: Path, signing: bytes, key: str | None, scratch: Path, inputs: str | None, macs: Mapping[Path, bytes]
+) -> None:
     """Sign the tables written in `scratch` and move them into place under `key`; `key` None: remove them.
+
+    `macs`: each table file's `file_mac`, taken as it was written.
 
     Nothing is moved when an entry for `key` is in place already (it is marked used instead): the same key is the
     same bytes checked by the same code.
@@ -269,7 +281,7 @@ def _move_into_place(root: Path, signing: bytes, key: str | None, scratch: Path,
             return
         if inputs is not None:
             (scratch / _INPUTS).write_text(inputs, encoding="ascii")
-        digest = keyed_digest(_label(key), _table_files(scratch), key=signing)
+        digest = keyed_digest(_label(key), _table_files(scratch), key=signing, file_macs=macs)
         (scratch / _COMPLETE).write_text(digest, encoding="ascii")
         try:
             scratch.rename(root / key)
