@@ -38,7 +38,7 @@ def refuse_to_validate(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("the files were validated again")
 
-    monkeypatch.setattr(dataset_module, "read_valid_tables", fail)
+    monkeypatch.setattr(dataset_module, "_read_checking", fail)  # where every table is read and checked
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -278,7 +278,7 @@ def test_validate_lets_go_of_the_columns_only_a_tables_own_checks_read_and_store
     from kz_timeline.reading.validation import OWN_CHECKS_ONLY
 
     with fast_paths.exact_only():  # each check ends as it starts: every table is narrowed
-        tables = dataset_module._validate_and_remember(minimal_dir, [])
+        tables, _ = dataset_module._validate_and_remember(minimal_dir, [])
     for name, columns in OWN_CHECKS_ONLY.items():
         assert not set(columns) & set(tables[name].frame.columns), name
     refuse_to_validate(monkeypatch)

@@ -140,7 +140,25 @@ def read_valid_tables(
     `keep_checked_columns`: as soon as a table's own checks are done, hold only the columns the checks across tables
     read (`OWN_CHECKS_ONLY` goes); the tables returned are then narrowed so.
     """
-    directory = resolve_data_dir(data_dir)
+    tables, _ = _read_valid(
+        resolve_data_dir(data_dir),
+        articles,
+        check_derived=check_derived,
+        on_table=on_table,
+        keep_checked_columns=keep_checked_columns,
+    )
+    return tables
+
+
+def _read_valid(
+    directory: Path,
+    articles: Iterable[str | Path],
+    *,
+    check_derived: bool = True,
+    on_table: Callable[[RawTable], None] | None = None,
+    keep_checked_columns: bool = False,
+) -> tuple[dict[str, RawTable], dict[str, SourceText]]:
+    """Do what `read_valid_tables` does; return the tables and the articles' texts, by source_id."""
     with CheckPool() as pool:
         tables, problems, own = _read_checking(
             directory, pool, check_derived=check_derived, on_table=on_table, keep_checked_columns=keep_checked_columns
@@ -268,8 +286,8 @@ def _checked(
     check_derived: bool = True,
     pool: CheckPool | None = None,
     own: Mapping[str, list[Check]] | None = None,
-) -> dict[str, RawTable]:
-    """Check tables read with `problems`; return them, or raise DataValidationError listing every problem.
+) -> tuple[dict[str, RawTable], dict[str, SourceText]]:
+    """Check tables read with `problems`; return them and the articles' texts, or raise DataValidationError.
 
     `pool` and `own`: where checks run, and each table's own checks already started there (`read_valid_tables`).
     """
@@ -281,7 +299,7 @@ def _checked(
     problems.extend(run_checks([*form, *method_checks(tables, codes)], pool))
     if problems:
         raise DataValidationError(problems)
-    return tables
+    return tables, texts
 
 
 def typed_frame(frame: pd.DataFrame, table: Table, names: Sequence[str] | None = None) -> pd.DataFrame:
@@ -510,7 +528,7 @@ def read_beside(
     def check() -> dict[str, RawTable]:
         try:
             with CheckPool() as beside:  # made on the checks' thread: its threads run at that thread's priority
-                checked = _checked(tables, [], articles, pool=beside, own=own)
+                checked, _ = _checked(tables, [], articles, pool=beside, own=own)
         except BaseException:
             remembering.drop()
             raise
@@ -594,20 +612,21 @@ def _check_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawT
     return tables
 
 
-def _validate_and_remember(directory: Path, articles: list[Path]) -> dict[str, RawTable]:
+def _validate_and_remember(directory: Path, articles: list[Path]) -> tuple[dict[str, RawTable], dict[str, SourceText]]:
     """Check every table as `_check_and_remember` does, holding only what later checks read of each (for `validate`).
 
-    The tables returned lack the columns only their own checks read (`OWN_CHECKS_ONLY`).
+    The tables returned lack the columns only their own checks read (`OWN_CHECKS_ONLY`); the articles' texts come
+    with them, by source_id.
     """
     # At full priority: a table's columns are let go once written, and validate waits for the writes anyway.
     remembering = _Remembering(directory, articles, background=False)
     try:
-        tables = read_valid_tables(directory, articles, on_table=remembering.add, keep_checked_columns=True)
+        tables, texts = _read_valid(directory, articles, on_table=remembering.add, keep_checked_columns=True)
     except BaseException:
         remembering.drop()
         raise
     remembering.keep(tables)
-    return tables
+    return tables, texts
 
 
 def load_events(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -667,8 +686,7 @@ def validate(data_dir: str | Path | None = None, articles: Iterable[str | Path] 
     """
     directory = resolve_data_dir(data_dir)
     article_list = [Path(article) for article in articles]
-    tables = _validate_and_remember(directory, article_list)
-    texts, _ = read_source_texts(article_list, tables)
+    tables, texts = _validate_and_remember(directory, article_list)
     claims = tables["claims"].frame
     checked = int(claims["source_id"].isin(list(texts)).sum())
     return ValidationSummary(
