@@ -29,7 +29,7 @@ from kz_timeline.reading.key_codes import KeyCodes, SharedCodes
 from kz_timeline.reading.text_categories import distinct_texts, per_row
 from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
-from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, Column
+from kz_timeline.schema.tables import EVENT_LINKS, EVENTS, TABLES, Column, Table
 from kz_timeline.schema.vocabularies import ACYCLIC_RELATIONS
 from kz_timeline.text import clip
 
@@ -273,6 +273,7 @@ def check_keys(raw: RawTable, codes: SharedCodes | None = None) -> list[Problem]
 def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) -> bool:
     """Say whether two rows of `raw` may share their values of `key` (no: they do not; yes: look).
 
+    A key of one column has as many distinct values as the key's codes (`codes`), when given, else as pyarrow finds.
     A key of several columns becomes one integer per row from its parts' codes (a foreign key's from `codes`, any
     other column's from pandas' factorize) when the product of their counts fits; else its parts are joined into one
     text with a unit separator between them, and two different keys that happen to give equal texts only send the
@@ -280,6 +281,8 @@ def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) ->
     """
     frame = raw.frame
     if len(key) == 1:
+        if codes is not None and raw.table.name in codes.tables:  # encoded for the checks of references
+            return codes((raw.table.name, key[0])).distinct < len(frame)
         return len(chunked_strings(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
     references = {foreign_key.column: foreign_key for foreign_key in raw.table.foreign_keys}
     combined = np.zeros(len(frame), dtype=np.int64)
@@ -660,18 +663,32 @@ OWN_CHECKS_ONLY: dict[str, tuple[str, ...]] = {
 def table_checks(raw: RawTable, *, check_derived: bool = True) -> list[Check]:
     """Return the checks of one table that read nothing else, in listing order.
 
-    Cells, control characters, lengths, and a primary key of one column (a key made of foreign keys is checked with
-    the other tables, from the keys' codes). They may start as soon as the table is read, while the next file is
-    being read (see `CheckPool`).
+    Cells, control characters, lengths, and a primary key of one column that no other table refers to (a key made of
+    foreign keys, or one that others refer to, is checked with the other tables, from the keys' codes, which hash its
+    values anyway). They may start as soon as the table is read, while the next file is being read (see `CheckPool`).
     """
     checks: list[Check] = [
         partial(check_columns, raw, check_derived=check_derived),
         partial(check_control_characters, raw),
         partial(check_value_lengths, raw),
     ]
-    if len(raw.table.primary_key) == 1:
+    if not _key_checked_from_codes(raw.table):
         checks.append(partial(check_keys, raw))
     return checks
+
+
+def _key_checked_from_codes(table: Table) -> bool:
+    """Say whether the primary key of `table` is checked from the keys' codes (`SharedCodes`).
+
+    So it is when it has several columns, or when other tables refer to it (its values are encoded for the checks of
+    references).
+    """
+    key = table.primary_key
+    return len(key) > 1 or any(
+        (foreign_key.other_table, foreign_key.other_column) == (table.name, key[0])
+        for other in TABLES
+        for foreign_key in other.foreign_keys
+    )
 
 
 def dataset_checks(
@@ -692,7 +709,7 @@ def dataset_checks(
     checks: list[Check] = [partial(check_row_counts, tables)]
     for name, raw in tables.items():
         checks += own[name] if own is not None and name in own else table_checks(raw, check_derived=check_derived)
-        if len(raw.table.primary_key) > 1:  # a one-column key is among the table's own checks
+        if _key_checked_from_codes(raw.table):  # else the key is among the table's own checks
             checks.append(partial(check_keys, raw, codes))
     checks += [partial(check_references, tables, codes), partial(check_backing, tables, codes)]
     claims = tables.get("claims")
