@@ -296,7 +296,7 @@ def _checked(
     # The checks of form and of the method, run together so that two cores share them.
     codes = SharedCodes(tables)  # each key encoded once, for the checks of keys, references and the method
     form = dataset_checks(tables, texts, check_derived=check_derived, own=own, codes=codes)
-    problems.extend(run_checks([*form, *method_checks(tables, codes)], pool))
+    problems.extend(run_checks([*form, *method_checks(tables, codes)], pool, codes))
     if problems:
         raise DataValidationError(problems)
     return tables, texts

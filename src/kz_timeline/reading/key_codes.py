@@ -98,6 +98,22 @@ class SharedCodes:
     _locks: dict[ColumnName, threading.Lock] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def referred_keys(self) -> list[ColumnName]:
+        """Return every key that a column of the tables refers to, the one with the most values to encode first."""
+        keys = sorted(
+            {
+                (foreign_key.other_table, foreign_key.other_column)
+                for raw in self.tables.values()
+                for foreign_key in raw.table.foreign_keys
+                if foreign_key.other_table in self.tables
+            }
+        )
+
+        def values(key: ColumnName) -> int:
+            return sum(len(self.tables[name].frame) for name, _ in [key, *referring_columns(self.tables, key)])
+
+        return sorted(keys, key=values, reverse=True)
+
     def __call__(self, key: ColumnName) -> KeyCodes:
         """Return the codes of `key` and of the columns referring to it."""
         with self._lock:

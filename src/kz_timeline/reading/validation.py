@@ -25,7 +25,7 @@ from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.edtf_columns import DERIVED_FIELDS, derive_common_dates
 from kz_timeline.reading.edtf_dates import DerivedDate, EdtfError, derive_date, explain_rejection
 from kz_timeline.reading.format_proofs import proves_format
-from kz_timeline.reading.key_codes import KeyCodes, SharedCodes
+from kz_timeline.reading.key_codes import ColumnName, KeyCodes, SharedCodes
 from kz_timeline.reading.text_categories import distinct_texts, per_row
 from kz_timeline.reading.value_lengths import check_value_lengths
 from kz_timeline.schema.models import EDTF
@@ -740,6 +740,11 @@ class CheckPool:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=CHECK_THREADS) if fast_paths.enabled() else None
 
+    @property
+    def parallel(self) -> bool:
+        """Say whether checks run two at a time (else each runs when it is started)."""
+        return self._pool is not None
+
     def __enter__(self) -> CheckPool:
         return self
 
@@ -762,13 +767,38 @@ class CheckPool:
         return StartedCheck(future)
 
 
-def run_checks(checks: Iterable[Check], pool: CheckPool | None = None) -> list[Problem]:
-    """Run independent checks (in `pool`, or in a pool of their own) and list their problems in the checks' order."""
+def run_checks(checks: Iterable[Check], pool: CheckPool | None = None, codes: SharedCodes | None = None) -> list[Problem]:
+    """Run independent checks (in `pool`, or in a pool of their own) and list their problems in the checks' order.
+
+    `codes`: the keys' codes some of the checks are given. When the checks run two at a time, each key's codes are
+    computed first, the key with the most values to encode first, then the checks that need no codes, then those that
+    do: a check never waits for codes another thread is computing while other work is left.
+    """
     if pool is None:
         with CheckPool() as own_pool:
-            return run_checks(checks, own_pool)
-    started = [pool.start(check) for check in checks]
+            return run_checks(checks, own_pool, codes)
+    listed = list(checks)
+    order: Iterable[int] = range(len(listed))
+    if codes is not None and pool.parallel:
+        for key in codes.referred_keys():
+            pool.start(partial(_encoded, codes, key))
+        order = sorted(order, key=lambda index: _given_codes(listed[index], codes))
+    started: list[Check] = list(listed)
+    for index in order:
+        started[index] = pool.start(listed[index])
     return [problem for check in started for problem in check()]
+
+
+def _encoded(codes: SharedCodes, key: ColumnName) -> list[Problem]:
+    """Compute the codes of `key`, for the checks that need them (which raise what this would raise)."""
+    codes(key)
+    return []
+
+
+def _given_codes(check: Check, codes: SharedCodes) -> bool:
+    """Say whether `check` is given `codes` (itself, or as the `codes` of what it is given)."""
+    given = [*check.args, *check.keywords.values()] if isinstance(check, partial) else []
+    return any(value is codes or getattr(value, "codes", None) is codes for value in given)
 
 
 def _listed(check: Check) -> list[Problem]:
