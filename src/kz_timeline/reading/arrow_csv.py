@@ -58,11 +58,11 @@ def read_clean_csv(
     """
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     start = stream.tell()
-    read = _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=False)
-    if read is _LINE_BREAK_IN_VALUE:
+    try:
+        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=False)
+    except _LineBreakInValue:
         stream.seek(start)
-        read = _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=True)
-    return read if isinstance(read, CleanCsv) else None
+        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=True)
 
 
 class _NotClean(Exception):
@@ -70,11 +70,7 @@ class _NotClean(Exception):
 
 
 class _LineBreakInValue(_NotClean):
-    """A value holds a line break, and pyarrow was told none does."""
-
-
-#: What `_read_clean` answers when pyarrow must parse the file again, told that values hold line breaks.
-_LINE_BREAK_IN_VALUE = object()
+    """A value holds a line break, and pyarrow was told none does: it must parse the file again, told so."""
 
 
 def _read_clean(
@@ -85,7 +81,11 @@ def _read_clean(
     block_size: int,
     *,
     newlines_in_values: bool,
-) -> CleanCsv | object | None:
+) -> CleanCsv | None:
+    """Read `stream` as `read_clean_csv` does; raise _LineBreakInValue if a value holds a line break pyarrow was not told of.
+
+    `newlines_in_values`: pyarrow is told values hold line breaks; else the rows read ahead decide.
+    """
     scan = _CleanScan(block_size, newlines_in_values=newlines_in_values)
     try:
         feed = _ScannedStream(stream, scan, block_size)
@@ -112,7 +112,7 @@ def _read_clean(
             return None
         row_count, row_lines = scan.finish()
     except _LineBreakInValue:
-        return _LINE_BREAK_IN_VALUE
+        raise
     except (_NotClean, OSError):
         return None  # reading it again, the exact path words the problem
     if table.num_rows != row_count:
@@ -145,6 +145,7 @@ class _ScannedStream:
 
     @property
     def closed(self) -> bool:
+        """Say the stream is open (pyarrow asks before it reads)."""
         return False
 
     def read_prefix(self) -> bytes:
@@ -205,7 +206,6 @@ class _CleanScan:
         self.first_row_end = -1
         self._size = 0
         self._quotes = 0
-        self._newlines = 0
         self._byte_before = NEWLINE  # the byte before the next block: the file's start counts as a line break
         self._closing_at_end = False  # the last block ended with a closing quote, what follows it not yet seen
         self._last_row_end = -2
@@ -248,7 +248,6 @@ class _CleanScan:
         self._outside.append(outside)
         self.row_ends += len(ends)
         self._quotes += len(quotes)
-        self._newlines += len(newlines)
         self._size += len(array)
         self._byte_before = int(array[-1])
 
