@@ -151,7 +151,8 @@ def header_of_events(line: bytes) -> list[str] | None:
     return header if header == list(EVENTS.column_names) else None
 
 
-def read_in_blocks(data: bytes, block_size: int) -> CleanCsv | None:
+def read_in_blocks(data: bytes | io.BytesIO, block_size: int) -> CleanCsv | None:
+    """Read events.csv (its bytes, or a file) as the fast path does, `block_size` bytes at a time."""
     return read_clean_csv(data, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=block_size)
 
 
@@ -223,7 +224,7 @@ class CountingReader(io.BytesIO):
 def test_a_clean_file_is_read_once_a_block_at_a_time_never_whole() -> None:
     data = many_rows(SAMPLE_ROWS + 2_000)
     source = CountingReader(data)
-    read = read_clean_csv(source, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=4096)
+    read = read_in_blocks(source, 4096)
     assert read is not None
     assert sum(source.reads) == len(data), "each byte is read once"
     assert max(source.reads) == 4096 < len(data) // 100
@@ -234,7 +235,7 @@ def test_a_line_break_in_a_value_after_the_first_rows_makes_pyarrow_parse_again_
     late = SAMPLE_ROWS + 1_000  # past the rows read ahead, which said no value holds a line break
     data = many_rows(SAMPLE_ROWS + 2_000, description_of={late: '"two\nlines"', late + 1: '"and, ""more"""'})
     source = CountingReader(data)
-    read = read_clean_csv(source, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=4096)
+    read = read_in_blocks(source, 4096)
     assert read is not None
     assert len(data) < sum(source.reads) <= 2 * len(data), "read again from the start"
     assert_same_as_exact(read, data)
