@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kz_timeline.reading import format_proofs
 from kz_timeline.reading.format_proofs import proves_format
 from kz_timeline.schema.models import BOOLEAN, ISO_DATE, SLUG
 
@@ -48,10 +49,13 @@ DAY_TEXT = st.lists(
 )
 
 
-@given(values=SLUG_TEXT, pieces=st.integers(1, 3))
-def test_a_slug_proof_holds_only_when_every_value_matches_the_regex(values: list[str], pieces: int) -> None:
-    if proves_format(column(values, pieces), SLUG):
-        assert all(exact_slug(value) for value in values)
+@given(values=SLUG_TEXT, pieces=st.integers(1, 3), chunk=st.sampled_from([1, 2, 3, 5, format_proofs.PROOF_CHUNK]))
+def test_a_slug_proof_holds_exactly_when_every_value_matches_the_regex_whatever_its_chunk_size(
+    values: list[str], pieces: int, chunk: int
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(format_proofs, "PROOF_CHUNK", chunk)
+        assert proves_format(column(values, pieces), SLUG) == all(exact_slug(value) for value in values)
 
 
 @given(values=DAY_TEXT, pieces=st.integers(1, 3))
@@ -70,7 +74,11 @@ def test_well_formed_columns_are_proven_in_one_piece_or_several() -> None:
 
 
 @pytest.mark.parametrize("value", ["a__b", "_a", "a-", "A1", "a b", "é", "a\n", "a-_b"], ids=lambda value: repr(value))
-def test_a_malformed_slug_is_left_to_the_exact_check(value: str) -> None:
+@pytest.mark.parametrize("chunk", [1, 2, 3, format_proofs.PROOF_CHUNK])
+def test_a_malformed_slug_is_left_to_the_exact_check_wherever_the_chunks_split_it(
+    value: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(format_proofs, "PROOF_CHUNK", chunk)
     assert not proves_format(column(["ok", value, "fine"]), SLUG)
 
 
