@@ -22,7 +22,7 @@ import pytest
 from kz_timeline.reading.edtf_dates import format_human
 from kz_timeline.schema import rubric
 from kz_timeline.schema.tables import TABLES, Table
-from kz_timeline.site import database, search_indexes
+from kz_timeline.site import database, search_indexes, table_facets
 from kz_timeline.site.database import build_database, database_columns
 from tests.test_benchmarks import load_module
 
@@ -109,6 +109,7 @@ def expected(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     search_indexes.create_full_text_search(connection)
     for name, sql in database.VIEWS.items():
         db.create_view(name, sql.strip())
+    table_facets.count_facets(connection, database.counted_facets())
     yield connection
     connection.close()
 
@@ -199,3 +200,12 @@ def test_full_text_search_answers_the_same_with_the_same_ranks(
     writable.execute("ATTACH DATABASE ? AS built", (path,))
     writable.execute(f"INSERT INTO built.[{fts}] ([{fts}]) VALUES ('integrity-check')")
     writable.close()
+
+
+def test_the_facet_counts_are_those_of_the_plain_build(built: sqlite3.Connection, expected: sqlite3.Connection) -> None:
+    sql = f"SELECT table_name, column_name, value, count FROM [{table_facets.FACET_COUNTS_TABLE}] ORDER BY 1, 2, 3"
+    got = built.execute(sql).fetchall()
+    assert got == expected.execute(sql).fetchall()
+    assert {(table, column) for table, column, _, _ in got} == {
+        (table, column) for table, columns in database.counted_facets().items() for column in columns
+    }

@@ -31,6 +31,7 @@ from kz_timeline.site import search_indexes
 from kz_timeline.site.browsing import BROWSING
 from kz_timeline.site.row_writer import RowWriter, record_batches
 from kz_timeline.site.search_indexes import SideIndexes
+from kz_timeline.site.table_facets import count_facets
 
 BUILD_INFO_TABLE = "_build_info"
 BATCH_SIZE = 50_000
@@ -369,6 +370,9 @@ def _build(path: Path, directory: Path, articles: list[Path]) -> tuple[dict[str,
             side.copy_into(connection)
         for name, sql in VIEWS.items():
             db.create_view(name, sql.strip())
+        connection.execute("BEGIN")
+        count_facets(connection, counted_facets())  # through the facet indexes just made
+        connection.execute("COMMIT")
         _write_build_info(db, _fingerprint(digests), __version__, digests)
         connection.execute("PRAGMA analysis_limit = 1000")
         connection.execute("ANALYZE")
@@ -581,6 +585,15 @@ def facet_columns(table: Table) -> list[str]:
     names = [table.name, *(view for view, base in VIEW_BASE_TABLES.items() if base == table.name)]
     browsing = [BROWSING[name] for name in names if name in BROWSING]
     return list(dict.fromkeys(column for entry in browsing for column in (*entry.facets, *entry.other_facets)))
+
+
+def counted_facets() -> dict[str, list[str]]:
+    """Return, by table, the facet columns whose counts over the whole table the build writes (`table_facets`)."""
+    counted = {}
+    for table in TABLES:
+        present = {name for name, _ in database_columns(table)}
+        counted[table.name] = [column for column in facet_columns(table) if column in present]
+    return counted
 
 
 def index_columns(table: Table) -> list[str]:

@@ -24,6 +24,7 @@ from kz_timeline.site.database import (
     view_columns,
 )
 from kz_timeline.site.search_indexes import OPEN_END_DAY, SPAN_TABLE
+from kz_timeline.site.table_facets import FACET_COUNTS_TABLE
 from kz_timeline.text import term_label
 
 HEADER = (
@@ -215,6 +216,17 @@ def _table_entries() -> dict[str, dict[str, Any]]:
             "event_rowid": "The rowid of the event in events.",
             "first_day": "First possible day of the event.",
             "last_day": f"Last possible day: date_end; date_start when the end is unknown; {OPEN_END_DAY} when it is open.",
+        },
+    }
+    tables[FACET_COUNTS_TABLE] = {
+        "description": "Each value of each facet column over its whole table, with its number of rows, counted by the "
+        "database build: the site answers the facets of a table page with no filter from it.",
+        "hidden": True,
+        "columns": {
+            "table_name": "The table.",
+            "column_name": "The facet column.",
+            "value": "A value of the column (NULL is not counted).",
+            "count": "The number of rows of the table holding it.",
         },
     }
     tables[BUILD_INFO_TABLE] = {

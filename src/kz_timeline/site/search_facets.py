@@ -24,11 +24,12 @@ MAX_TEXT = 1_000_000_000
 #: The code of a row with no value (NULL, or no row at that rowid); a column has at most this many distinct values.
 NO_VALUE = 255
 
-_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\]|\"(?:[^\"]|\"\")+\")"
+#: An SQL identifier as Datasette 0.65 writes one: bare, in brackets or in double quotes.
+SQL_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\]|\"(?:[^\"]|\"\")+\")"
 #: Datasette 0.65's column facet over a search with no other filter (`ColumnFacet.facet_results`).
 FACET = re.compile(
-    rf"\s*select (?P<column>{_NAME}) as value, count\(\*\) as count from \(\s*"
-    rf"select (?:.+?) from (?P<table>{_NAME}) where rowid in \(select rowid from (?P<fts>{_NAME}) where (?P=fts) "
+    rf"\s*select (?P<column>{SQL_NAME}) as value, count\(\*\) as count from \(\s*"
+    rf"select (?:.+?) from (?P<table>{SQL_NAME}) where rowid in \(select rowid from (?P<fts>{SQL_NAME}) where (?P=fts) "
     rf"match (?P<match>escape_fts\(:search\)|:search)\) \s*\)\s*"
     rf"where (?P=column) is not null\s*group by (?P=column) order by count desc, value limit (?P<limit>\d+)\s*",
     re.DOTALL,

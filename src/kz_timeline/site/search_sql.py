@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from kz_timeline.site.query_cache import wrap_execute
 from kz_timeline.site.search_facets import (
+    SQL_NAME,
     ColumnCodes,
     count_values,
     facet_rows_sql,
@@ -48,7 +49,7 @@ from kz_timeline.site.search_facets import (
 #: index twice (157 ms against 190 ms for the sort at 100,000 matches, 174 ms against 67 ms at 26,000).
 MIN_SHARE = 0.10
 
-_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\]|\"(?:[^\"]|\"\")+\")"
+_NAME = SQL_NAME
 _FTS = rf"rowid in \(select rowid from (?P<fts>{_NAME}) where (?P=fts) match (?P<match>escape_fts\(:search\)|:search)\)"
 #: Datasette's keyset pagination after the first page (`_next=`) on a table with a one-column primary key.
 _AFTER_KEY = rf"\(\({_NAME} > :p\d+\)\)"

@@ -105,10 +105,12 @@ def make_datasette(db_path: str | Path = DEFAULT_DB_PATH, *, data_dir: str | Pat
         datasette.add_database(database, name=DATABASE_NAME)
     from kz_timeline.site.query_cache import cache_queries
     from kz_timeline.site.search_sql import plan_searches
+    from kz_timeline.site.table_facets import answer_table_facets
 
     tables = metadata["databases"][DATABASE_NAME]["tables"]
     facets = {name: [f for f in table.get("facets", []) if isinstance(f, str)] for name, table in tables.items()}
     plan_searches(database, facets)  # immutable: searches of common words walk indexes instead of sorting every match
+    answer_table_facets(database)  # immutable: the facets of a whole table are the counts its build wrote
     cache_queries(database)  # immutable: facet counts and search counts are computed once, not on every visit
     return datasette
 
