@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import shutil
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import pytest
 
 from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.site import search_sql
-from kz_timeline.site.database import build_database
 from kz_timeline.site.search_facets import count_values, facet_shape, read_codes
 from kz_timeline.site.search_sql import MIN_SHARE, SearchPlanner, count_shape, page_shape, page_sql, plan_searches
 from kz_timeline.site.server import make_datasette
-from tests.conftest import REPO_ROOT
+from tests.generated_site import generated_database, get, pages
 
 EVENTS = 1_500  # "court" matches about a quarter of the events, "sanctions" a fifth of the claims: both rewritten
 
@@ -58,21 +53,9 @@ CLAIM_SEARCHES = [
 ]
 
 
-def load_generator() -> Any:
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-    try:
-        import generate  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(REPO_ROOT / "benchmarks"))
-    return generate
-
-
 @pytest.fixture(scope="module")
 def database_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("search")
-    load_generator().write_dataset(data, EVENTS, seed=0)
-    build_database(data, data / "kz.db")
-    return data / "kz.db"
+    return generated_database(tmp_path_factory.mktemp("search"), EVENTS, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -88,27 +71,6 @@ def unplanned(database_path: Path) -> Any:
         datasette = make_datasette(database_path, data_dir=database_path.parent)
     assert not hasattr(datasette.get_database(DATABASE_NAME), "search_planner")
     return datasette
-
-
-def get(datasette: Any, path: str) -> tuple[int, str]:
-    async def fetch() -> tuple[int, str]:
-        response = await datasette.client.get(path)
-        return response.status_code, response.text
-
-    return asyncio.run(fetch())
-
-
-def pages(datasette: Any, path: str) -> list[tuple[int, dict[str, Any]]]:
-    """Return every page of `path` as JSON, following `next`, without the timings."""
-    found: list[tuple[int, dict[str, Any]]] = []
-    url: str | None = path
-    while url is not None:
-        status, text = get(datasette, url)
-        page = json.loads(text)
-        page.pop("query_ms", None)
-        found.append((status, page))
-        url = f"{path}&_next={quote(str(page['next']))}" if status == 200 and page.get("next") else None
-    return found
 
 
 def planner(datasette: Any) -> SearchPlanner:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from kz_timeline.defaults import DATABASE_NAME
 from kz_timeline.site import table_facets
-from kz_timeline.site.database import build_database, counted_facets
+from kz_timeline.site.database import counted_facets
 from kz_timeline.site.server import make_datasette
 from kz_timeline.site.table_facets import FACET_COUNTS_TABLE, TableFacets, read_counted, whole_table_facet_shape
-from tests.test_search_sql import load_generator
+from tests.generated_site import generated_database, pages
 
 EVENTS = 800  # more years than a facet shows (31), many of them tied in count: the limit and the order both matter
 
@@ -45,10 +42,7 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def database_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("facets")
-    load_generator().write_dataset(data, EVENTS, seed=1)
-    build_database(data, data / "kz.db")
-    return data / "kz.db"
+    return generated_database(tmp_path_factory.mktemp("facets"), EVENTS, seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -64,24 +58,6 @@ def uncounted(database_path: Path) -> Any:
         datasette = make_datasette(database_path, data_dir=database_path.parent)
     assert not hasattr(datasette.get_database(DATABASE_NAME), "table_facets")
     return datasette
-
-
-def pages(datasette: Any, path: str) -> list[tuple[int, dict[str, Any]]]:
-    """Return every page of `path` as JSON, following `next`, without the timings."""
-
-    async def fetch(url: str) -> tuple[int, str]:
-        response = await datasette.client.get(url)
-        return response.status_code, response.text
-
-    found: list[tuple[int, dict[str, Any]]] = []
-    url: str | None = path
-    while url is not None:
-        status, text = asyncio.run(fetch(url))
-        page = json.loads(text)
-        page.pop("query_ms", None)
-        found.append((status, page))
-        url = f"{path}&_next={quote(str(page['next']))}" if status == 200 and page.get("next") else None
-    return found
 
 
 def answered(datasette: Any) -> int:
