@@ -49,22 +49,21 @@ from kz_timeline.site.search_facets import (
 #: index twice (157 ms against 190 ms for the sort at 100,000 matches, 174 ms against 67 ms at 26,000).
 MIN_SHARE = 0.10
 
-_NAME = SQL_NAME
-_FTS = rf"rowid in \(select rowid from (?P<fts>{_NAME}) where (?P=fts) match (?P<match>escape_fts\(:search\)|:search)\)"
+_FTS = rf"rowid in \(select rowid from (?P<fts>{SQL_NAME}) where (?P=fts) match (?P<match>escape_fts\(:search\)|:search)\)"
 #: Datasette's keyset pagination after the first page (`_next=`) on a table with a one-column primary key.
-_AFTER_KEY = rf"\(\({_NAME} > :p\d+\)\)"
+_AFTER_KEY = rf"\(\({SQL_NAME} > :p\d+\)\)"
 _NEXT = (
-    rf"\((?P<c1>{_NAME}) > :p(?P<n1>\d+) or \((?P=c1) = :p(?P=n1) and {_AFTER_KEY}\)\)",
-    rf"\((?P<c2>{_NAME}) < :p(?P<n2>\d+) or (?P=c2) is null or \((?P=c2) = :p(?P=n2) and {_AFTER_KEY}\)\)",
-    rf"\((?P<c3>{_NAME}) is not null or \((?P=c3) is null and {_AFTER_KEY}\)\)",
-    rf"\((?P<c4>{_NAME}) is null and {_AFTER_KEY}\)",
+    rf"\((?P<c1>{SQL_NAME}) > :p(?P<n1>\d+) or \((?P=c1) = :p(?P=n1) and {_AFTER_KEY}\)\)",
+    rf"\((?P<c2>{SQL_NAME}) < :p(?P<n2>\d+) or (?P=c2) is null or \((?P=c2) = :p(?P=n2) and {_AFTER_KEY}\)\)",
+    rf"\((?P<c3>{SQL_NAME}) is not null or \((?P=c3) is null and {_AFTER_KEY}\)\)",
+    rf"\((?P<c4>{SQL_NAME}) is null and {_AFTER_KEY}\)",
     _AFTER_KEY,
 )
 _WHERE = rf"(?P<where>{_FTS}(?: and (?:{'|'.join(_NEXT)}))?)"
-COUNT = re.compile(rf"select count\(\*\) from (?P<table>{_NAME}) where (?P<where>{_FTS}) ?")
+COUNT = re.compile(rf"select count\(\*\) from (?P<table>{SQL_NAME}) where (?P<where>{_FTS}) ?")
 PAGE = re.compile(
-    rf"select (?P<columns>.+?) from (?P<table>{_NAME}) where {_WHERE} "
-    rf"order by (?P<column>{_NAME})(?P<desc> desc)?(?:, (?P<key>{_NAME}))? limit (?P<limit>\d+)",
+    rf"select (?P<columns>.+?) from (?P<table>{SQL_NAME}) where {_WHERE} "
+    rf"order by (?P<column>{SQL_NAME})(?P<desc> desc)?(?:, (?P<key>{SQL_NAME}))? limit (?P<limit>\d+)",
     re.DOTALL,
 )
 
