@@ -26,6 +26,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -272,14 +273,12 @@ def plan_searches(database: Any, facets: Mapping[str, Sequence[str]] | None = No
 
 def read_facet_codes(path: str, facets: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], ColumnCodes]:
     """Return the codes of the named facet columns of the tables with full-text search in the database at `path`."""
-    from pathlib import Path
-
     from datasette.utils import detect_fts
 
     found: dict[tuple[str, str], ColumnCodes] = {}
     if not facets:
         return found
-    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+    connection = immutable_connection(path)
     try:
         for table, columns in facets.items():
             if detect_fts(connection, table) is None:
@@ -291,3 +290,8 @@ def read_facet_codes(path: str, facets: Mapping[str, Sequence[str]]) -> dict[tup
     finally:
         connection.close()
     return found
+
+
+def immutable_connection(path: str | Path) -> sqlite3.Connection:
+    """Open the database at `path` as the site serves it: read-only, immutable (SQLite takes no locks)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)

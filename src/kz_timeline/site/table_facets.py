@@ -2,7 +2,7 @@
 
 Datasette 0.65 counts a facet of a table page with no filter by a GROUP BY over every row: on a million events, 50-70
 ms per facet even through the column's index, and a page may show three. The build counts the same groups once
-(`kz_timeline.site.database.FACET_COUNTS_TABLE`); the file is served immutable, so they never change, and such a
+(`FACET_COUNTS_TABLE`, written by `count_facets`); the file is served immutable, so they never change, and such a
 facet becomes a lookup of its few counted rows, ordered and limited as Datasette's SQL orders and limits its groups:
 the same rows, value for value. Any other statement (a filter, a search, a view, a column not counted) runs as written.
 """
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from kz_timeline.site.query_cache import ExecuteOptions, wrap_execute
 from kz_timeline.site.search_facets import SQL_NAME
-from kz_timeline.site.search_sql import unquote
+from kz_timeline.site.search_sql import Execute, immutable_connection, unquote
 
 #: The table the build writes the counts into (hidden on the site).
 FACET_COUNTS_TABLE = "_facet_counts"
@@ -36,8 +35,6 @@ COUNTED_ROWS = (
     f"select value, count from [{FACET_COUNTS_TABLE}] where table_name = :table and column_name = :column "
     "order by count desc, value limit {limit}"
 )
-
-Execute = Callable[..., Awaitable[Any]]
 
 
 def whole_table_facet_shape(sql: str) -> re.Match[str] | None:
@@ -103,7 +100,7 @@ def answer_table_facets(database: Any) -> TableFacets | None:
 
 def read_counted(path: str | Path) -> frozenset[tuple[str, str]]:
     """Return the (table, column) pairs counted in the database at `path` (none if it has no FACET_COUNTS_TABLE)."""
-    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+    connection = immutable_connection(path)
     try:
         if connection.execute("select 1 from sqlite_master where type = 'table' and name = ?", (FACET_COUNTS_TABLE,)).fetchone():
             rows = connection.execute(f"select distinct table_name, column_name from [{FACET_COUNTS_TABLE}]")
