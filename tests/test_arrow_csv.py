@@ -82,8 +82,10 @@ def test_fast_path_takes_quotes_commas_newlines_and_cyrillic_in_fields(tmp_path:
 
 def test_fast_path_takes_a_bom_and_a_missing_final_newline(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
-    path.write_bytes(BOM + f"{HEADER}\n{ROW.format(place='x', description='y')}".encode())
-    assert_same_read(path, EVENTS)
+    last = ROW.format(place="x", description="y" * 500)  # the longest row, with no line break after it
+    path.write_bytes(BOM + f"{HEADER}\n{ROW.format(place='x', description='y')}\n{last}".encode())
+    raw = assert_same_read(path, EVENTS)
+    assert raw.longest_record == len(last.encode())
 
 
 @pytest.mark.parametrize(
@@ -156,6 +158,17 @@ def read_in_blocks(data: bytes | io.BytesIO, block_size: int) -> CleanCsv | None
     return read_clean_csv(data, header_of_events, _categorical_columns(EVENTS), _sampled_columns(EVENTS), block_size=block_size)
 
 
+def longest_record(data: bytes) -> int:
+    """Return the most bytes a row of strict CSV `data` takes, its line break included (a byte at a time, in Python)."""
+    longest, start, quoted = 0, 0, False
+    for index, byte in enumerate(data):
+        if byte == ord('"'):
+            quoted = not quoted
+        elif byte == ord("\n") and not quoted:
+            longest, start = max(longest, index + 1 - start), index + 1
+    return max(longest, len(data) - start)
+
+
 def assert_same_as_exact(read: CleanCsv, data: bytes) -> None:
     expected, problems = _parse(data.removeprefix(BOM).decode("utf-8"), EVENTS, "x")
     assert problems == [] and expected is not None
@@ -163,6 +176,7 @@ def assert_same_as_exact(read: CleanCsv, data: bytes) -> None:
     assert list(read.frame.dtypes) == list(expected.frame.dtypes)
     assert list(read.row_lines) == list(expected.row_lines)
     assert read.sha256 == hashlib.sha256(data).hexdigest()
+    assert read.longest_record == longest_record(data.removeprefix(BOM))
 
 
 #: Cells with what the block-by-block proof must get right at every block boundary: quotes, doubled quotes, commas,

@@ -7,11 +7,15 @@ import asyncio
 import csv
 import io
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kz_timeline.defaults import SITE_ROW_BYTES, SITE_VALUE_BYTES
+from kz_timeline.reading.csv_files import read_table
+from kz_timeline.reading.value_lengths import check_value_lengths
+from kz_timeline.schema.tables import EVENTS
 from kz_timeline.site.database import build_database
 from kz_timeline.site.plugins.kz_timeline_limits import SQLITE_LIMITS
 from kz_timeline.site.server import make_datasette
@@ -66,6 +70,27 @@ def test_a_row_one_byte_over_the_bound_is_refused_on_its_line(minimal_dir: Path)
         f"{minimal_dir / 'events.csv'}:2: the row's values together are {SITE_ROW_BYTES + 1:,} bytes long in UTF-8; "
         f"{ROW_RULE}: shorten its text"
     ]
+
+
+def test_a_file_whose_rows_all_fit_the_bound_is_cleared_by_their_length_as_read(minimal_dir: Path) -> None:
+    raw = read_table(minimal_dir / "events.csv", EVENTS)[0]
+    assert raw is not None and raw.longest_record is not None and raw.longest_record <= SITE_ROW_BYTES
+    assert check_value_lengths(raw) == []
+    # The length measured as the file was read decides alone: the columns are not measured again.
+    lengthened = raw.frame.assign(description="d" * (SITE_VALUE_BYTES + 1))
+    assert check_value_lengths(replace(raw, frame=lengthened)) == []
+    assert len(check_value_lengths(replace(raw, frame=lengthened, longest_record=None))) == len(raw.frame)
+
+
+def test_a_row_longer_in_the_file_than_the_bound_is_judged_by_its_values(minimal_dir: Path) -> None:
+    """Quoting makes a row longer in the file than its values: past the bound, the values decide."""
+    path = minimal_dir / "events.csv"
+    text = path.read_text(encoding="utf-8")
+    quoted = '"' + '""' * 9_000 + '"'  # 18,002 bytes in the file, a value of 9,000
+    path.write_text(text.replace("A court sentences an editor.", quoted, 1), encoding="utf-8")
+    raw = read_table(path, EVENTS)[0]
+    assert raw is not None and raw.longest_record is not None and raw.longest_record > SITE_ROW_BYTES
+    assert validation_problems(minimal_dir) == []
 
 
 def test_a_long_value_is_counted_in_utf8_bytes_and_reported_once_with_its_column(minimal_dir: Path) -> None:

@@ -32,11 +32,16 @@ BLOCK_SIZE = 1 << 20
 
 @dataclass
 class CleanCsv:
-    """A clean CSV file read: its columns, the 1-based start line of every row, and the SHA-256 of its bytes."""
+    """A clean CSV file read: its columns, the 1-based start line of every row, and the SHA-256 of its bytes.
+
+    `longest_record`: the most bytes any row (the header too) takes in the file, its line break included: no value
+    of the file, nor the values of one row together, can be longer.
+    """
 
     frame: pd.DataFrame
     row_lines: range | npt.NDArray[np.int64]
     sha256: str
+    longest_record: int
 
 
 def read_clean_csv(
@@ -125,7 +130,7 @@ def _read_clean(
         columns[name] = _categories(column) if pa.types.is_dictionary(column.type) else _strings(column)
     frame = pd.DataFrame(columns)
     del table
-    return CleanCsv(frame, row_lines, scan.digest.hexdigest())
+    return CleanCsv(frame, row_lines, scan.digest.hexdigest(), scan.longest_record)
 
 
 class _ScannedStream:
@@ -204,6 +209,9 @@ class _CleanScan:
         #: How many rows have ended (the header's end is the first), and where the first one did (-1: none yet).
         self.row_ends = 0
         self.first_row_end = -1
+        #: The most bytes a row has taken so far, its line break included (the last row's is known at `finish`).
+        self.longest_record = 0
+        self._previous_end = -1  # where the last row ended (-1: the file's start)
         self._size = 0
         self._quotes = 0
         self._byte_before = NEWLINE  # the byte before the next block: the file's start counts as a line break
@@ -245,6 +253,11 @@ class _CleanScan:
             if self.row_ends <= SAMPLE_ROWS:
                 self._prefix_ends.append(ends)
             self._last_row_end = int(ends[-1])
+            longest = int(ends[0]) - self._previous_end
+            if len(ends) > 1:
+                longest = max(longest, int(np.diff(ends).max()))
+            self.longest_record = max(self.longest_record, longest)
+            self._previous_end = int(ends[-1])
         self._outside.append(outside)
         self.row_ends += len(ends)
         self._quotes += len(quotes)
@@ -272,6 +285,7 @@ class _CleanScan:
         if self._quotes % 2 or self.row_ends == 0:
             raise _NotClean
         row_count = self.row_ends - 1 + (1 if self._size > self._last_row_end + 1 else 0)
+        self.longest_record = max(self.longest_record, self._size - 1 - self._previous_end)  # a last row without a line break
         if not self.line_breaks_in_values:
             return row_count, range(2, row_count + 2)
         # Row i (0-based) starts on the line after the i-th row end (the header's end is the 0th). Kept as a range or

@@ -43,6 +43,9 @@ class RawTable:
     row_lines: Sequence[int] | npt.NDArray[np.int64]
     #: The SHA-256 (hex) of the file's bytes as read, BOM included: what the frame was parsed from.
     sha256: str = ""
+    #: The most bytes any row takes in the file, its line break included, when the fast reader read it (else None):
+    #: no value, nor a row's values together, is longer.
+    longest_record: int | None = None
 
     def line_of(self, row_index: int) -> int:
         """Return the 1-based line of the file on which row `row_index` (0-based, header excluded) starts."""
@@ -191,7 +194,7 @@ def _parse_fast(source: bytes | BinaryIO, table: Table, file: str) -> RawTable |
     read = read_clean_csv(source, header_of, _categorical_columns(table), _sampled_columns(table))
     if read is None:
         return None
-    return RawTable(table, file, read.frame, read.row_lines, read.sha256)
+    return RawTable(table, file, read.frame, read.row_lines, read.sha256, read.longest_record)
 
 
 def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:

@@ -17,7 +17,13 @@ from kz_timeline.reading.text_categories import distinct_texts, per_row
 
 
 def check_value_lengths(raw: RawTable) -> list[Problem]:
-    """Report each value longer than SITE_VALUE_BYTES in UTF-8, then each row whose values together exceed SITE_ROW_BYTES."""
+    """Report each value longer than SITE_VALUE_BYTES in UTF-8, then each row whose values together exceed SITE_ROW_BYTES.
+
+    A file whose every row takes at most that many bytes (`RawTable.longest_record`, measured as it was read) has no
+    such value or row: a row's values are its bytes less the separators and quoting.
+    """
+    if raw.longest_record is not None and raw.longest_record <= min(SITE_VALUE_BYTES, SITE_ROW_BYTES):
+        return []
     problems: list[Problem] = []
     row_bytes = np.zeros(len(raw.frame), dtype=np.int64)
     for column in raw.table.columns:
