@@ -218,6 +218,7 @@ class _Narrowing:
     def __init__(self, tables: dict[str, RawTable]) -> None:
         self._tables = tables
         self._lock = threading.Lock()
+        self._changed = threading.Condition()  # notified whenever a table is narrowed
         self._narrowed: dict[str, threading.Event] = {}
         self._sizes: dict[str, int] = {}
 
@@ -238,7 +239,9 @@ class _Narrowing:
                     columns = [column for column in OWN_CHECKS_ONLY.get(name, ()) if column in raw.frame.columns]
                     self._tables[name] = replace(raw, frame=raw.frame.drop(columns=columns))
                 finally:
-                    narrowed.set()  # whatever happens, `make_room` waits no longer
+                    with self._changed:
+                        narrowed.set()  # whatever happens, `make_room` does not wait for this table any longer
+                        self._changed.notify_all()
 
         if not started:
             remaining[0] = 1
@@ -247,20 +250,22 @@ class _Narrowing:
             check.future.add_done_callback(ended)
 
     def make_room(self, size: int) -> None:
-        """Wait, before `size` bytes of CSV are read, for the oldest tables to be narrowed (their memory handed back).
+        """Wait, before `size` bytes of CSV are read, for tables to be narrowed (their memory handed back).
 
-        Until the files of the tables still whole, and this one, come to at most WHOLE_TABLES_BUDGET bytes.
+        Until the files of the tables still whole, and this one, come to at most WHOLE_TABLES_BUDGET bytes (or no
+        table is whole), whichever tables' checks end first.
         """
         waited = False
-        for narrowed in self._narrowed.values():
-            whole = sum(self._sizes[other] for other, event in self._narrowed.items() if not event.is_set())
-            if whole + size <= WHOLE_TABLES_BUDGET:
-                break
-            if not narrowed.is_set():
-                narrowed.wait()
+        with self._changed:
+            while (whole := self._whole()) > 0 and whole + size > WHOLE_TABLES_BUDGET:
+                self._changed.wait()
                 waited = True
         if waited:
             self.release()
+
+    def _whole(self) -> int:
+        """Return the bytes of CSV of the tables not narrowed yet."""
+        return sum(self._sizes[name] for name, event in self._narrowed.items() if not event.is_set())
 
     def release(self) -> None:
         """Hand what Arrow's allocator keeps of the memory freed back to the system, before the next file is parsed.
