@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kz_timeline.reading.csv_files import RawTable
-from kz_timeline.reading.method import check_short_quotes, check_spans, check_urls, publication_date
+from kz_timeline.reading.method import check_short_quotes, check_spans, check_urls, publication_date, span_order
 from kz_timeline.schema.tables import CLAIMS, SOURCES
 
 Span = tuple[str, int, int, bool]  # source, start, end, framing
@@ -62,6 +63,19 @@ def test_the_vectorised_span_check_finds_a_problem_exactly_when_a_pairwise_check
     problems = check_spans(claims_table(drawn))
     assert bool(problems) == breaks_m2(drawn), (drawn, [str(problem) for problem in problems])
     assert all(problem.message.startswith("M2: ") for problem in problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2**40), st.integers(1, 2**40)), max_size=30),
+    st.sampled_from([1, 2**20, 2**60]),
+)
+def test_spans_are_ordered_as_lexsort_orders_them_ties_kept_in_order(drawn: list[tuple[int, int, int]], scale: int) -> None:
+    source = np.array([span[0] for span in drawn], dtype=np.int64)
+    start = np.array([span[1] % scale for span in drawn], dtype=np.int64)  # small values tie often; 2**60 overflows
+    end = start + np.array([span[2] % scale + 1 for span in drawn], dtype=np.int64)
+    expected = np.lexsort((np.arange(len(drawn)), -end, start, source))
+    assert span_order(source, start, end).tolist() == expected.tolist()
 
 
 def test_two_terms_inside_one_passage_may_not_overlap_each_other() -> None:

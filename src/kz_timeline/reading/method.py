@@ -141,7 +141,7 @@ def check_spans(claims: RawTable) -> list[Problem]:
     # Compared and encoded as Arrow strings: a column turned into Python objects first costs more than the rest.
     source = pd.factorize(frame["source_id"].take(rows))[0]
     framing = (frame["claim_type"] == ClaimType.FRAMING.value).to_numpy(dtype=bool)[rows]
-    order = np.lexsort((rows, -end, start, source))
+    order = span_order(source, start, end)
     rows, start, end, source, framing = rows[order], start[order], end[order], source[order], framing[order]
     problems: list[Problem] = []
     block = source
@@ -160,6 +160,22 @@ def check_spans(claims: RawTable) -> list[Problem]:
         members = members[nested]
         first_level = False
     return problems
+
+
+def span_order(source: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Return the order of spans by source, start and end (longest first), ties in their given order.
+
+    `np.lexsort((positions, -end, start, source))`, from one stable sort of one integer per span when the three fit
+    in 63 bits (always, for texts of less than a few hundred MB): a third of the time at a million claims.
+    """
+    if len(start) == 0:
+        return np.zeros(0, dtype=np.intp)
+    low, high = int(end.min()), int(end.max())
+    sources, starts, ends = int(source.max()) + 1, int(start.max()) + 1, high - low + 1
+    if int(source.min()) < 0 or int(start.min()) < 0 or sources * starts * ends >= 1 << 63:
+        return np.lexsort((np.arange(len(start)), -end, start, source))
+    combined = (source.astype(np.int64) * starts + start) * ends + (high - end)
+    return np.argsort(combined, kind="stable")
 
 
 def _compare_with_container(
