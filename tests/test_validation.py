@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kz_timeline.dataset.loader import validate
 from kz_timeline.errors import DataValidationError
+from kz_timeline.reading.csv_files import RawTable
+from kz_timeline.reading.validation import _has_duplicates
+from kz_timeline.schema.tables import EVIDENCE, PARTICIPANTS
 from tests.helpers import append_line, replace_in
 
 
@@ -145,3 +151,26 @@ def test_article_that_matches_no_source_is_reported(minimal_dir: Path, tmp_path:
     assert len(problems) == 1
     assert problems[0].startswith(f"{other}: its SHA-256 ")
     assert problems[0].endswith("matches no text_sha256 in sources.csv")
+
+
+key_values = st.lists(st.sampled_from(["a", "b", "c", "ab", "é", "z9"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ids=key_values, ordered=st.booleans())
+def test_a_key_of_one_column_has_duplicates_exactly_when_pandas_finds_them(ids: list[str], ordered: bool) -> None:
+    values = sorted(ids) if ordered else ids  # sorted: the ascending shortcut decides unless two are alike
+    frame = pd.DataFrame({"evidence_id": values}, dtype="str")
+    raw = RawTable(EVIDENCE, "evidence.csv", frame, list(range(2, len(values) + 2)))
+    assert _has_duplicates(raw, ["evidence_id"], None) == bool(frame.duplicated().any())
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(*[st.sampled_from(["a", "b", "c"])] * 3), max_size=12), ordered=st.booleans())
+def test_a_key_of_several_columns_has_duplicates_exactly_when_pandas_finds_them(
+    rows: list[tuple[str, str, str]], ordered: bool
+) -> None:
+    drawn = sorted(rows) if ordered else rows
+    frame = pd.DataFrame(drawn or None, columns=["event_id", "actor_id", "role"], dtype="str")
+    raw = RawTable(PARTICIPANTS, "participants.csv", frame, list(range(2, len(drawn) + 2)))
+    assert _has_duplicates(raw, ["event_id", "actor_id", "role"], None) == bool(frame.duplicated().any())

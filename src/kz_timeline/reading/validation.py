@@ -273,17 +273,21 @@ def check_keys(raw: RawTable, codes: SharedCodes | None = None) -> list[Problem]
 def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) -> bool:
     """Say whether two rows of `raw` may share their values of `key` (no: they do not; yes: look).
 
-    A key of one column has as many distinct values as the key's codes (`codes`), when given, else as pyarrow finds.
+    A key of one column has as many distinct values as the key's codes (`codes`), when given, else as pyarrow finds
+    (unless its values stand in strictly ascending order, as `kz-timeline fmt` writes them: then no two are alike).
     A key of several columns becomes one integer per row from its parts' codes (a foreign key's from `codes`, any
-    other column's from pandas' factorize) when the product of their counts fits; else its parts are joined into one
-    text with a unit separator between them, and two different keys that happen to give equal texts only send the
-    table to the exact search.
+    other column's from pandas' factorize) when the product of their counts fits (strictly ascending integers need no
+    sort); else its parts are joined into one text with a unit separator between them, and two different keys that
+    happen to give equal texts only send the table to the exact search.
     """
     frame = raw.frame
     if len(key) == 1:
         if codes is not None and raw.table.name in codes.tables:  # encoded for the checks of references
             return codes((raw.table.name, key[0])).distinct < len(frame)
-        return len(chunked_strings(frame[key[0]]).unique()) < len(frame)  # unique() hashes faster than count_distinct
+        values = chunked_strings(frame[key[0]])
+        if _strictly_ascending(values):
+            return False
+        return len(values.unique()) < len(frame)  # unique() hashes faster than count_distinct
     references = {foreign_key.column: foreign_key for foreign_key in raw.table.foreign_keys}
     combined = np.zeros(len(frame), dtype=np.int64)
     room = 1
@@ -298,8 +302,17 @@ def _has_duplicates(raw: RawTable, key: list[str], codes: SharedCodes | None) ->
         if room >= 1 << 62:
             return _joined_has_duplicates(frame, key)
         combined = combined * size + part
+    if bool((combined[1:] > combined[:-1]).all()):
+        return False
     combined.sort()  # sorting integers is about twice as fast as hashing them (pd.unique)
     return bool((combined[1:] == combined[:-1]).any())
+
+
+def _strictly_ascending(values: pa.ChunkedArray) -> bool:
+    """Say whether each text of `values` sorts after the one before it (byte by byte: Python's order of `str`)."""
+    if len(values) < 2:
+        return True
+    return pc.all(pc.less(values.slice(0, len(values) - 1), values.slice(1)), skip_nulls=False).as_py() is True
 
 
 def _joined_has_duplicates(frame: pd.DataFrame, key: list[str]) -> bool:
