@@ -185,3 +185,11 @@ DATES = st.one_of(
 def test_whole_column_and_one_by_one_agree_on_generated_dates(values: list[str]) -> None:
     found = texts_of(values)
     assert found == {value: one_by_one(value) for value in set(values) - {""}}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "2017-09", "2017", "1999-01-02", "2017-09", "not a date"]), max_size=20))
+def test_the_table_lists_each_distinct_date_in_order_and_where_each_row_is_among_them(values: list[str]) -> None:
+    table = date_table(pd.Series(values, dtype="str"))
+    assert table.distinct == [value for value in dict.fromkeys(values) if value]
+    assert table.positions.tolist() == [table.distinct.index(value) if value else len(table.distinct) for value in values]

@@ -145,12 +145,27 @@ class DateTable:
     distinct: list[str]
     texts: dict[str, list[str]]
     errors: dict[str, EdtfError]
+    #: For each row of the column derived, its value's position in `distinct`; len(distinct) for a blank one.
+    positions: np.ndarray
 
 
 def date_table(values: pd.Series) -> DateTable:
-    """Derive each distinct non-empty value of `values`: the common shapes at once, other forms through `derive_date`."""
-    unique = pd.Series(values.unique(), dtype="str")
-    distinct = unique[unique != ""].reset_index(drop=True)
+    """Derive each distinct non-empty value of `values`: the common shapes at once, other forms through `derive_date`.
+
+    The values are hashed once: their distinct texts, in order of first appearance, and each row's position among
+    them come from one dictionary encoding.
+    """
+    encoded = chunked_strings(values).dictionary_encode()
+    dictionary = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], type=pa.large_string())
+    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for chunk in encoded.chunks]
+    codes = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+    unique = pd.Series(pd.array(dictionary, dtype="str"))
+    blank = (unique == "").to_numpy()
+    distinct = unique[~blank].reset_index(drop=True)
+    # A code's position among the non-blank texts (those after the blank one move up one); the blank's is last.
+    position_of = np.arange(len(unique)) - np.cumsum(blank)
+    position_of[blank] = len(distinct)
+    positions = position_of[codes]
     if fast_paths.enabled():
         done, texts = derive_common_dates(chunked_strings(distinct).combine_chunks())
     else:
@@ -167,7 +182,7 @@ def date_table(values: pd.Series) -> DateTable:
             continue
         for name, text in _derived_texts(derived).items():
             texts[name][position] = text
-    return DateTable(distinct_values, {name: column.tolist() for name, column in texts.items()}, errors)
+    return DateTable(distinct_values, {name: column.tolist() for name, column in texts.items()}, errors, positions)
 
 
 def _check_edtf(raw: RawTable, column: str, table: DateTable) -> Iterator[Problem]:
@@ -215,8 +230,8 @@ def _check_derived_dates(raw: RawTable, table: DateTable | None = None) -> Itera
     dates = raw.frame["date"]
     if table is None:
         table = date_table(dates)
-    positions = _date_positions(dates, table).to_numpy()
-    valid = isin(dates, [value for value in table.distinct if value not in table.errors]).to_numpy()
+    positions = table.positions
+    valid = np.array([value not in table.errors for value in table.distinct] + [False])[positions]
     for name, texts in table.texts.items():
         wanted = np.array([*texts, ""], dtype=object)  # by position in table.distinct, then "" for a blank date
         actual = raw.frame[name]
