@@ -193,24 +193,17 @@ def _check_edtf(raw: RawTable, column: str, table: DateTable) -> Iterator[Proble
         yield from _report(raw, column, bad, failures)
 
 
-def derived_date_columns(dates: pd.Series, table: DateTable | None = None) -> dict[str, pd.Series]:
+def derived_date_columns(dates: pd.Series) -> dict[str, pd.Series]:
     """Compute the text of every derived date column from a column of valid EDTF dates ("" where invalid).
 
-    Each distinct date is derived once (or taken from `table`); the columns are then gathered whole.
+    Each distinct date is derived once (`date_table`); the columns are then gathered whole, by each row's position.
     """
-    if table is None:
-        table = date_table(dates)
-    positions = _date_positions(dates, table)
+    table = date_table(dates)
+    positions = pa.array(table.positions)
     return {
         name: pd.Series(pd.array(pa.array([*column, ""], type=pa.large_string()).take(positions), dtype="str"), index=dates.index)
         for name, column in table.texts.items()
     }
-
-
-def _date_positions(dates: pd.Series, table: DateTable) -> pa.ChunkedArray:
-    """Return each date's position in `table.distinct`; len(table.distinct) for a date not there (a blank one)."""
-    array = chunked_strings(dates)
-    return pc.index_in(array, value_set=pa.array(table.distinct, type=array.type)).fill_null(len(table.distinct))
 
 
 _DERIVED_FIELDS = DERIVED_FIELDS
