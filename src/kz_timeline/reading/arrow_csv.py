@@ -28,7 +28,7 @@ from kz_timeline.reading.text_categories import SAMPLE_ROWS, few_distinct, text_
 QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
 #: Bytes read at a time, and pyarrow's block size, which its threads parse in parallel. Each block becomes one chunk of
 #: every column, and every check pays a little per chunk: at a million events 4 MiB (70 chunks of events.csv instead of
-#: 278) took validate from 6.2 to 5.9 s, and the checks' CPU down 12%; 16 MiB parsed on two cores less evenly and was
+#: 278) took validate from 6.2 to 5.9 s, and the checks' CPU down 7-9%; 16 MiB parsed on two cores less evenly and was
 #: slower again (BENCHMARKS.md, Profiles, stop 28).
 BLOCK_SIZE = 4 << 20
 
