@@ -6,6 +6,7 @@ them. Any other column (categories, numbers) is converted to text first.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -20,3 +21,15 @@ def chunked_strings(values: pd.Series) -> pa.ChunkedArray:
 def string_array(values: pd.Series) -> pa.Array:
     """Return the strings of `values` as one pyarrow array (no copy for a `str` Series read in one chunk)."""
     return chunked_strings(values).combine_chunks()
+
+
+def dictionary_codes(values: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """Hash `values` once: return their distinct texts, in order of first appearance, and each value's code among them.
+
+    The codes are int32, one array for all the chunks (pyarrow encodes every chunk with the one dictionary).
+    """
+    encoded = values.dictionary_encode()
+    if encoded.num_chunks == 0:
+        return pa.array([], type=values.type), np.zeros(0, dtype=np.int32)
+    codes = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int32) for chunk in encoded.chunks]
+    return encoded.chunks[-1].dictionary, np.concatenate(codes)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from kz_timeline.arrow_columns import chunked_strings
+from kz_timeline.arrow_columns import chunked_strings, dictionary_codes
 from kz_timeline.reading.csv_files import RawTable
 from kz_timeline.reading.text_categories import distinct_texts, per_row
 
@@ -75,9 +75,7 @@ def key_codes(tables: Mapping[str, RawTable], key: ColumnName) -> KeyCodes:
     arrays = [chunked_strings(texts) for texts, _ in distinct]
     kind = arrays[0].type
     together = pa.chunked_array([chunk for array in arrays for chunk in array.cast(kind).chunks], type=kind)
-    encoded = together.dictionary_encode()
-    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int32) for chunk in encoded.chunks]
-    every = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+    _, every = dictionary_codes(together)
     codes, start = {}, 0
     for column, array, (_, rows) in zip(columns, arrays, distinct, strict=True):
         codes[column] = per_row(every[start : start + len(array)], rows)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kz_timeline.arrow_columns import chunked_strings
+from kz_timeline.arrow_columns import chunked_strings, dictionary_codes
 from kz_timeline.errors import Problem
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.control_characters import check_control_characters
@@ -155,10 +155,7 @@ def date_table(values: pd.Series) -> DateTable:
     The values are hashed once: their distinct texts, in order of first appearance, and each row's position among
     them come from one dictionary encoding.
     """
-    encoded = chunked_strings(values).dictionary_encode()
-    dictionary = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], type=pa.large_string())
-    indices = [np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for chunk in encoded.chunks]
-    codes = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
+    dictionary, codes = dictionary_codes(chunked_strings(values))
     unique = pd.Series(pd.array(dictionary, dtype="str"))
     blank = (unique == "").to_numpy()
     distinct = unique[~blank].reset_index(drop=True)
