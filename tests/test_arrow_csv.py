@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
+import blake3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -175,7 +175,7 @@ def assert_same_as_exact(read: CleanCsv, data: bytes) -> None:
     assert read.frame.equals(expected.frame)
     assert list(read.frame.dtypes) == list(expected.frame.dtypes)
     assert list(read.row_lines) == list(expected.row_lines)
-    assert read.sha256 == hashlib.sha256(data).hexdigest()
+    assert read.blake3 == blake3.blake3(data).hexdigest()
     assert read.longest_record == longest_record(data.removeprefix(BOM))
 
 

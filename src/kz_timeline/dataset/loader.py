@@ -550,8 +550,8 @@ def read_beside(
 
 
 def read_digests(tables: Mapping[str, RawTable]) -> dict[str, str | None]:
-    """Return the SHA-256 of the bytes each table was read from, by file name (in the order of TABLES)."""
-    return {table.filename: tables[table.name].sha256 or None if table.name in tables else None for table in TABLES}
+    """Return the BLAKE3 of the bytes each table was read from, by file name (in the order of TABLES)."""
+    return {table.filename: tables[table.name].blake3 or None if table.name in tables else None for table in TABLES}
 
 
 def _cache_key(directory: Path, articles: list[Path]) -> str | None:

@@ -1,6 +1,6 @@
 """Remember validated tables, so that loading the same files again skips reading and checking them.
 
-An entry is keyed on the SHA-256 of every CSV's bytes, of every article's bytes, and of this package's own code: a
+An entry is keyed on the BLAKE3 of every CSV's bytes, the SHA-256 of every article's, and of this package's own code: a
 changed cell, a different article or a new validator is a different key, never a stale answer. The tables are kept
 as uncompressed Arrow files and read memory-mapped, which takes milliseconds where validating a million events takes
 seconds. The cache is only ever a shortcut: any failure to read or write it falls back to validating the files.
@@ -30,7 +30,7 @@ import pandas as pd
 
 from kz_timeline.background import lower_priority
 from kz_timeline.errors import WriteTargetError
-from kz_timeline.files import cache_home, file_sha256, write_bytes_atomically
+from kz_timeline.files import cache_home, file_blake3, file_sha256, write_bytes_atomically
 from kz_timeline.private_cache import (
     UntrustedEntry,
     check_owned,
@@ -80,10 +80,10 @@ def cache_key(
 ) -> str | None:
     """Return the key of the validated tables of `data_dir` checked against `articles`; None if a file cannot be read.
 
-    `table_digests`: the CSV files' SHA-256 by file name, when the caller has them already (see
-    kz_timeline.reading.csv_files.table_digests).
+    `table_digests`: the CSV files' BLAKE3 by file name, when the caller has them already (as read, see
+    `RawTable.blake3`).
     """
-    digests = read_table_digests(data_dir) if table_digests is None else table_digests
+    digests = read_table_digests(data_dir, file_blake3) if table_digests is None else table_digests
     if None in digests.values():
         return None  # let validation report the missing or unreadable file
     key = hashlib.sha256(_code_digest().encode())

@@ -9,12 +9,12 @@ are of the very bytes parsed. It returns None as soon as anything is unusual.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import blake3
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -35,7 +35,7 @@ BLOCK_SIZE = 4 << 20
 
 @dataclass
 class CleanCsv:
-    """A clean CSV file read: its columns, the 1-based start line of every row, and the SHA-256 of its bytes.
+    """A clean CSV file read: its columns, the 1-based start line of every row, and the BLAKE3 of its bytes.
 
     `longest_record`: the most bytes any row (the header too) takes in the file, its line break included: no value
     of the file, nor the values of one row together, can be longer.
@@ -43,7 +43,7 @@ class CleanCsv:
 
     frame: pd.DataFrame
     row_lines: range | npt.NDArray[np.int64]
-    sha256: str
+    blake3: str
     longest_record: int
 
 
@@ -205,7 +205,7 @@ class _CleanScan:
     """
 
     def __init__(self, block_size: int, *, newlines_in_values: bool) -> None:
-        self.digest = hashlib.sha256()
+        self.digest = blake3.blake3()
         #: Whether pyarrow is told that values hold line breaks; None while the first blocks are read ahead.
         self.line_breaks_allowed: bool | None = True if newlines_in_values else None
         self.line_breaks_in_values = False

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import difflib
-import hashlib
 import io
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import blake3
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -41,8 +41,9 @@ class RawTable:
     file: str
     frame: pd.DataFrame
     row_lines: Sequence[int] | npt.NDArray[np.int64]
-    #: The SHA-256 (hex) of the file's bytes as read, BOM included: what the frame was parsed from.
-    sha256: str = ""
+    #: The BLAKE3 (hex) of the file's bytes as read, BOM included: what the frame was parsed from (the validated
+    #: cache's key, see `kz_timeline.files.file_blake3`).
+    blake3: str = ""
     #: The most bytes any row takes in the file, its line break included, when the fast reader read it (else None):
     #: no value, nor a row's values together, is longer.
     longest_record: int | None = None
@@ -75,10 +76,10 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
         return None, [Problem(file, None, None, f"cannot be read: {error.strerror or error}")]
     # Hashed beside the parsing (hashlib lets go of the GIL): the digest is of the very bytes that are checked.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        digest = pool.submit(lambda: blake3.blake3(data).hexdigest())
         raw, problems = _read_bytes(data, table, file)
         if raw is not None:
-            raw.sha256 = digest.result()
+            raw.blake3 = digest.result()
     return raw, problems
 
 
@@ -194,7 +195,7 @@ def _parse_fast(source: bytes | BinaryIO, table: Table, file: str) -> RawTable |
     read = read_clean_csv(source, header_of, _categorical_columns(table), _sampled_columns(table))
     if read is None:
         return None
-    return RawTable(table, file, read.frame, read.row_lines, read.sha256, read.longest_record)
+    return RawTable(table, file, read.frame, read.row_lines, read.blake3, read.longest_record)
 
 
 def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:
@@ -241,12 +242,15 @@ def _quoted(value: str) -> str:
     return value
 
 
-def table_digests(directory: Path) -> dict[str, str | None]:
-    """Return the SHA-256 of every table's CSV file in `directory`, by file name; None where a file cannot be read."""
+def table_digests(directory: Path, file_digest: Callable[[Path], str] = file_sha256) -> dict[str, str | None]:
+    """Return the digest of every table's CSV file in `directory`, by file name; None where a file cannot be read.
+
+    `file_digest`: SHA-256 by default (what the database records); the validated cache asks for `file_blake3`.
+    """
     digests: dict[str, str | None] = {}
     for table in TABLES:
         try:
-            digests[table.filename] = file_sha256(directory / table.filename)
+            digests[table.filename] = file_digest(directory / table.filename)
         except OSError:
             digests[table.filename] = None
     return digests
