@@ -18,6 +18,7 @@ the largest size only), startup (`kz-timeline --help` and validate of the shippe
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -137,6 +138,15 @@ def package_env() -> dict[str, str]:
         env["XDG_CACHE_HOME"] = str(CACHE_HOME)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return env
+
+
+def compile_package() -> None:
+    """Byte-compile this checkout's kz_timeline, as installing a wheel does, so that no step compiles it first.
+
+    Under PYTHONDONTWRITEBYTECODE (or a source newer than its bytecode) every command would compile the package
+    again in memory before it starts; its peers are installed, and compiled, packages.
+    """
+    compileall.compile_dir(ROOT / "src" / "kz_timeline", quiet=1)
 
 
 def tool(name: str) -> str:
@@ -668,6 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     results_path = args.results or args.out.with_name("benchmarks.json")
     results = {"measurements": [], "notes": [], "datasets": {}} if args.fresh else load_results(results_path)
     args.work.mkdir(parents=True, exist_ok=True)
+    compile_package()
     started_load = os.getloadavg()[0]
     for size in args.sizes:
         steps = [step for step in args.only if step not in ("startup", "datasette")]
