@@ -232,3 +232,32 @@ def test_the_cli_gives_arrow_jemalloc_where_pyarrow_has_it(minimal_dir: Path) ->
 
 def test_the_cli_keeps_the_arrow_memory_pool_the_environment_chooses(minimal_dir: Path) -> None:
     assert _pool_after_validate(minimal_dir, "system") == "system"
+
+
+BLAS_SCRIPT = """
+import os, sys
+from kz_timeline.cli import main
+code = main(["validate", "--data-dir", sys.argv[1]])
+import scipy.sparse.csgraph  # SciPy's OpenBLAS, loaded by the links' cycle check on large data
+print(code, os.environ.get("OPENBLAS_NUM_THREADS"), len(os.listdir("/proc/self/task")))
+"""
+
+
+def _blas_after_validate(data_dir: Path, variable: str | None) -> tuple[str, int]:
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    if variable is not None:
+        env["OPENBLAS_NUM_THREADS"] = variable
+    done = subprocess.run([sys.executable, "-c", BLAS_SCRIPT, str(data_dir)], capture_output=True, text=True, env=env, check=True)
+    code, value, threads = done.stdout.split()[-3:]
+    assert code == "0"
+    return value, int(threads)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts the process's threads in /proc (Linux)")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="OpenBLAS starts no thread of its own on one core")
+def test_the_cli_starts_no_openblas_threads_unless_the_environment_asks(minimal_dir: Path) -> None:
+    value, threads = _blas_after_validate(minimal_dir, None)
+    asked_value, asked_threads = _blas_after_validate(minimal_dir, "3")
+    assert (value, asked_value) == ("1", "3")
+    # Asked for three (at most one per core), NumPy's and SciPy's OpenBLAS each start that many less one of their own.
+    assert asked_threads - threads == 2 * (min(3, os.cpu_count() or 1) - 1)

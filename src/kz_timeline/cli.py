@@ -196,8 +196,25 @@ def choose_arrow_memory_pool() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
+#: The environment variable that sets how many threads OpenBLAS (NumPy's and SciPy's, each its own) starts.
+BLAS_THREADS_VARIABLE = "OPENBLAS_NUM_THREADS"
+
+
+def keep_blas_to_one_thread() -> None:
+    """Have OpenBLAS start no threads of its own in kz-timeline's process, unless OPENBLAS_NUM_THREADS says otherwise.
+
+    kz-timeline does no linear algebra, but NumPy and SciPy (imported for the links' cycle check) each load an
+    OpenBLAS that starts a thread per core, and each thread spins a while before it sleeps: 1.2% of validate's CPU at a
+    million events, SciPy's part of it while the checks run (`perf`, BENCHMARKS.md, Profiles, stop 29). Only before
+    NumPy is imported, and not on import of the library: an analyst's process keeps its BLAS threads.
+    """
+    if "numpy" not in sys.modules:
+        os.environ.setdefault(BLAS_THREADS_VARIABLE, "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
+    keep_blas_to_one_thread()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
