@@ -157,8 +157,7 @@ def file_blake3(path: Path) -> str:
     (with the CPU's SHA extensions) 1.8 GB/s (BENCHMARKS.md, Profiles, stop 29). What a user may check a file
     against (the database's provenance, an article's text_sha256) stays SHA-256.
     """
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, blake3.blake3).hexdigest()
+    return blake3.blake3().update_mmap(path).hexdigest()
 
 
 def cache_home() -> Path:
