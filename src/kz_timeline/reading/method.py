@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kz_timeline.arrow_columns import string_array
+from kz_timeline.arrow_columns import digits_only, string_array
 from kz_timeline.errors import Problem
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.csv_files import RawTable
@@ -130,9 +130,7 @@ def check_spans(claims: RawTable) -> list[Problem]:
     checked too.
     """
     frame = claims.frame
-    usable = (frame["quote_start"].str.fullmatch(r"[0-9]{1,18}") & frame["quote_end"].str.fullmatch(r"[0-9]{1,18}")).to_numpy(
-        dtype=bool
-    )
+    usable = digits_only(frame["quote_start"], 18) & digits_only(frame["quote_end"], 18)
     rows = np.flatnonzero(usable)
     start = offsets(frame["quote_start"], usable)[rows]
     end = offsets(frame["quote_end"], usable)[rows]

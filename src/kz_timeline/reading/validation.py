@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kz_timeline.arrow_columns import chunked_strings, dictionary_codes
+from kz_timeline.arrow_columns import chunked_strings, dictionary_codes, digits_only
 from kz_timeline.errors import Problem
 from kz_timeline.reading import fast_paths
 from kz_timeline.reading.control_characters import check_control_characters
@@ -570,13 +570,9 @@ def check_quotes(claims: RawTable, texts: Mapping[str, SourceText]) -> list[Prob
     one, to word their problem.
     """
     frame = claims.frame
-    numeric = (frame["quote_start"].str.fullmatch(r"[0-9]+") & frame["quote_end"].str.fullmatch(r"[0-9]+")).to_numpy(dtype=bool)
+    numeric = digits_only(frame["quote_start"]) & digits_only(frame["quote_end"])
     # Up to 18 digits fits an int64; longer offsets (absurd, but possible) take the row-by-row path.
-    short = (
-        numeric
-        & (frame["quote_start"].str.len() <= 18).to_numpy(dtype=bool)
-        & (frame["quote_end"].str.len() <= 18).to_numpy(dtype=bool)
-    )
+    short = digits_only(frame["quote_start"], 18) & digits_only(frame["quote_end"], 18)
     starts = offsets(frame["quote_start"], short)
     ends = offsets(frame["quote_end"], short)
     fine = short & (ends > starts)
