@@ -313,3 +313,21 @@ def test_the_proof_does_not_depend_on_where_the_blocks_split(text: str) -> None:
 
     whole = verdict(len(data))
     assert [verdict(size) for size in range(1, len(data))] == [whole] * (len(data) - 1)
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["inside a block", "at a block's end"])
+def test_bytes_that_are_not_utf8_after_the_first_rows_get_the_exact_message(tmp_path: Path, cut: bool) -> None:
+    # pyarrow is not asked to check the text: the scan's proof, a block at a time, must refuse it.
+    data = many_rows(SAMPLE_ROWS + 500, description_of={SAMPLE_ROWS + 300: "caf\u00e9"})
+    at = data.index("caf\u00e9".encode()) + 3
+    bad = data[:at] + b"\xc3" + data[at + 2 :]  # the first byte of é kept, its second gone: a character cut short
+    path = tmp_path / "events.csv"
+    path.write_bytes(bad)
+    block = 4096 if not cut else at + 1  # the first block ends right after the cut character's first byte
+    assert read_in_blocks(bad, block) is None
+    assert read_in_blocks(data, block) is not None
+    raw, problems = read_table(path, EVENTS)
+    with fast_paths.exact_only():
+        _, expected_problems = read_table(path, EVENTS)
+    assert raw is None and [str(problem) for problem in problems] == [str(problem) for problem in expected_problems]
+    assert "not valid UTF-8" in str(problems[0])

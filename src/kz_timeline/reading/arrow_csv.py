@@ -24,6 +24,7 @@ import pyarrow.csv as pa_csv
 
 from kz_timeline.reading.csv_files import BOM
 from kz_timeline.reading.text_categories import SAMPLE_ROWS, few_distinct, text_categories
+from kz_timeline.reading.utf8_blocks import Utf8Blocks
 
 QUOTE, COMMA, NEWLINE = ord('"'), ord(","), ord("\n")
 #: Bytes read at a time, and pyarrow's block size, which its threads parse in parallel. Each block becomes one chunk of
@@ -198,14 +199,15 @@ class _ScannedStream:
 class _CleanScan:
     """Prove, a block at a time, that bytes are strict RFC 4180 CSV with LF line ends; find where rows end; hash them.
 
-    Raises _NotClean at the first block that is not: a carriage return or NUL byte, a quote other than one opening a
-    field, closing it or doubled inside it, a blank line. With quotes used only that way, the k-th quote of the file
-    (0-based) opens or re-opens a quoted field when k is even and closes it when k is odd, so a line break ends a row
-    exactly when an even number of quotes precede it.
+    Raises _NotClean at the first block that is not: bytes that are not UTF-8 (`Utf8Blocks`), a carriage return or
+    NUL byte, a quote other than one opening a field, closing it or doubled inside it, a blank line. With quotes used
+    only that way, the k-th quote of the file (0-based) opens or re-opens a quoted field when k is even and closes it
+    when k is odd, so a line break ends a row exactly when an even number of quotes precede it.
     """
 
     def __init__(self, block_size: int, *, newlines_in_values: bool) -> None:
         self.digest = blake3.blake3()
+        self._utf8 = Utf8Blocks()
         #: Whether pyarrow is told that values hold line breaks; None while the first blocks are read ahead.
         self.line_breaks_allowed: bool | None = True if newlines_in_values else None
         self.line_breaks_in_values = False
@@ -226,7 +228,7 @@ class _CleanScan:
 
     def add(self, block: bytes) -> None:
         """Scan the next block (not empty) of the file."""
-        if b"\r" in block or b"\x00" in block:
+        if b"\r" in block or b"\x00" in block or not self._utf8.add(block):
             raise _NotClean
         self.digest.update(block)
         array = np.frombuffer(block, dtype=np.uint8)
@@ -285,7 +287,7 @@ class _CleanScan:
 
     def finish(self) -> tuple[int, range | npt.NDArray[np.int64]]:
         """Check the end of the file; return its number of rows and the 1-based line on which each starts."""
-        if self._quotes % 2 or self.row_ends == 0:
+        if self._quotes % 2 or self.row_ends == 0 or not self._utf8.finish():
             raise _NotClean
         row_count = self.row_ends - 1 + (1 if self._size > self._last_row_end + 1 else 0)
         self.longest_record = max(self.longest_record, self._size - 1 - self._previous_end)  # a last row without a line break
@@ -318,7 +320,7 @@ def _parse(data: bytes | _ScannedStream, header: list[str], dictionary: set[str]
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
-                check_utf8=True,
+                check_utf8=False,  # every byte is proved UTF-8 by the scan, a block at a time
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
