@@ -261,3 +261,17 @@ def test_the_cli_starts_no_openblas_threads_unless_the_environment_asks(minimal_
     assert (value, asked_value) == ("1", "3")
     # Asked for three (at most one per core), NumPy's and SciPy's OpenBLAS each start that many less one of their own.
     assert asked_threads - threads == 2 * (min(3, os.cpu_count() or 1) - 1)
+
+
+def test_the_console_script_leaves_the_objects_of_the_ended_command_out_of_the_exit_collections(minimal_dir: Path) -> None:
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from kz_timeline.cli import run\n"
+        "sys.argv = ['kz-timeline', 'validate', '--data-dir', sys.argv[1]]\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(minimal_dir)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith(str(minimal_dir)) and "valid" in done.stdout
+    assert done.stdout.splitlines()[-1] == "frozen True"
