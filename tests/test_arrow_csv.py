@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
@@ -331,3 +332,15 @@ def test_bytes_that_are_not_utf8_after_the_first_rows_get_the_exact_message(tmp_
         _, expected_problems = read_table(path, EVENTS)
     assert raw is None and [str(problem) for problem in problems] == [str(problem) for problem in expected_problems]
     assert "not valid UTF-8" in str(problems[0])
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["fast path", "exact path"])
+def test_asked_for_it_the_reader_hashes_the_bytes_read_with_sha256_too(tmp_path: Path, exact: bool) -> None:
+    data = BOM + many_rows(SAMPLE_ROWS + 10)
+    path = tmp_path / "events.csv"
+    path.write_bytes(data if not exact else data.replace(b"\n", b"\r\n"))  # CRLF: the exact reader's to read
+    raw, problems = read_table(path, EVENTS, sha256=True)
+    assert problems == [] and raw is not None
+    assert raw.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert raw.blake3 == blake3.blake3(path.read_bytes()).hexdigest()
+    assert read_table(path, EVENTS)[0].sha256 == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import sqlite3
 import subprocess
 import sys
@@ -279,6 +280,7 @@ def test_build_info_records_the_fingerprint_version_and_file_hashes(shipped_db: 
     assert info["fingerprint"] == data_fingerprint(DATA_DIR) == stored_fingerprint(shipped_db)
     assert info["kz_timeline_version"] == __version__
     assert {key for key in info if key.startswith("sha256:")} == {f"sha256:{t.filename}" for t in TABLES}
+    assert all(info[f"sha256:{t.filename}"] == hashlib.sha256((DATA_DIR / t.filename).read_bytes()).hexdigest() for t in TABLES)
     assert is_up_to_date(shipped_db, DATA_DIR)
 
 

@@ -287,6 +287,32 @@ def test_validate_lets_go_of_the_columns_only_a_tables_own_checks_read_and_store
         assert list(stored.text_tables[table.name].columns) == [column.name for column in table.columns]
 
 
+def test_the_methods_checks_of_one_table_start_as_it_is_read_on_the_columns_the_checks_across_tables_keep(
+    minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kz_timeline.reading.validation import OWN_CHECKS_ONLY
+
+    events: list[tuple[str, str, frozenset[str]]] = []
+    read, method = dataset_module.read_table, dataset_module.table_method_checks
+
+    def reading(path: Path, table: Any, **options: Any) -> Any:
+        events.append(("read", table.name, frozenset()))
+        return read(path, table, **options)
+
+    def starting(raw: Any) -> Any:
+        events.append(("method", raw.table.name, frozenset(raw.frame.columns)))
+        return method(raw)
+
+    monkeypatch.setattr(dataset_module, "read_table", reading)
+    monkeypatch.setattr(dataset_module, "table_method_checks", starting)
+    validate(minimal_dir)
+    order = [(kind, name) for kind, name, _ in events]
+    assert order.index(("method", "claims")) == order.index(("read", "claims")) + 1 < order.index(("read", "evidence"))
+    assert order.index(("method", "sources")) < order.index(("read", "participants"))
+    claims_columns = next(columns for kind, name, columns in events if (kind, name) == ("method", "claims"))
+    assert claims_columns and not claims_columns & set(OWN_CHECKS_ONLY["claims"])
+
+
 def test_files_with_a_new_stamp_but_the_same_bytes_keep_their_entry_and_then_write_nothing(
     minimal_dir: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,7 +20,7 @@ from kz_timeline.dataset import validated_cache
 from kz_timeline.errors import DataDirectoryError, DataValidationError, Problem
 from kz_timeline.reading.csv_files import RawTable, read_table
 from kz_timeline.reading.key_codes import SharedCodes
-from kz_timeline.reading.method import method_checks
+from kz_timeline.reading.method import method_checks, table_method_checks
 from kz_timeline.reading.validation import (
     OWN_CHECKS_ONLY,
     Check,
@@ -160,10 +160,22 @@ def _read_valid(
 ) -> tuple[dict[str, RawTable], dict[str, SourceText]]:
     """Do what `read_valid_tables` does; return the tables and the articles' texts, by source_id."""
     with CheckPool() as pool:
-        tables, problems, own = _read_checking(
+        tables, problems, started = _read_checking(
             directory, pool, check_derived=check_derived, on_table=on_table, keep_checked_columns=keep_checked_columns
         )
-        return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, own=own)
+        return _checked(tables, problems, articles, check_derived=check_derived, pool=pool, started=started)
+
+
+@dataclass
+class _StartedChecks:
+    """The checks started as each table was read, by table name.
+
+    `own`: the table's own checks (`table_checks`); `method`: the method's that read no other table
+    (`table_method_checks`).
+    """
+
+    own: dict[str, list[Check]] = field(default_factory=dict)
+    method: dict[str, list[Check]] = field(default_factory=dict)
 
 
 def _read_checking(
@@ -173,32 +185,37 @@ def _read_checking(
     check_derived: bool = True,
     on_table: Callable[[RawTable], None] | None = None,
     keep_checked_columns: bool = False,
-) -> tuple[dict[str, RawTable], list[Problem], dict[str, list[Check]]]:
-    """Read every table, starting its own checks in `pool`; return the tables, the reading's problems and those checks.
+    sha256: bool = False,
+) -> tuple[dict[str, RawTable], list[Problem], _StartedChecks]:
+    """Read every table, starting its checks in `pool`; return the tables, the reading's problems and those checks.
 
-    See `read_valid_tables` for `on_table` and `keep_checked_columns`.
+    See `read_valid_tables` for `on_table` and `keep_checked_columns`; `sha256`: hash each file with SHA-256 too.
     """
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
-    own: dict[str, list[Check]] = {}
+    started = _StartedChecks()
     narrowing = _Narrowing(tables) if keep_checked_columns else None
     for table in TABLES:
         path = directory / table.filename
         size = _size(path)
         if narrowing is not None:
             narrowing.make_room(size)
-        raw, found = read_table(path, table)
+        raw, found = read_table(path, table, sha256=sha256)
         problems.extend(found)
         if raw is not None:
             tables[table.name] = raw
             if on_table is not None:
                 on_table(raw)
-            # A table's own checks start now, on the core that reading the next file leaves idle.
-            own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
+            # A table's own checks start now, on the core that reading the next file leaves idle, and so do the
+            # method's that read it alone (given only the columns kept for the checks across tables).
+            own = started.own[table.name] = [pool.start(check) for check in table_checks(raw, check_derived=check_derived)]
+            kept = narrowing.narrowed(raw) if narrowing is not None else raw
+            started.method[table.name] = [pool.start(check) for check in table_method_checks(kept)]
             if narrowing is not None:
-                narrowing.watch(table.name, size, own[table.name])
+                narrowing.watch(table.name, size, own)
+            del kept
         del raw  # the table is held by `tables` alone (which `_Narrowing` may narrow)
-    return tables, problems, own
+    return tables, problems, started
 
 
 def _size(path: Path) -> int:
@@ -235,9 +252,7 @@ class _Narrowing:
                 if remaining[0] > 0:
                     return
                 try:
-                    raw = self._tables[name]
-                    columns = [column for column in OWN_CHECKS_ONLY.get(name, ()) if column in raw.frame.columns]
-                    self._tables[name] = replace(raw, frame=raw.frame.drop(columns=columns))
+                    self._tables[name] = self.narrowed(self._tables[name])
                 finally:
                     with self._changed:
                         narrowed.set()  # whatever happens, `make_room` does not wait for this table any longer
@@ -248,6 +263,12 @@ class _Narrowing:
             ended(None)
         for check in started:
             check.future.add_done_callback(ended)
+
+    @staticmethod
+    def narrowed(raw: RawTable) -> RawTable:
+        """Return `raw` without the columns only its own checks read (`OWN_CHECKS_ONLY`), the others not copied."""
+        columns = [column for column in OWN_CHECKS_ONLY.get(raw.table.name, ()) if column in raw.frame.columns]
+        return replace(raw, frame=raw.frame.drop(columns=columns))
 
     def make_room(self, size: int) -> None:
         """Wait, before `size` bytes of CSV are read, for tables to be narrowed (their memory handed back).
@@ -290,18 +311,19 @@ def _checked(
     *,
     check_derived: bool = True,
     pool: CheckPool | None = None,
-    own: Mapping[str, list[Check]] | None = None,
+    started: _StartedChecks | None = None,
 ) -> tuple[dict[str, RawTable], dict[str, SourceText]]:
     """Check tables read with `problems`; return them and the articles' texts, or raise DataValidationError.
 
-    `pool` and `own`: where checks run, and each table's own checks already started there (`read_valid_tables`).
+    `pool` and `started`: where checks run, and the checks already started there as each table was read.
     """
     texts, text_problems = read_source_texts(articles, tables)
     problems = [*problems, *text_problems]
     # The checks of form and of the method, run together so that two cores share them.
     codes = SharedCodes(tables)  # each key encoded once, for the checks of keys, references and the method
+    own, method = (started.own, started.method) if started is not None else (None, None)
     form = dataset_checks(tables, texts, check_derived=check_derived, own=own, codes=codes)
-    problems.extend(run_checks([*form, *method_checks(tables, codes)], pool, codes))
+    problems.extend(run_checks([*form, *method_checks(tables, codes, started=method)], pool, codes))
     if problems:
         raise DataValidationError(problems)
     return tables, texts
@@ -512,7 +534,8 @@ def read_beside(
     (`on_table` keeps a reference to the whole table while it needs one). The tables are written to the cache as they
     are read, and kept there once every check has passed. The checks raise the very DataValidationError that
     `read_valid_tables` raises; anything made from the tables before they have answered may rest on invalid data.
-    Tables that cannot all be read are checked at once instead (and raise).
+    Tables that cannot all be read are checked at once instead (and raise). Each table's bytes are hashed with
+    SHA-256 as well as BLAKE3 (`RawTable.sha256`: the database records them).
     """
     remembering = _Remembering(directory, articles, background=False)
 
@@ -522,9 +545,9 @@ def read_beside(
 
     pool = CheckPool()
     try:
-        tables, problems, own = _read_checking(directory, pool, on_table=read, keep_checked_columns=True)
+        tables, problems, started = _read_checking(directory, pool, on_table=read, keep_checked_columns=True, sha256=True)
         if problems or len(tables) < len(TABLES):
-            _checked(tables, problems, articles, pool=pool, own=own)
+            _checked(tables, problems, articles, pool=pool, started=started)
     except BaseException:
         pool.close()
         remembering.drop()
@@ -533,7 +556,7 @@ def read_beside(
     def check() -> dict[str, RawTable]:
         try:
             with CheckPool() as beside:  # made on the checks' thread: its threads run at that thread's priority
-                checked, _ = _checked(tables, [], articles, pool=beside, own=own)
+                checked, _ = _checked(tables, [], articles, pool=beside, started=started)
         except BaseException:
             remembering.drop()
             raise

@@ -9,6 +9,7 @@ are of the very bytes parsed. It returns None as soon as anything is unusual.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class CleanCsv:
     frame: pd.DataFrame
     row_lines: range | npt.NDArray[np.int64]
     blake3: str
+    sha256: str  # "" unless asked for
     longest_record: int
 
 
@@ -55,6 +57,7 @@ def read_clean_csv(
     sampled: Collection[str] = (),
     *,
     block_size: int = BLOCK_SIZE,
+    sha256: bool = False,
 ) -> CleanCsv | None:
     """Return the columns of `source` (bytes, or a binary file at its start) as strings, or None if not clean.
 
@@ -63,15 +66,15 @@ def read_clean_csv(
     (`text_categories`), dictionary-encoded as pyarrow parses; so is each `sampled` column whose first values are
     few (`text_categories.few_distinct`). pyarrow is told whether values hold line breaks (`newlines_in_values`,
     which parses slower) by the rows read ahead; a file whose first line break inside a value comes after them is
-    read a second time, pyarrow told so.
+    read a second time, pyarrow told so. `sha256`: hash the bytes with SHA-256 too (else `CleanCsv.sha256` is "").
     """
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     start = stream.tell()
     try:
-        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=False)
+        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=False, sha256=sha256)
     except _LineBreakInValue:
         stream.seek(start)
-        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=True)
+        return _read_clean(stream, header_of, categorical, sampled, block_size, newlines_in_values=True, sha256=sha256)
 
 
 class _NotClean(Exception):
@@ -90,12 +93,13 @@ def _read_clean(
     block_size: int,
     *,
     newlines_in_values: bool,
+    sha256: bool = False,
 ) -> CleanCsv | None:
     """Read `stream` as `read_clean_csv` does; raise _LineBreakInValue if a value holds a line break pyarrow was not told of.
 
     `newlines_in_values`: pyarrow is told values hold line breaks; else the rows read ahead decide.
     """
-    scan = _CleanScan(block_size, newlines_in_values=newlines_in_values)
+    scan = _CleanScan(block_size, newlines_in_values=newlines_in_values, sha256=sha256)
     try:
         feed = _ScannedStream(stream, scan, block_size)
         prefix = feed.read_prefix()  # at least the header, and SAMPLE_ROWS rows when the file has them
@@ -134,7 +138,8 @@ def _read_clean(
         columns[name] = _categories(column) if pa.types.is_dictionary(column.type) else _strings(column)
     frame = pd.DataFrame(columns)
     del table
-    return CleanCsv(frame, row_lines, scan.digest.hexdigest(), scan.longest_record)
+    sha256_hex = scan.sha256.hexdigest() if scan.sha256 is not None else ""
+    return CleanCsv(frame, row_lines, scan.digest.hexdigest(), sha256_hex, scan.longest_record)
 
 
 class _ScannedStream:
@@ -187,6 +192,8 @@ class _ScannedStream:
             head = self._source.read(len(BOM))
             if head == BOM:
                 self._scan.digest.update(BOM)
+                if self._scan.sha256 is not None:
+                    self._scan.sha256.update(BOM)
                 head = b""
         block = head + self._source.read(max(size - len(head), 0)) if head else self._source.read(size)
         if block:
@@ -205,8 +212,9 @@ class _CleanScan:
     when k is odd, so a line break ends a row exactly when an even number of quotes precede it.
     """
 
-    def __init__(self, block_size: int, *, newlines_in_values: bool) -> None:
+    def __init__(self, block_size: int, *, newlines_in_values: bool, sha256: bool = False) -> None:
         self.digest = blake3.blake3()
+        self.sha256 = hashlib.sha256() if sha256 else None
         self._utf8 = Utf8Blocks()
         #: Whether pyarrow is told that values hold line breaks; None while the first blocks are read ahead.
         self.line_breaks_allowed: bool | None = True if newlines_in_values else None
@@ -231,6 +239,8 @@ class _CleanScan:
         if b"\r" in block or b"\x00" in block or not self._utf8.add(block):
             raise _NotClean
         self.digest.update(block)
+        if self.sha256 is not None:
+            self.sha256.update(block)
         array = np.frombuffer(block, dtype=np.uint8)
         quotes, newlines = self._offsets(array, QUOTE), self._offsets(array, NEWLINE)
         if self._closing_at_end and not _BESIDE_QUOTES[array[0]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +45,8 @@ class RawTable:
     #: The BLAKE3 (hex) of the file's bytes as read, BOM included: what the frame was parsed from (the validated
     #: cache's key, see `kz_timeline.files.file_blake3`).
     blake3: str = ""
+    #: Their SHA-256 (hex), when the reader was asked for it (`read_table(sha256=True)`: the database's provenance).
+    sha256: str = ""
     #: The most bytes any row takes in the file, its line break included, when the fast reader read it (else None):
     #: no value, nor a row's values together, is longer.
     longest_record: int | None = None
@@ -53,17 +56,19 @@ class RawTable:
         return int(self.row_lines[row_index])
 
 
-def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawTable | None, list[Problem]]:
+def read_table(
+    path: Path, table: Table, label: str | None = None, *, sha256: bool = False
+) -> tuple[RawTable | None, list[Problem]]:
     """Read `path` as `table`'s CSV; return the raw table (None when unreadable) and the structural problems.
 
     A clean file is parsed by pyarrow as it is read, a block at a time (`arrow_csv`); any other is read whole and
-    parsed by the exact reader, which words its problems.
+    parsed by the exact reader, which words its problems. `sha256`: hash the bytes read with SHA-256 too.
     """
     file = label or str(path)
     try:
         with path.open("rb") as stream:
             if fast_paths.enabled():
-                fast = _parse_fast(stream, table, file)
+                fast = _parse_fast(stream, table, file, sha256=sha256)
                 if fast is not None:
                     return fast, []
                 stream.seek(0)
@@ -77,9 +82,11 @@ def read_table(path: Path, table: Table, label: str | None = None) -> tuple[RawT
     # Hashed beside the parsing (hashlib lets go of the GIL): the digest is of the very bytes that are checked.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: blake3.blake3(data).hexdigest())
+        sha = pool.submit(lambda: hashlib.sha256(data).hexdigest()) if sha256 else None
         raw, problems = _read_bytes(data, table, file)
         if raw is not None:
             raw.blake3 = digest.result()
+            raw.sha256 = sha.result() if sha is not None else ""
     return raw, problems
 
 
@@ -175,7 +182,7 @@ def _sampled_columns(table: Table) -> frozenset[str]:
     return frozenset(column.name for column in table.columns if not column.few_values and column.name not in table.primary_key)
 
 
-def _parse_fast(source: bytes | BinaryIO, table: Table, file: str) -> RawTable | None:
+def _parse_fast(source: bytes | BinaryIO, table: Table, file: str, *, sha256: bool = False) -> RawTable | None:
     """Parse a clean file with pyarrow (multi-threaded, C++); return None whenever the exact path must decide.
 
     `source`: the file's bytes, or the file opened at its start. Clean means: no carriage returns, a valid header, no
@@ -192,10 +199,10 @@ def _parse_fast(source: bytes | BinaryIO, table: Table, file: str) -> RawTable |
             return None
         return None if _check_header(header, table, file) else header
 
-    read = read_clean_csv(source, header_of, _categorical_columns(table), _sampled_columns(table))
+    read = read_clean_csv(source, header_of, _categorical_columns(table), _sampled_columns(table), sha256=sha256)
     if read is None:
         return None
-    return RawTable(table, file, read.frame, read.row_lines, read.blake3, read.longest_record)
+    return RawTable(table, file, read.frame, read.row_lines, read.blake3, read.sha256, read.longest_record)
 
 
 def _diagnosis(text: str, width: int, file: str, line: int, error: csv.Error | None) -> list[Problem]:

@@ -72,18 +72,21 @@ def check_method(tables: Mapping[str, RawTable]) -> list[Problem]:
     return run_checks(method_checks(tables))
 
 
-def method_checks(tables: Mapping[str, RawTable], codes: SharedCodes | None = None) -> list[Check]:
+def method_checks(
+    tables: Mapping[str, RawTable], codes: SharedCodes | None = None, *, started: Mapping[str, list[Check]] | None = None
+) -> list[Check]:
     """Return the checks of `check_method`, each on its own, in the order their problems are listed.
 
-    `codes`: the keys' codes, shared with the checks of keys and references (`dataset_checks`).
+    `codes`: the keys' codes, shared with the checks of keys and references (`dataset_checks`). `started`: each
+    table's `table_method_checks` already made (and perhaps started, as the table was read), by table name.
     """
     claims, evidence, sources, events = (tables.get(name) for name in ("claims", "evidence", "sources", "events"))
     rows = KeyRows(tables, codes)
     checks: list[Check] = []
-    if claims is not None:
-        checks += [partial(check_short_quotes, claims), partial(check_spans, claims)]
-    if sources is not None:
-        checks.append(partial(check_urls, sources))
+    for table in (claims, sources):
+        if table is not None:
+            name = table.table.name
+            checks += started[name] if started is not None and name in started else table_method_checks(table)
     if evidence is not None and sources is not None and events is not None:
         checks.append(partial(check_timing, evidence, sources, events, rows=rows))
     if claims is not None and evidence is not None and sources is not None:
@@ -92,6 +95,15 @@ def method_checks(tables: Mapping[str, RawTable], codes: SharedCodes | None = No
             partial(check_excerpts, claims, evidence, sources, rows=rows),
         ]
     return checks
+
+
+def table_method_checks(raw: RawTable) -> list[Check]:
+    """Return the checks of the method that read no table but `raw`, in listing order (they may start once it is read)."""
+    if raw.table.name == "claims":
+        return [partial(check_short_quotes, raw), partial(check_spans, raw)]
+    if raw.table.name == "sources":
+        return [partial(check_urls, raw)]
+    return []
 
 
 def _rows(positions: np.ndarray) -> list[int]:

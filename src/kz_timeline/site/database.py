@@ -330,7 +330,7 @@ def _build(path: Path, directory: Path, articles: list[Path]) -> tuple[dict[str,
     of the shipped and of generated data (it would read every row of every table again: 8 s of a million events).
     """
     from kz_timeline import __version__
-    from kz_timeline.dataset.loader import BesideChecks, read_beside, read_digests
+    from kz_timeline.dataset.loader import BesideChecks, read_beside
 
     sides: list[SideIndexes] = []
     feed = _Feed(Counter(name for build in search_indexes.SIDE_BUILDS for name in build.columns))
@@ -362,7 +362,7 @@ def _build(path: Path, directory: Path, articles: list[Path]) -> tuple[dict[str,
                 raise inserting.failure
             rows.commit()
         checks.start()  # on the other core, at a lower priority than the indexes
-        digests = {name: digest or "unreadable" for name, digest in read_digests(tables).items()}
+        digests = {table.filename: tables[table.name].sha256 or "unreadable" for table in TABLES}
         connection.execute("BEGIN")
         _create_indexes(db)
         connection.execute("COMMIT")
