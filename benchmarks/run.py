@@ -181,10 +181,31 @@ def dataset_dir(work: Path, size: int, seed: int) -> Path:
     return directory
 
 
+#: Steps measured in turn, run by run (floor, validate, floor, validate...), when both are asked for: validate's target
+#: is a ratio to the pyarrow floor, and the machine's speed can drift by 15% within minutes, which runs one after the
+#: other would put into the ratio.
+ALTERNATED = ("arrow-floor", "validate")
+
+
+def _alternated_command(step: str, data: Path) -> tuple[list[str], Callable[[], object] | None]:
+    """Return the command of an ALTERNATED step and what to do before each of its runs."""
+    if step == "arrow-floor":
+        return [sys.executable, "-c", ARROW_FLOOR_SCRIPT, str(data)], None
+    # validate runs on files never validated: the cache of validated tables it fills is emptied before each run.
+    validated = None if CACHE_HOME is None else CACHE_HOME / "kz-timeline" / "validated"
+    emptied = None if validated is None else partial(shutil.rmtree, validated, ignore_errors=True)
+    return kz("validate", "--data-dir", str(data), "--article", str(data / TEXT_NAME)), emptied
+
+
+def run_alternated(size: int, data: Path, timeout: float) -> list[Measurement]:
+    """Measure the ALTERNATED steps in turn, run by run; return one measurement of each."""
+    runs = [(step, *_alternated_command(step, data)) for step in ALTERNATED]
+    return _measured_in_turn(runs, size, timeout, package_env())
+
+
 def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> list[Measurement]:
     """Run one step at one size; return its measurements (charts give one per kind)."""
     env = package_env()
-    article = str(data / TEXT_NAME)
     # validate, build and the cold chart each run on files never validated: the cache of validated tables, which they
     # fill (and would not write again for the same files), is emptied before each of their runs (the runs' own cache,
     # under --work; never the user's).
@@ -192,11 +213,8 @@ def run_step(step: str, size: int, data: Path, work: Path, timeout: float) -> li
     emptied = None if validated is None else partial(shutil.rmtree, validated, ignore_errors=True)
     if step == "floor":
         return [_measured(step, size, [sys.executable, "-c", FLOOR_SCRIPT, str(data)], timeout, env)]
-    if step == "arrow-floor":
-        return [_measured(step, size, [sys.executable, "-c", ARROW_FLOOR_SCRIPT, str(data)], timeout, env)]
-    if step == "validate":
-        validate = kz("validate", "--data-dir", str(data), "--article", article)
-        return [_measured(step, size, validate, timeout, env, before=emptied)]
+    if step in ALTERNATED:
+        return _measured_in_turn([(step, *_alternated_command(step, data))], size, timeout, env)
     if step == "frictionless":
         return [_measured(step, size, [tool("frictionless"), "validate", str(data / "datapackage.json")], timeout, env)]
     if step == "build":
@@ -244,19 +262,44 @@ def _measured(
     step: str, size: int, command: list[str], timeout: float, env: dict[str, str], before: Callable[[], object] | None = None
 ) -> Measurement:
     """Measure `command` REPEAT times (calling `before` before each run); report the median and the highest peak."""
-    runs = []
+    return _measured_in_turn([(step, command, before)], size, timeout, env)[0]
+
+
+def _measured_in_turn(
+    steps: list[tuple[str, list[str], Callable[[], object] | None]], size: int, timeout: float, env: dict[str, str]
+) -> list[Measurement]:
+    """Measure each (step, command, before) REPEAT times, the steps in turn run by run; the median and highest peak of each.
+
+    A step that fails is reported with its failure and run no more.
+    """
+    runs: dict[str, list[tuple[float, float]]] = {step: [] for step, _, _ in steps}
+    failed: dict[str, Measurement] = {}
     for _ in range(REPEAT):
-        if before is not None:
-            before()
-        seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
-        if not ok:
-            return Measurement(
-                step, size, round(timeout if last.startswith(TIMED_OUT) else seconds, 3), round(peak, 1), False, last
-            )
-        runs.append((seconds, peak))
-    times = sorted(seconds for seconds, _ in runs)
-    detail = f"median of {REPEAT} runs ({', '.join(f'{t:.1f}' for t in times)} s)" if REPEAT > 1 else ""
-    return Measurement(step, size, round(times[len(times) // 2], 3), round(max(peak for _, peak in runs), 1), True, detail)
+        for step, command, before in steps:
+            if step in failed:
+                continue
+            if before is not None:
+                before()
+            seconds, peak, ok, last = measure(command, timeout=timeout, env=env)
+            if not ok:
+                elapsed = round(timeout if last.startswith(TIMED_OUT) else seconds, 3)
+                failed[step] = Measurement(step, size, elapsed, round(peak, 1), False, last)
+            else:
+                runs[step].append((seconds, peak))
+    measurements = []
+    for step, _, _ in steps:
+        if step in failed:
+            measurements.append(failed[step])
+            continue
+        times = sorted(seconds for seconds, _ in runs[step])
+        detail = f"median of {REPEAT} runs ({', '.join(f'{t:.1f}' for t in times)} s)" if REPEAT > 1 else ""
+        peak = round(max(peak for _, peak in runs[step]), 1)
+        measurements.append(Measurement(step, size, round(times[len(times) // 2], 3), peak, True, detail))
+    if len(steps) > 1 and REPEAT > 1:
+        for measurement in measurements:
+            if measurement.ok:
+                measurement.detail += f"; in turn with {', '.join(step for step, _, _ in steps if step != measurement.step)}"
+    return measurements
 
 
 DATASETTE_SCRIPT = r"""
@@ -472,7 +515,7 @@ def render(results: dict[str, Any], previous: str | None) -> str:
         lines += [
             "",
             "Charts: the cold-cache run validates the CSVs and fills the cache of validated tables",
-            "(`kz_timeline.dataset.validated_cache`, keyed on the files' SHA-256); the chart rows after it read that cache, as",
+            "(`kz_timeline.dataset.validated_cache`, keyed on the files' BLAKE3); the chart rows after it read that cache, as",
             "every later `load()`, chart and served /timeline page of the same files does (`validate` and `build` fill it too).",
         ]
     lines += ["", "Ratios (lower is better for kz-timeline):", ""]
@@ -687,9 +730,15 @@ def main(argv: list[str] | None = None) -> int:
             counts = json.loads((data / "counts.json").read_text())
             mb = sum(path.stat().st_size for path in data.glob("*.csv")) / 1e6
             results["datasets"][str(size)] = {"rows": sum(counts.values()), "mb": mb, "counts": counts}
+        alternated = all(step in steps for step in ALTERNATED)
         for step in steps:
-            print(f"N={size:,} {step} ...", flush=True)
-            new = run_step(step, size, data, args.work, args.timeout)
+            if alternated and step in ALTERNATED[1:]:
+                continue  # measured in turn with the first
+            print(f"N={size:,} {' and '.join(ALTERNATED) if alternated and step in ALTERNATED else step} ...", flush=True)
+            if alternated and step in ALTERNATED:
+                new = run_alternated(size, data, args.timeout)
+            else:
+                new = run_step(step, size, data, args.work, args.timeout)
             for m in new:
                 print(f"  {m.step}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB{'' if m.ok else ' FAILED ' + m.detail}", flush=True)
             merge(results, new)

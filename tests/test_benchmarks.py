@@ -245,6 +245,28 @@ def test_runner_validates_and_builds_files_never_validated_each_run(tmp_path: Pa
     assert len(list(validated.iterdir())) == 1  # the build's own, left by its last run
 
 
+def test_runner_times_validate_and_its_pyarrow_floor_in_turn_run_by_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ratio of validate to its floor must not take in a drift of the machine's speed between their runs."""
+    run = load_module("run")
+    order: list[str] = []
+    measure = run.measure
+
+    def recorded(command: list[str], **kwargs: object) -> object:
+        order.append("validate" if "validate" in command else "floor")
+        return measure(command, **kwargs)
+
+    monkeypatch.setattr(run, "measure", recorded)
+    out = tmp_path / "BENCHMARKS.md"
+    arguments = ["--sizes", "30", "--only", "validate,arrow-floor", "--repeat", "3"]
+    assert run.main([*arguments, "--out", str(out), "--work", str(tmp_path / "work")]) == 0
+    assert order == ["floor", "validate"] * 3
+    notes = out.read_text(encoding="utf-8").split("Notes on the runs", 1)[1]
+    assert any(
+        line.startswith("- validate at N = 30: median of 3 runs") and "in turn with arrow-floor" in line
+        for line in notes.splitlines()
+    )
+
+
 @pytest.mark.slow
 def test_runner_times_datasette_pages_of_a_dataset_under_five_hundred_events(tmp_path: Path) -> None:
     out = tmp_path / "BENCHMARKS.md"
