@@ -191,9 +191,7 @@ class _ScannedStream:
             self._started = True
             head = self._source.read(len(BOM))
             if head == BOM:
-                self._scan.digest.update(BOM)
-                if self._scan.sha256 is not None:
-                    self._scan.sha256.update(BOM)
+                self._scan.hash(BOM)
                 head = b""
         block = head + self._source.read(max(size - len(head), 0)) if head else self._source.read(size)
         if block:
@@ -238,9 +236,7 @@ class _CleanScan:
         """Scan the next block (not empty) of the file."""
         if b"\r" in block or b"\x00" in block or not self._utf8.add(block):
             raise _NotClean
-        self.digest.update(block)
-        if self.sha256 is not None:
-            self.sha256.update(block)
+        self.hash(block)
         array = np.frombuffer(block, dtype=np.uint8)
         quotes, newlines = self._offsets(array, QUOTE), self._offsets(array, NEWLINE)
         if self._closing_at_end and not _BESIDE_QUOTES[array[0]]:
@@ -278,6 +274,12 @@ class _CleanScan:
         self._quotes += len(quotes)
         self._size += len(array)
         self._byte_before = int(array[-1])
+
+    def hash(self, data: bytes) -> None:
+        """Hash the next bytes of the file (with SHA-256 too, if asked for)."""
+        self.digest.update(data)
+        if self.sha256 is not None:
+            self.sha256.update(data)
 
     def decide_line_breaks(self) -> bool:
         """Say whether pyarrow is told that values hold line breaks: whether the blocks read ahead hold any."""
