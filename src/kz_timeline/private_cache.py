@@ -3,7 +3,7 @@
 A cache entry is used only if it is what kz-timeline wrote: the entry and its folders belong to the user, nobody
 else can write them, none is a symbolic link, and its keyed digest (HMAC-SHA256 with 32 random bytes kept in
 `signing-key`, a file only the user can read, made on first use; each file of it MACed first with BLAKE3 in keyed
-mode under the same bytes) matches its content. Anything else is refused
+mode under the same key) matches its content. Anything else is refused
 with one line on stderr, removed when it is the user's own, and recomputed: never used.
 """
 
