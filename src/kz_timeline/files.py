@@ -1,4 +1,4 @@
-"""Files as kz-timeline writes and reads them: what it may write, atomic replacement, SHA-256 and BLAKE3 digests, the cache home."""
+"""Files as kz-timeline writes and reads them: what it may write, atomic replacement, SHA-256 and BLAKE3 digests, the cache."""
 
 from __future__ import annotations
 
