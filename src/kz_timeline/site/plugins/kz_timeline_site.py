@@ -15,7 +15,8 @@ import importlib.util
 import json
 import sqlite3
 import threading
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -209,21 +210,27 @@ def startup(datasette: Any) -> None:
     """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick.
 
     Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
+    The thread is not a daemon: a process that ends while it works waits for the step under way (a second at most)
+    rather than tear down pyarrow's thread pool under it, which aborts the process ("terminate called without an
+    active exception", apache/arrow#34314). It takes no further step once the main thread has ended.
     """
     data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
         return
+    steps: list[Callable[[], str]] = [_vega_bundle]
+    for kind in chart_kinds():
+        steps += [partial(_spec, str(data_dir), kind), partial(_spec, str(data_dir), kind, True)]
 
     def warm() -> None:
         try:
-            _vega_bundle()
-            for kind in chart_kinds():
-                _spec(str(data_dir), kind)
-                _spec(str(data_dir), kind, True)
+            for step in steps:
+                if not threading.main_thread().is_alive():
+                    return  # the process is ending: whatever is left would be drawn for nobody
+                step()
         except Exception:  # noqa: BLE001 - a warm-up only: the same error reaches whoever visits /timeline
             return
 
-    threading.Thread(target=warm, name=WARM_THREAD_NAME, daemon=True).start()
+    threading.Thread(target=warm, name=WARM_THREAD_NAME).start()
 
 
 @hookimpl  # type: ignore[untyped-decorator]  # pluggy ships no types
