@@ -275,3 +275,39 @@ def test_the_console_script_leaves_the_objects_of_the_ended_command_out_of_the_e
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith(str(minimal_dir)) and "valid" in done.stdout
     assert done.stdout.splitlines()[-1] == "frozen True"
+
+
+INTERRUPTED_BUILD = """
+import os, signal, sys, threading
+import pyarrow as pa
+from kz_timeline import cli
+from kz_timeline.site import database
+
+real = database.record_batches
+def interrupting(*args, **kwargs):
+    reader = real(*args, **kwargs)
+    def batches():
+        for batch in reader:
+            if threading.current_thread() is threading.main_thread():
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first table's rows go in
+            yield batch
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
+database.record_batches = interrupting
+sys.exit(cli.main(["build", "--data-dir", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+def test_ctrl_c_during_a_build_exits_130_without_a_message_or_a_file_left(minimal_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_BUILD, str(minimal_dir), str(out / "kz-timeline.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert result.stderr == ""
+    assert result.stdout == ""
+    assert list(out.iterdir()) == []

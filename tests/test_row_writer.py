@@ -74,3 +74,40 @@ def test_a_write_the_database_refuses_is_raised_as_the_sqlite3_error_it_is(tmp_p
         rows.begin()
         with pytest.raises(sqlite3.Error, match=r"NOT NULL constraint failed: kept\.name"):
             rows.insert("kept", rows_without_names)
+
+
+INTERRUPTED = """
+import os, signal, sqlite3, sys
+import pyarrow as pa
+from kz_timeline.site.row_writer import RowWriter
+
+path = sys.argv[1]
+sqlite3.connect(path).execute("create table t (n integer)").connection.close()
+schema = pa.schema([("n", pa.int64())])
+
+def batches():
+    for start in range(0, 1_000_000, 1_000):
+        if start == 5_000:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the driver is inserting
+        yield pa.record_batch([pa.array(range(start, start + 1_000), pa.int64())], schema=schema)
+
+try:
+    with RowWriter(path, cache_kib=1_000) as rows:
+        rows.begin()
+        rows.insert("t", pa.RecordBatchReader.from_batches(schema, batches()))
+        rows.commit()
+except KeyboardInterrupt as interrupt:
+    print("KeyboardInterrupt", repr(interrupt.__cause__), interrupt.__suppress_context__)
+"""
+
+
+def test_ctrl_c_while_rows_go_in_raises_keyboard_interrupt_not_the_drivers_cancel_error(tmp_path: Path) -> None:
+    """ADBC answers SIGINT by cancelling the statement, which its SQLite driver cannot do (NOT_IMPLEMENTED)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED, str(tmp_path / "rows.db")], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.stdout.strip() == "KeyboardInterrupt None True", (result.stdout, result.stderr[-2000:])
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -31,12 +31,18 @@ ARROW_TYPES: dict[str, pa.DataType] = {"INTEGER": pa.int64(), "TEXT": pa.large_s
 
 @contextmanager
 def _as_sqlite_errors() -> Iterator[None]:
-    """Raise the driver's errors as `sqlite3` errors of the same name, as the rest of the build raises them."""
+    """Raise the driver's errors as `sqlite3` errors of the same name, as the rest of the build raises them.
+
+    Ctrl-C raises KeyboardInterrupt: ADBC answers SIGINT by asking the driver to cancel the statement, which SQLite's
+    driver cannot (NOT_IMPLEMENTED, raised from a KeyboardInterrupt once the statement has ended).
+    """
     import adbc_driver_manager
 
     try:
         yield
     except adbc_driver_manager.Error as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
         kind = getattr(sqlite3, type(error).__name__, sqlite3.OperationalError)
         raise (kind if issubclass(kind, sqlite3.Error) else sqlite3.OperationalError)(str(error)) from error
 
