@@ -363,3 +363,32 @@ def test_a_build_stores_the_tables_it_validated_for_the_next_load(
     refuse_to_validate(monkeypatch)
     for table in TABLES:
         assert list(load(minimal_dir).text_tables[table.name].columns) == [column.name for column in table.columns]
+
+
+STORED_AT_EXIT = """
+import threading, time
+import pandas as pd
+from kz_timeline.dataset.validated_cache import table_store
+from kz_timeline.schema.tables import TABLES
+
+store = table_store()
+for table in TABLES:
+    store.add(table.name, pd.DataFrame({"n": [1, 2]}))
+
+def verdict() -> None:  # as after Ctrl-C: the checks answer once the main thread has ended and Python shuts down
+    while threading.main_thread().is_alive():
+        time.sleep(0.01)
+    store.keep("a" * 64)
+
+threading.Thread(target=verdict, daemon=True).start()
+"""
+
+
+def test_tables_kept_while_python_shuts_down_are_signed_and_stored_without_a_traceback(cache_dir: Path) -> None:
+    """`concurrent.futures` refuses new work once Python has begun to shut down; the signature is taken all the same."""
+    result = subprocess.run([sys.executable, "-c", STORED_AT_EXIT], capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == ""
+    (entry,) = entries(cache_dir)
+    assert entry.name == "a" * 64
+    assert (entry / validated_cache._COMPLETE).is_file()

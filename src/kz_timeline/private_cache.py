@@ -173,13 +173,10 @@ def keyed_digest(
     here against HMAC-SHA256's 1.8 GB/s (BENCHMARKS.md, Profiles, stop 29), for the 0.65 GB of a million events'
     tables. The inner MACs are computed two at a time (both let go of the GIL).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     key = signing_key() if key is None else key
     listed = list(parts)
-    with ThreadPoolExecutor(max_workers=DIGEST_THREADS) as pool:
-        known = file_macs or {}
-        inners = list(pool.map(lambda part: known[part] if part in known else _inner_mac(key, part), listed))
+    known = file_macs or {}
+    inners = _inner_macs(key, listed, known)
     outer = hmac.new(key, label.encode("utf-8"), hashlib.sha256)
     for part, inner in zip(listed, inners, strict=True):
         name = b"bytes" if isinstance(part, bytes) else f"file {part.name}".encode()
@@ -189,6 +186,25 @@ def keyed_digest(
 
 #: How many parts are digested at once (the machines this is measured on have two cores).
 DIGEST_THREADS = 2
+
+
+def _inner_macs(key: bytes, parts: list[bytes | Path], known: Mapping[Path, bytes]) -> list[bytes]:
+    """Return each part's inner MAC, DIGEST_THREADS at a time (one at a time once Python has begun to shut down).
+
+    `concurrent.futures` takes no new work once Python has begun to shut down; a store whose checks answered after
+    Ctrl-C signs its tables then.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def inner(part: bytes | Path) -> bytes:
+        return known[part] if isinstance(part, Path) and part in known else _inner_mac(key, part)
+
+    try:
+        with ThreadPoolExecutor(max_workers=DIGEST_THREADS) as pool:
+            futures = [pool.submit(inner, part) for part in parts]
+    except RuntimeError:
+        return [inner(part) for part in parts]
+    return [future.result() for future in futures]
 
 
 def _inner_mac(key: bytes, part: bytes | Path) -> bytes:
