@@ -210,9 +210,10 @@ def startup(datasette: Any) -> None:
     """Prepare the Vega bundle and the chart specs in the background, so that the first visit to /timeline is quick.
 
     Not for big data: loading a million events for the charts takes a minute and gigabytes, so it waits for a visit.
-    The thread is not a daemon: a process that ends while it works waits for the step under way (a second at most)
-    rather than tear down pyarrow's thread pool under it, which aborts the process ("terminate called without an
-    active exception", apache/arrow#34314). It takes no further step once the main thread has ended.
+    The thread is not a daemon: a process that ends while it works waits for the step under way (one chart, of data
+    under WARM_LIMIT_BYTES) rather than tear down pyarrow's thread pool under it, which aborts the process
+    ("terminate called without an active exception", apache/arrow#34314). It takes no further step once the
+    main thread has ended.
     """
     data_dir = getattr(datasette, DATA_DIR_ATTRIBUTE, None)
     if not data_dir or _csv_bytes(str(data_dir)) > WARM_LIMIT_BYTES:
