@@ -286,10 +286,11 @@ from kz_timeline.site import database
 real = database.record_batches
 def interrupting(*args, **kwargs):
     reader = real(*args, **kwargs)
+    if threading.current_thread() is not threading.main_thread():
+        return reader  # a side build's copy
     def batches():
         for batch in reader:
-            if threading.current_thread() is threading.main_thread():
-                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first table's rows go in
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the first table's rows go in
             yield batch
     return pa.RecordBatchReader.from_batches(reader.schema, batches())
 database.record_batches = interrupting
