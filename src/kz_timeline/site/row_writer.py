@@ -81,11 +81,11 @@ class RowWriter:
     def insert(self, name: str, rows: pa.RecordBatchReader) -> None:
         """Insert `rows` into the table `name`, whose columns have the names of the batches' columns.
 
-        Each batch is made on the caller's thread when the driver asks for it, one at a time: its memory comes from
-        the caller's arena of Arrow's allocator, as the tables it is made from do (made on the connection's thread,
-        they raised a million events' build's peak by 25 MB, the mean of five builds each way). An error or a
-        KeyboardInterrupt while the caller waits or makes a batch ends the statement at that batch (the transaction,
-        not committed, rolls back at `close`), then goes on.
+        Each batch is made on the caller's thread when the driver asks for it, one at a time, as the tables it is made
+        from were (made on the connection's thread, they raised a million events' build's peak by 25 MB, the mean of
+        five builds each way: BENCHMARKS.md, Profiles, stop 30). An error or a KeyboardInterrupt while the caller
+        waits or makes a batch ends the statement at that batch (the transaction, not committed, rolls back at
+        `close`), then goes on.
         """
         asks: queue.SimpleQueue[bool] = queue.SimpleQueue()  # True: the driver asks for a batch; False: it has ended
         answers: queue.SimpleQueue[pa.RecordBatch | BaseException | None] = queue.SimpleQueue()
