@@ -567,3 +567,24 @@ def test_a_build_failing_while_search_is_built_beside_it_stops_that_and_leaves_n
         build_database(minimal_dir, db)
     assert started == [True] * len(search_indexes.SIDE_BUILDS)
     assert list(db.parent.iterdir()) == []
+
+
+CHECKS_AT_EXIT = """
+import atexit, threading, time
+from kz_timeline.dataset.loader import CHECKS_THREAD_NAME, BesideChecks
+
+def slow_checks():
+    time.sleep(1)  # the process ends meanwhile (as after Ctrl-C during a build)
+    return {}
+
+def report():  # atexit runs once Python has joined the threads that are not daemons, before it tears modules down
+    print("checking at exit:", any(thread.name == CHECKS_THREAD_NAME for thread in threading.enumerate()))
+atexit.register(report)
+BesideChecks(slow_checks).start()
+"""
+
+
+def test_a_process_that_ends_while_the_checks_beside_a_build_run_waits_for_them() -> None:
+    result = subprocess.run([sys.executable, "-c", CHECKS_AT_EXIT], capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "checking at exit: False"

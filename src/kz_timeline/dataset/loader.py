@@ -477,6 +477,10 @@ def load(data_dir: str | Path | None = None, *, articles: Iterable[str | Path] =
     return Dataset(directory, frames)
 
 
+#: The name of the thread `BesideChecks` runs the checks on.
+CHECKS_THREAD_NAME = "kz-timeline-checks"
+
+
 class BesideChecks:
     """The checks of tables already read, run on another thread from `start` on; `result` waits for their answer."""
 
@@ -497,14 +501,18 @@ class BesideChecks:
         self._abandon()
 
     def start(self) -> None:
-        """Start the checks on another thread (the first call only)."""
+        """Start the checks on another thread (the first call only).
+
+        Not a daemon: a process that ends while the checks run (Ctrl-C during a build) waits for them, rather than
+        tear down pyarrow under them, which aborts the process (see the charts' warm-up in the Datasette plugin).
+        """
         with self._lock:
             if self._started:
                 return
             self._started = True
         # In the caller's context, so that `fast_paths.exact_only()` holds there too.
         context = contextvars.copy_context()
-        threading.Thread(target=context.run, args=(self._run,), name="kz-timeline-checks", daemon=True).start()
+        threading.Thread(target=context.run, args=(self._run,), name=CHECKS_THREAD_NAME).start()
 
     def _run(self) -> None:
         lower_priority()  # whoever started the checks works on meanwhile, and waits for them last
