@@ -92,25 +92,35 @@ def _numbers(count: int, *, made_on: list[str], fail_at: int | None = None) -> p
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-def test_batches_are_made_on_the_callers_thread_one_at_a_time_as_the_driver_asks(tmp_path: Path) -> None:
+@pytest.fixture
+def numbers_db(tmp_path: Path) -> Path:
+    """A database with one empty table `t (n INTEGER)`."""
     path = tmp_path / "numbers.db"
     sqlite3.connect(path).execute("CREATE TABLE t (n INTEGER)").connection.close()
+    return path
+
+
+def _stored_numbers(path: Path) -> list[int]:
+    connection = sqlite3.connect(path)
+    try:
+        return [n for (n,) in connection.execute("SELECT n FROM t ORDER BY rowid")]
+    finally:
+        connection.close()
+
+
+def test_batches_are_made_on_the_callers_thread_one_at_a_time_as_the_driver_asks(numbers_db: Path) -> None:
     made_on: list[str] = []
-    with RowWriter(path, cache_kib=1_000) as rows:
+    with RowWriter(numbers_db, cache_kib=1_000) as rows:
         rows.begin()
         rows.insert("t", _numbers(5, made_on=made_on))
         rows.commit()
     assert made_on == [threading.current_thread().name] * 5
-    connection = sqlite3.connect(path)
-    assert connection.execute("SELECT n FROM t ORDER BY rowid").fetchall() == [(n,) for n in range(5)]
-    connection.close()
+    assert _stored_numbers(numbers_db) == list(range(5))
 
 
-def test_an_error_making_a_batch_is_raised_as_it_is_and_no_row_of_the_statement_stays(tmp_path: Path) -> None:
-    path = tmp_path / "numbers.db"
-    sqlite3.connect(path).execute("CREATE TABLE t (n INTEGER)").connection.close()
+def test_an_error_making_a_batch_is_raised_as_it_is_and_no_row_of_the_statement_stays(numbers_db: Path) -> None:
     made_on: list[str] = []
-    with RowWriter(path, cache_kib=1_000) as rows:
+    with RowWriter(numbers_db, cache_kib=1_000) as rows:
         rows.begin()
         rows.insert("t", _numbers(1, made_on=made_on))
         rows.commit()
@@ -118,9 +128,7 @@ def test_an_error_making_a_batch_is_raised_as_it_is_and_no_row_of_the_statement_
         with pytest.raises(ValueError, match="batch 2 cannot be made"):
             rows.insert("t", _numbers(5, made_on=made_on, fail_at=2))
     assert len(made_on) == 1 + 3  # the driver asked for no batch after the one that failed
-    connection = sqlite3.connect(path)
-    assert connection.execute("SELECT n FROM t").fetchall() == [(0,)]  # the first statement's row, committed
-    connection.close()
+    assert _stored_numbers(numbers_db) == [0]  # the first statement's row, committed
 
 
 INTERRUPTED = """
