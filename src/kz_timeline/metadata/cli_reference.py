@@ -13,10 +13,11 @@ Generated from the argument parser (`kz_timeline.arguments.build_parser`) by `kz
 when it drifts. `kz-timeline COMMAND --help` prints the same.
 
 Exit codes: 0 when the command did its job, 1 when the data is invalid or a file cannot be read or written, 2 for
-arguments that are wrong or contradict each other. Problems with the data are printed one per line on standard error,
-`FILE:LINE: column 'x': message`; any other error is one line, `Error: ...`. `--debug`, before or after the command,
-adds a traceback. Without `--data-dir`, a command uses `./data` in a kz-timeline checkout, else the data shipped with
-the package ([which data](python.md#which-data)), and its summary line names the data it used.
+arguments that are wrong or contradict each other, 130 when interrupted (Ctrl-C), with no message. Problems with
+the data are printed one per line on standard error, `FILE:LINE: column 'x': message`; any other error is one line,
+`Error: ...`. `--debug`, before or after the command, adds a traceback. Without `--data-dir`, a command uses `./data`
+in a kz-timeline checkout, else the data shipped with the package ([which data](python.md#which-data)), and its
+summary line names the data it used.
 """
 
 
