@@ -175,8 +175,7 @@ def keyed_digest(
     """
     key = signing_key() if key is None else key
     listed = list(parts)
-    known = file_macs or {}
-    inners = _inner_macs(key, listed, known)
+    inners = _inner_macs(key, listed, file_macs or {})
     outer = hmac.new(key, label.encode("utf-8"), hashlib.sha256)
     for part, inner in zip(listed, inners, strict=True):
         name = b"bytes" if isinstance(part, bytes) else f"file {part.name}".encode()

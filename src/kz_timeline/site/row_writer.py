@@ -12,7 +12,6 @@ import queue
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,18 +28,6 @@ if TYPE_CHECKING:
 
 #: The Arrow type each SQLite column type is written from.
 ARROW_TYPES: dict[str, pa.DataType] = {"INTEGER": pa.int64(), "TEXT": pa.large_string()}
-
-
-@contextmanager
-def _as_sqlite_errors() -> Iterator[None]:
-    """Raise the driver's errors as `sqlite3` errors of the same name, as the rest of the build raises them."""
-    import adbc_driver_manager
-
-    try:
-        yield
-    except adbc_driver_manager.Error as error:
-        kind = getattr(sqlite3, type(error).__name__, sqlite3.OperationalError)
-        raise (kind if issubclass(kind, sqlite3.Error) else sqlite3.OperationalError)(str(error)) from error
 
 
 class RowWriter:
@@ -139,8 +126,14 @@ class _Abandoned(Exception):
 
 
 def _with_sqlite_errors(function: Callable[..., T], *args: Any) -> T:
-    with _as_sqlite_errors():
+    """Return `function(*args)`; the driver's errors are raised as the `sqlite3` errors of the same name."""
+    import adbc_driver_manager
+
+    try:
         return function(*args)
+    except adbc_driver_manager.Error as error:
+        kind = getattr(sqlite3, type(error).__name__, sqlite3.OperationalError)
+        raise (kind if issubclass(kind, sqlite3.Error) else sqlite3.OperationalError)(str(error)) from error
 
 
 def _connect(path: Path, cache_kib: int) -> Any:
